@@ -1,0 +1,188 @@
+"""Everything generated from the registry: pandera models, DuckDB DDL with comments, the Arrow
+(Parquet) schema, Frictionless table schemas and the Markdown data dictionary.
+
+Nothing here declares a column; it only translates `schemas.registry` into each system."""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+from schemas.registry import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    NUMBER,
+    STRING,
+    TABLE_ORDER,
+    TABLES,
+    Field,
+    Table,
+)
+
+POLARS_TYPES = {STRING: pl.String, DATE: pl.Date, BOOLEAN: pl.Boolean, INTEGER: pl.Int64,
+                NUMBER: pl.Float64}
+DUCKDB_TYPES = {STRING: "VARCHAR", DATE: "DATE", BOOLEAN: "BOOLEAN", INTEGER: "BIGINT",
+                NUMBER: "DOUBLE"}
+ARROW_TYPES = {STRING: pa.string(), DATE: pa.date32(), BOOLEAN: pa.bool_(), INTEGER: pa.int64(),
+               NUMBER: pa.float64()}
+FRICTIONLESS_TYPES = {STRING: "string", DATE: "date", BOOLEAN: "boolean", INTEGER: "integer",
+                      NUMBER: "number"}
+
+
+def polars_schema(table: Table) -> dict[str, pl.DataType]:
+    return {c.name: POLARS_TYPES[c.type] for c in table.columns}
+
+
+def pandera_schema(table: Table):
+    """The pandera (polars) model of a table: types, nullability, enums, patterns, ranges and the
+    primary key. Cross-table rules live in `validations/`."""
+    import pandera.polars as pa_pl
+
+    def checks(column: Field) -> list:
+        found = []
+        if column.enum:
+            found.append(pa_pl.Check.isin(list(column.enum)))
+        if column.pattern:
+            found.append(pa_pl.Check.str_matches(column.pattern))
+        if column.minimum is not None:
+            found.append(pa_pl.Check.ge(column.minimum))
+        if column.maximum is not None:
+            found.append(pa_pl.Check.le(column.maximum))
+        return found
+
+    return pa_pl.DataFrameSchema(
+        {
+            c.name: pa_pl.Column(
+                POLARS_TYPES[c.type],
+                checks=checks(c),
+                nullable=not c.required,
+                description=c.description,
+            )
+            for c in table.columns
+        },
+        name=table.name,
+        unique=list(table.primary_key),
+        strict=True,
+        ordered=True,
+    )
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def duckdb_ddl(table: Table) -> str:
+    """CREATE TABLE with types, NOT NULL, allowed values and primary key, then COMMENT ON the
+    table and every column, so `duckdb_columns()` is the data dictionary."""
+    lines = []
+    for c in table.columns:
+        line = f"    {c.name} {DUCKDB_TYPES[c.type]}"
+        if c.required:
+            line += " NOT NULL"
+        if c.enum:
+            allowed = ", ".join(_sql_string(v) for v in c.enum)
+            line += f" CHECK ({c.name} IN ({allowed}))"
+        lines.append(line)
+    lines.append(f"    PRIMARY KEY ({', '.join(table.primary_key)})")
+    statements = [f"CREATE TABLE {table.name} (\n" + ",\n".join(lines) + "\n);"]
+    statements.append(f"COMMENT ON TABLE {table.name} IS {_sql_string(table.description)};")
+    for c in table.columns:
+        statements.append(
+            f"COMMENT ON COLUMN {table.name}.{c.name} IS {_sql_string(column_comment(c))};"
+        )
+    return "\n".join(statements)
+
+
+def column_comment(column: Field) -> str:
+    comment = column.description
+    if column.enum:
+        comment += " One of: " + ", ".join(column.enum) + "."
+    return comment
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(c.name, ARROW_TYPES[c.type], nullable=True,
+                     metadata={"description": c.description})
+            for c in table.columns
+        ],
+        metadata={"description": table.description},
+    )
+
+
+def frictionless_schema(table: Table) -> dict:
+    fields = []
+    for c in table.columns:
+        spec: dict = {
+            "name": c.name,
+            "type": FRICTIONLESS_TYPES[c.type],
+            "description": c.description,
+        }
+        constraints: dict = {}
+        if c.required:
+            constraints["required"] = True
+        if c.enum:
+            constraints["enum"] = list(c.enum)
+        if c.pattern:
+            # Frictionless patterns are implicitly anchored (XML Schema style): drop our anchors.
+            constraints["pattern"] = c.pattern.removeprefix("(?s)").removeprefix("^").removesuffix("$")
+        if c.minimum is not None:
+            constraints["minimum"] = c.minimum
+        if c.maximum is not None:
+            constraints["maximum"] = c.maximum
+        if constraints:
+            spec["constraints"] = constraints
+        fields.append(spec)
+    return {
+        "fields": fields,
+        "primaryKey": list(table.primary_key),
+        "foreignKeys": [
+            {
+                "fields": list(fk.fields),
+                "reference": {
+                    "resource": fk.table,
+                    "fields": list(fk.table_fields),
+                },
+            }
+            for fk in table.foreign_keys
+        ],
+    }
+
+
+def data_dictionary() -> str:
+    """docs/data-dictionary.md, generated. Regenerate with `saydo docs`."""
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `schemas/registry.py` by `saydo docs`; do not edit by hand. The same text "
+        "is in the DuckDB file (`SELECT * FROM duckdb_columns()`), in the Parquet field metadata "
+        "and in `datapackage.json`.",
+        "",
+    ]
+    for name in TABLE_ORDER:
+        table = TABLES[name]
+        out += [f"## `{table.name}`", "", table.description, ""]
+        out.append(f"Primary key: `{', '.join(table.primary_key)}`.")
+        for fk in table.foreign_keys:
+            out.append(
+                f"`{', '.join(fk.fields)}` refers to `{fk.table}.{', '.join(fk.table_fields)}`."
+            )
+        out += ["", "| column | type | required | description |", "|---|---|---|---|"]
+        for c in table.columns:
+            text = c.description
+            if c.enum_descriptions:
+                text += "<br>" + "<br>".join(
+                    f"`{value}`: {meaning}" for value, meaning in c.enum_descriptions.items()
+                )
+            elif c.enum:
+                text += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
+            if c.pattern and not c.enum and c.pattern.endswith("$") and "\\S" not in c.pattern:
+                if len(c.pattern) < 60:
+                    text += f" Pattern: `{c.pattern}`."
+            cell = text.replace("|", "\\|")
+            required = "yes" if c.required else ""
+            out.append(f"| `{c.name}` | {c.type} | {required} | {cell} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,149 @@
+"""The build: read `datasets/`, validate at every door, write DuckDB and Parquet, publish.
+
+    datasets/ --load--> frames --pandera--> --integrity SQL--> staging/ --swap--> dist/
+
+Nothing reaches `dist/` unless every check passed; problems are reported all at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+
+from schemas.generate import arrow_schema, duckdb_ddl
+from schemas.registry import TABLE_ORDER, TABLES
+from transforms.load import Loaded, load_datasets
+from transforms.problems import InputError
+from transforms.publish import build_lock, publish, staging_dir
+from validations.door import validate_frames
+from validations.integrity import check_integrity
+
+DUCKDB_FILE = "saydo.duckdb"
+PARQUET_DIR = "parquet"
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    row_counts: dict[str, int]
+    summary: dict[str, object]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [f"saydo built {self.out}/ ({DUCKDB_FILE}, {PARQUET_DIR}/*.parquet)"]
+        lines.append("  rows: " + ", ".join(f"{t} {n}" for t, n in self.row_counts.items()))
+        for label, value in self.summary.items():
+            lines.append(f"  {label}: {value}")
+        return "\n".join(lines)
+
+
+class _Stages:
+    def __init__(self, progress: Callable[[str], None] | None):
+        self.seconds: dict[str, float] = {}
+        self.progress = progress
+
+    def run(self, name: str, step: Callable, *args):
+        if self.progress:
+            self.progress(name)
+        start = time.perf_counter()
+        result = step(*args)
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+
+def validate(loaded: Loaded, today: dt.date) -> dict[str, pl.DataFrame]:
+    """All three layers at the door; raises InputError with every problem found."""
+    frames = loaded.frames()
+    origins = {name: loaded.origins(name) for name in frames}
+    problems = list(loaded.problems)
+    problems += validate_frames(frames, origins, loaded.rejected_values)
+    problems += check_integrity(frames, origins, today)
+    if problems:
+        raise InputError(problems)
+    return frames
+
+
+def sorted_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in primary-key order, so files are byte-identical across builds."""
+    return frame.sort(list(TABLES[name].primary_key))
+
+
+def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        for name in TABLE_ORDER:
+            con.execute(duckdb_ddl(TABLES[name]))
+            incoming = sorted_frame(name, frames[name]).to_arrow()
+            con.register("incoming", incoming)
+            con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
+            con.unregister("incoming")
+        for sql_file in sorted(SQL_DIR.glob("*.sql")):
+            con.execute(sql_file.read_text(encoding="utf-8"))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
+    folder.mkdir()
+    for name in TABLE_ORDER:
+        table = sorted_frame(name, frames[name]).to_arrow().cast(arrow_schema(TABLES[name]))
+        pq.write_table(table, folder / f"{name}.parquet", compression="zstd",
+                       write_statistics=True)
+
+
+def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        counts = {name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
+                  for name in TABLE_ORDER}
+        refuted = con.execute(
+            "select count(distinct claim_id) from claim_evidence where relation = 'refutes'"
+        ).fetchall()[0][0]
+        cases = con.execute(
+            "select count(distinct case_id) from claims where case_id not like 'feed:%'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return counts, {
+        "companies": counts["companies"],
+        "claims with refuting evidence": f"{refuted} of {counts['claims']}",
+        "case files with claims": cases,
+    }
+
+
+def build(
+    datasets: Path,
+    out: Path,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the package from `datasets` into `out`, replacing it only if everything passed."""
+    today = today or dt.date.today()
+    stages = _Stages(progress)
+    with build_lock(out):
+        loaded = stages.run("read", load_datasets, datasets)
+        frames = stages.run("validate", validate, loaded, today)
+        staging = staging_dir(out)
+        try:
+            stages.run("load", write_duckdb, frames, staging / DUCKDB_FILE)
+            stages.run("write parquet", write_parquet, frames, staging / PARQUET_DIR)
+            counts, summary = summarize(staging / DUCKDB_FILE)
+            stages.run("publish", publish, staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(out, counts, summary, stages.seconds)
+
+
+def check(datasets: Path, today: dt.date | None = None) -> dict[str, int]:
+    """Validate the sources only; nothing is written. Returns rows per table."""
+    frames = validate(load_datasets(datasets), today or dt.date.today())
+    return {name: frame.height for name, frame in frames.items()}

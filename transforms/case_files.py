@@ -1,0 +1,164 @@
+"""Reading hand-written case files (`datasets/cases/*.yaml`) safely.
+
+Case files are edited by many people and hold text from the open web, so the reader is strict
+about structure and lenient about form:
+- accepted: a UTF-8 byte-order mark, CRLF line endings, Arabic in any Unicode normalisation form
+  (every string is normalised to NFC so equal text compares equal);
+- refused with a message naming the line: text that is not UTF-8, YAML syntax errors, duplicate
+  keys in one record (YAML would silently keep the last), aliases (`*name`, which can expand
+  exponentially), nesting deeper than any case file needs, and files too large to be hand-written.
+- YAML 1.1's surprises are switched off: `NO` stays the text "NO" (not false) and dates stay
+  text until saydo parses them with their precision.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from transforms.problems import Problem
+
+MAX_CASE_FILE_BYTES = 5 * 1024 * 1024
+MAX_NESTING = 10
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class CaseFileError(Exception):
+    def __init__(self, line: int | None, message: str, hint: str = ""):
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+
+class Mapping(dict):
+    """A YAML mapping that remembers the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
+
+class _CaseLoader(yaml.SafeLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise CaseFileError(
+                event.start_mark.line + 1,
+                f"YAML alias '*{event.anchor}' is not allowed in case files.",
+                "write the value out in full; aliases can expand to enormous documents.",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise CaseFileError(
+                    mark.line + 1,
+                    f"nesting is deeper than {MAX_NESTING} levels.",
+                    "case files are lists of flat records; check the indentation.",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# Keep YAML's int, float and null; drop its timestamps (saydo parses dates with their precision)
+# and its yes/no/on/off booleans (a country code NO must stay "NO").
+_CaseLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CaseLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode):
+    data = Mapping()
+    data.line = node.start_mark.line + 1
+    yield data
+    seen: dict[object, int] = {}
+    for key_node, _value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise CaseFileError(key_node.start_mark.line + 1, "a key must be plain text.")
+        key = key_node.value
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise CaseFileError(
+                line,
+                f"key '{key}' appears twice in the record that starts on line {data.line} "
+                f"(first on line {seen[key]}).",
+                "keep one; YAML would silently drop the first.",
+            )
+        seen[key] = line
+        data.key_lines[key] = line
+    data.update(loader.construct_mapping(node))
+
+
+def _construct_string(loader: _CaseLoader, node: yaml.ScalarNode) -> str:
+    return unicodedata.normalize("NFC", loader.construct_scalar(node))
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_CaseLoader.add_constructor("tag:yaml.org,2002:str", _construct_string)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 with or without a byte-order mark; CRLF and CR become LF."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CaseFileError(
+            line,
+            f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}).",
+            "save the file as UTF-8 (most editors: 'Save with encoding > UTF-8').",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_case_text(text: str) -> object:
+    try:
+        return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - _CaseLoader is a SafeLoader
+    except CaseFileError:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise CaseFileError(
+            line,
+            f"not valid YAML: {error.problem or error}.",
+            "check the indentation and quoting near that line; quote text that contains ': '.",
+        ) from None
+    except yaml.YAMLError as error:
+        raise CaseFileError(None, f"not valid YAML: {error}.") from None
+    except RecursionError:
+        raise CaseFileError(None, "the YAML is nested too deeply to read.") from None
+
+
+def read_case_file(path: Path, display_name: str) -> tuple[object | None, list[Problem]]:
+    """Parse one case file. Returns the document, or None with the problems that stopped it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CASE_FILE_BYTES:
+            raise CaseFileError(
+                None,
+                f"the file is {size / 1_048_576:.1f} MB; hand-written case files are limited "
+                f"to {MAX_CASE_FILE_BYTES // 1_048_576} MB.",
+                "put bulk records in a feed under datasets/feeds/<table>/ (CSV or Parquet).",
+            )
+        return parse_case_text(decode_text(path.read_bytes())), []
+    except CaseFileError as error:
+        return None, [Problem(display_name, error.line, "", "", error.message, error.hint, "read")]

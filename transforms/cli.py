@@ -1,0 +1,107 @@
+"""The `saydo` command. Every subcommand has --help with an example.
+
+Errors a user can hit are printed as one clear paragraph; --debug shows the traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from transforms.problems import InputError
+from transforms.publish import BuildLocked
+
+EXAMPLES = {
+    "build": "saydo build                      # datasets/ -> dist/\n"
+    "  saydo build --out /tmp/saydo-dist",
+    "check": "saydo check                      # validate datasets/ only, write nothing",
+    "docs": "saydo docs                       # regenerate docs/data-dictionary.md",
+}
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(stage: str) -> None:
+        print(f"  ... {stage}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from transforms.build import build
+
+    quiet = args.quiet or not sys.stderr.isatty()
+    result = build(Path(args.datasets), Path(args.out), progress=_progress(not quiet))
+    print(result.render())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from transforms.build import check
+
+    counts = check(Path(args.datasets))
+    print("saydo check: all input is valid (" + ", ".join(f"{t} {n}" for t, n in counts.items())
+          + "); nothing was written.")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from schemas.generate import data_dictionary
+
+    target = Path(args.docs) / "data-dictionary.md"
+    target.write_text(data_dictionary(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="saydo",
+        description="What companies say about ESG and human rights, beside what is documented.",
+        epilog="Run `saydo COMMAND --help` for each command's options and an example.",
+    )
+    main.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help_text, description=help_text,
+            epilog="example:\n  " + EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(handler=handler)
+        return sub
+
+    build = add("build", "validate datasets/ and build the package into dist/", cmd_build)
+    build.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    build.add_argument("--out", default="dist", help="output folder (default: dist)")
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    check = add("check", "validate the input only; fast, writes nothing", cmd_check)
+    check.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    docs = add("docs", "regenerate the data dictionary from the schema registry", cmd_docs)
+    docs.add_argument("--docs", default="docs", help="docs folder (default: docs)")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (InputError, BuildLocked) as error:
+        if args.debug:
+            raise
+        print(str(error), file=sys.stderr)
+        return 1
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"saydo {args.command} failed: {type(error).__name__}: {error}\n"
+              f"Run again with --debug for the traceback, and report it if it looks like a bug.",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Putting a finished build in place of `dist/` in one step, and keeping two builds apart.
+
+A build writes into `dist.building-<pid>/` beside `dist/`. Only when everything has passed is it
+swapped with `dist/` by one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`), so a failure or
+a kill at any moment leaves the previous release whole. A lock file keeps a second build out."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class BuildLocked(Exception):
+    pass
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths. False where the kernel or libc cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+
+
+def staging_dir(out: Path) -> Path:
+    """A fresh folder beside `out` to build into; leftovers of killed builds are removed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out.parent.glob(f"{out.name}.building-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(leftover, ignore_errors=True)
+    staging = out.parent / f"{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Put `staging` where `out` is, in one step; the old release is deleted afterwards."""
+    for path in staging.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    if out.exists() and _exchange(staging, out):
+        shutil.rmtree(staging)  # now holds the previous release
+    elif out.exists():
+        # Without RENAME_EXCHANGE there is a moment with no dist/; the old one is kept aside
+        # until the new one is in place.
+        old = out.parent / f"{out.name}.previous-{os.getpid()}"
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old)
+    else:
+        os.rename(staging, out)
+    with contextlib.suppress(OSError):
+        fd = os.open(out.parent, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """Hold `<out>.lock` for the whole build; a second build exits at once with a message."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f"{out.name}.lock"
+    handle = open(lock_path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise BuildLocked(
+            f"another saydo build is writing {out} (process {holder}). Wait for it to finish "
+            f"and run the build again; {out} is left as it was."
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
