@@ -20,14 +20,34 @@ from schemas.registry import (
     Table,
 )
 
-POLARS_TYPES = {STRING: pl.String, DATE: pl.Date, BOOLEAN: pl.Boolean, INTEGER: pl.Int64,
-                NUMBER: pl.Float64}
-DUCKDB_TYPES = {STRING: "VARCHAR", DATE: "DATE", BOOLEAN: "BOOLEAN", INTEGER: "BIGINT",
-                NUMBER: "DOUBLE"}
-ARROW_TYPES = {STRING: pa.string(), DATE: pa.date32(), BOOLEAN: pa.bool_(), INTEGER: pa.int64(),
-               NUMBER: pa.float64()}
-FRICTIONLESS_TYPES = {STRING: "string", DATE: "date", BOOLEAN: "boolean", INTEGER: "integer",
-                      NUMBER: "number"}
+POLARS_TYPES = {
+    STRING: pl.String,
+    DATE: pl.Date,
+    BOOLEAN: pl.Boolean,
+    INTEGER: pl.Int64,
+    NUMBER: pl.Float64,
+}
+DUCKDB_TYPES = {
+    STRING: "VARCHAR",
+    DATE: "DATE",
+    BOOLEAN: "BOOLEAN",
+    INTEGER: "BIGINT",
+    NUMBER: "DOUBLE",
+}
+ARROW_TYPES = {
+    STRING: pa.string(),
+    DATE: pa.date32(),
+    BOOLEAN: pa.bool_(),
+    INTEGER: pa.int64(),
+    NUMBER: pa.float64(),
+}
+FRICTIONLESS_TYPES = {
+    STRING: "string",
+    DATE: "date",
+    BOOLEAN: "boolean",
+    INTEGER: "integer",
+    NUMBER: "number",
+}
 
 
 def polars_schema(table: Table) -> dict[str, pl.DataType]:
@@ -104,8 +124,9 @@ def column_comment(column: Field) -> str:
 def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema(
         [
-            pa.field(c.name, ARROW_TYPES[c.type], nullable=True,
-                     metadata={"description": c.description})
+            pa.field(
+                c.name, ARROW_TYPES[c.type], nullable=True, metadata={"description": c.description}
+            )
             for c in table.columns
         ],
         metadata={"description": table.description},
@@ -127,7 +148,9 @@ def frictionless_schema(table: Table) -> dict:
             constraints["enum"] = list(c.enum)
         if c.pattern:
             # Frictionless patterns are implicitly anchored (XML Schema style): drop our anchors.
-            constraints["pattern"] = c.pattern.removeprefix("(?s)").removeprefix("^").removesuffix("$")
+            constraints["pattern"] = (
+                c.pattern.removeprefix("(?s)").removeprefix("^").removesuffix("$")
+            )
         if c.minimum is not None:
             constraints["minimum"] = c.minimum
         if c.maximum is not None:
@@ -178,9 +201,9 @@ def data_dictionary() -> str:
                 )
             elif c.enum:
                 text += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
-            if c.pattern and not c.enum and c.pattern.endswith("$") and "\\S" not in c.pattern:
-                if len(c.pattern) < 60:
-                    text += f" Pattern: `{c.pattern}`."
+            short_pattern = c.pattern and len(c.pattern) < 60 and "\\S" not in c.pattern
+            if short_pattern and not c.enum:
+                text += f" Pattern: `{c.pattern}`."
             cell = text.replace("|", "\\|")
             required = "yes" if c.required else ""
             out.append(f"| `{c.name}` | {c.type} | {required} | {cell} |")

@@ -67,6 +67,8 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     # The key under which records of this table are written in a case file.
     case_file_key: str = ""
+    # How one record is called in messages ("claim", "link"), followed by its label_fields.
+    noun: str = ""
     # The field that names a record in error messages ("claim hikvision-denial-2019").
     label_fields: tuple[str, ...] = field(default=())
     # Registry fields that are required elsewhere but optional here (a response may answer a
@@ -524,6 +526,7 @@ TABLES: dict[str, Table] = {
     for t in [
         Table(
             name="sources",
+            noun="source",
             description="Every document the package cites: reports, statements, regulators' "
             "actions, lists and investigations, with where to read them.",
             fields=(
@@ -546,6 +549,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="companies",
+            noun="company",
             description="Companies that made claims or that evidence is about, with their parent "
             "for subsidiaries and affiliates, and identifiers filled only from a source.",
             fields=(
@@ -572,6 +576,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="company_names",
+            noun="company name",
             description="A company's names in other languages and scripts, each as written in "
             "a cited source.",
             fields=("company_id", "alt_name", "alt_name_lang", "source_id", *_PROVENANCE),
@@ -582,6 +587,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="claims",
+            noun="claim",
             description="What companies said: denials, commitments, assertions and report "
             "findings, each with its quote in the original language and in English.",
             fields=(
@@ -608,6 +614,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="evidence",
+            noun="evidence",
             description="What is documented: investigations, leaked records, procurement "
             "documents and government actions, each with its quote and source.",
             fields=(
@@ -631,6 +638,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="claim_evidence",
+            noun="link",
             description="Links between a claim and a piece of evidence: refutes, supports or "
             "context, with confidence and the reason.",
             fields=(
@@ -650,6 +658,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             name="responses",
+            noun="response",
             description="The company's right of reply: what it answered to a claim or a piece "
             "of evidence, or that it declined or did not answer.",
             fields=(

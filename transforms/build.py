@@ -65,7 +65,7 @@ def validate(loaded: Loaded, today: dt.date) -> dict[str, pl.DataFrame]:
     origins = {name: loaded.origins(name) for name in frames}
     problems = list(loaded.problems)
     problems += validate_frames(frames, origins, loaded.rejected_values)
-    problems += check_integrity(frames, origins, today)
+    problems += check_integrity(frames, origins, today, loaded.rejected_values)
     if problems:
         raise InputError(problems)
     return frames
@@ -96,15 +96,16 @@ def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
     folder.mkdir()
     for name in TABLE_ORDER:
         table = sorted_frame(name, frames[name]).to_arrow().cast(arrow_schema(TABLES[name]))
-        pq.write_table(table, folder / f"{name}.parquet", compression="zstd",
-                       write_statistics=True)
+        pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
 
 
 def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        counts = {name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
-                  for name in TABLE_ORDER}
+        counts = {
+            name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
+            for name in TABLE_ORDER
+        }
         refuted = con.execute(
             "select count(distinct claim_id) from claim_evidence where relation = 'refutes'"
         ).fetchall()[0][0]

@@ -131,7 +131,7 @@ def decode_text(data: bytes) -> str:
 
 def parse_case_text(text: str) -> object:
     try:
-        return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - _CaseLoader is a SafeLoader
+        return yaml.load(text, Loader=_CaseLoader)
     except CaseFileError:
         raise
     except yaml.MarkedYAMLError as error:

@@ -42,8 +42,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from transforms.build import check
 
     counts = check(Path(args.datasets))
-    print("saydo check: all input is valid (" + ", ".join(f"{t} {n}" for t, n in counts.items())
-          + "); nothing was written.")
+    print(
+        "saydo check: all input is valid ("
+        + ", ".join(f"{t} {n}" for t, n in counts.items())
+        + "); nothing was written."
+    )
     return 0
 
 
@@ -67,7 +70,9 @@ def parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str, handler) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help_text, description=help_text,
+            name,
+            help=help_text,
+            description=help_text,
             epilog="example:\n  " + EXAMPLES[name],
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -97,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
-        print(f"saydo {args.command} failed: {type(error).__name__}: {error}\n"
-              f"Run again with --debug for the traceback, and report it if it looks like a bug.",
-              file=sys.stderr)
+        print(
+            f"saydo {args.command} failed: {type(error).__name__}: {error}\n"
+            f"Run again with --debug for the traceback, and report it if it looks like a bug.",
+            file=sys.stderr,
+        )
         return 2
 
 

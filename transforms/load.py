@@ -90,14 +90,11 @@ class _RecordReader:
 
     def label(self, record: Mapping) -> str:
         ids = [str(record.get(f)) for f in self.table.label_fields if record.get(f) is not None]
-        singular = self.table.name.removesuffix("s") if self.table.name != "evidence" else "evidence"
-        if self.table.name == "claim_evidence":
-            singular = "link"
-        return f"{singular} {' -> '.join(ids)}" if ids else f"{singular} (no id)"
+        noun = self.table.noun
+        return f"{noun} {' -> '.join(ids)}" if ids else f"{noun} (no id)"
 
     def read(self, record: Mapping) -> tuple[dict, Origin, list[Problem]]:
-        origin = Origin(self.file, record.line, self.label(record),
-                        tuple(record.key_lines.items()))
+        origin = Origin(self.file, record.line, self.label(record), tuple(record.key_lines.items()))
         problems: list[Problem] = []
         given = dict(record)
         row: dict = {}
@@ -105,8 +102,11 @@ class _RecordReader:
             name = column.name
             if column.derived:
                 if name in given:
-                    problems.append(origin.problem(
-                        name, "is set by saydo, not written in a case file.", "remove the line."))
+                    problems.append(
+                        origin.problem(
+                            name, "is set by saydo, not written in a case file.", "remove the line."
+                        )
+                    )
                     given.pop(name)
                 continue
             if name.endswith("_date_precision"):
@@ -123,11 +123,13 @@ class _RecordReader:
         for unknown in given:
             known = [c.name for c in self.table.columns if not c.derived]
             guess = difflib.get_close_matches(str(unknown), known, n=1)
-            problems.append(origin.problem(
-                str(unknown),
-                f"is not a field of {self.table.name}.",
-                f"did you mean '{guess[0]}'?" if guess else f"fields are: {', '.join(known)}.",
-            ))
+            problems.append(
+                origin.problem(
+                    str(unknown),
+                    f"is not a field of {self.table.name}.",
+                    f"did you mean '{guess[0]}'?" if guess else f"fields are: {', '.join(known)}.",
+                )
+            )
         self._fill_english(row)
         return row, origin, problems
 
@@ -135,15 +137,24 @@ class _RecordReader:
         if value is None:
             return None
         expected = {STRING: str, BOOLEAN: bool, INTEGER: int, NUMBER: (int, float)}[column.type]
-        if isinstance(value, bool) and column.type != BOOLEAN or not isinstance(value, expected):
-            what = {STRING: "text", BOOLEAN: "true or false", INTEGER: "a whole number",
-                    NUMBER: "a number"}[column.type]
+        if (isinstance(value, bool) and column.type != BOOLEAN) or not isinstance(value, expected):
+            what = {
+                STRING: "text",
+                BOOLEAN: "true or false",
+                INTEGER: "a whole number",
+                NUMBER: "a number",
+            }[column.type]
             hint = "put it in quotes." if column.type == STRING else f"write {what}."
             if column.type == STRING and isinstance(value, int | float):
                 hint = "put it in quotes (numbers lose leading zeros, as in tickers)."
-            problems.append(origin.problem(
-                column.name, f"expected {what}, got {type(value).__name__} {value!r}.", hint,
-                "type"))
+            problems.append(
+                origin.problem(
+                    column.name,
+                    f"expected {what}, got {type(value).__name__} {value!r}.",
+                    hint,
+                    "type",
+                )
+            )
             return None
         if column.type == STRING:
             return _nfc(value).strip()
@@ -159,30 +170,41 @@ class _RecordReader:
             result[precision_name] = None
         if value is None:
             if stated_precision is not None:
-                problems.append(origin.problem(
-                    precision_name, "is given but the date is empty.", f"fill in {name}."))
+                problems.append(
+                    origin.problem(
+                        precision_name, "is given but the date is empty.", f"fill in {name}."
+                    )
+                )
             return result
         text = str(value).strip()
         parsed = parse_partial_date(text)
         if parsed is None:
-            problems.append(origin.problem(
-                name, f"{text!r} is not a real date.",
-                "write YYYY-MM-DD, YYYY-MM (month precision) or YYYY (year precision).",
-                "date"))
+            problems.append(
+                origin.problem(
+                    name,
+                    f"{text!r} is not a real date.",
+                    "write YYYY-MM-DD, YYYY-MM (month precision) or YYYY (year precision).",
+                    "date",
+                )
+            )
             return result
         date, precision = parsed
         if not has_precision and precision != "day":
-            problems.append(origin.problem(
-                name, f"{text!r} needs a full date (YYYY-MM-DD).", "", "date"))
+            problems.append(
+                origin.problem(name, f"{text!r} needs a full date (YYYY-MM-DD).", "", "date")
+            )
             return result
         if stated_precision is not None and stated_precision != precision:
-            problems.append(origin.problem(
-                precision_name,
-                f"says {stated_precision!r} but {name} {text!r} is written at {precision} "
-                f"precision.",
-                "write the date as precisely as it is known and drop the precision line "
-                "(2023-03 means month precision).",
-                "date_precision"))
+            problems.append(
+                origin.problem(
+                    precision_name,
+                    f"says {stated_precision!r} but {name} {text!r} is written at {precision} "
+                    f"precision.",
+                    "write the date as precisely as it is known and drop the precision line "
+                    "(2023-03 means month precision).",
+                    "date_precision",
+                )
+            )
         result[name] = date
         if has_precision:
             result[precision_name] = precision
@@ -207,25 +229,56 @@ def _read_case(path: Path, display: str, loaded: Loaded) -> None:
         return
     case_id = path.stem
     if not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", case_id):
-        loaded.problems.append(Problem(display, None, "", "", "the file name must be a lowercase "
-                                       "slug such as hikvision-uyghurs.yaml.", "", "case_file"))
+        loaded.problems.append(
+            Problem(
+                display,
+                None,
+                "",
+                "",
+                "the file name must be a lowercase slug such as hikvision-uyghurs.yaml.",
+                "",
+                "case_file",
+            )
+        )
         return
     if not isinstance(document, Mapping):
-        loaded.problems.append(Problem(
-            display, None, "", "", "a case file must be a mapping with the keys "
-            f"{', '.join(CASE_KEYS)}.", "start from `saydo new-case`.", "case_file"))
+        loaded.problems.append(
+            Problem(
+                display,
+                None,
+                "",
+                "",
+                f"a case file must be a mapping with the keys {', '.join(CASE_KEYS)}.",
+                "start from `saydo new-case`.",
+                "case_file",
+            )
+        )
         return
     header = document.get("case") or Mapping()
     defaults: dict = {}
     if not isinstance(header, Mapping):
-        loaded.problems.append(Problem(display, document.key_lines.get("case"), "case", "",
-                                       "must be a mapping with title, summary, recorded_on."))
+        loaded.problems.append(
+            Problem(
+                display,
+                document.key_lines.get("case"),
+                "case",
+                "",
+                "must be a mapping with title, summary, recorded_on.",
+            )
+        )
         header = Mapping()
     for key in header:
         if key not in _CASE_HEADER_KEYS:
-            loaded.problems.append(Problem(
-                display, header.key_lines.get(key), "case", str(key),
-                "is not a case header field.", f"fields are: {', '.join(_CASE_HEADER_KEYS)}."))
+            loaded.problems.append(
+                Problem(
+                    display,
+                    header.key_lines.get(key),
+                    "case",
+                    str(key),
+                    "is not a case header field.",
+                    f"fields are: {', '.join(_CASE_HEADER_KEYS)}.",
+                )
+            )
     if header.get("recorded_on") is not None:
         defaults["recorded_on"] = header["recorded_on"]
     loaded.cases[case_id] = {"file": display, **{k: header.get(k) for k in _CASE_HEADER_KEYS}}
@@ -237,29 +290,56 @@ def _read_case(path: Path, display: str, loaded: Loaded) -> None:
         line = document.key_lines.get(key)
         if table is None:
             guess = difflib.get_close_matches(str(key), CASE_KEYS, n=1)
-            loaded.problems.append(Problem(
-                display, line, "", str(key), "is not a section of a case file.",
-                f"did you mean '{guess[0]}'?" if guess else f"sections: {', '.join(CASE_KEYS)}."))
+            loaded.problems.append(
+                Problem(
+                    display,
+                    line,
+                    "",
+                    str(key),
+                    "is not a section of a case file.",
+                    f"did you mean '{guess[0]}'?"
+                    if guess
+                    else f"sections: {', '.join(CASE_KEYS)}.",
+                )
+            )
             continue
         if records is None:
             continue
         if not isinstance(records, list):
-            loaded.problems.append(Problem(display, line, key, "", "must be a list of records "
-                                           "(each starting with '- ').", "", "case_file"))
+            loaded.problems.append(
+                Problem(
+                    display,
+                    line,
+                    key,
+                    "",
+                    "must be a list of records (each starting with '- ').",
+                    "",
+                    "case_file",
+                )
+            )
             continue
         reader = _RecordReader(table, display, case_id, defaults)
         target = loaded.tables[table.name]
         for record in records:
             if not isinstance(record, Mapping):
-                loaded.problems.append(Problem(
-                    display, line, key, "", f"holds {record!r}, not a record of fields.",
-                    "each record is a set of 'field: value' lines under '- '.", "case_file"))
+                loaded.problems.append(
+                    Problem(
+                        display,
+                        line,
+                        key,
+                        "",
+                        f"holds {record!r}, not a record of fields.",
+                        "each record is a set of 'field: value' lines under '- '.",
+                        "case_file",
+                    )
+                )
                 continue
             row, origin, problems = reader.read(record)
             loaded.problems.extend(problems)
-            loaded.rejected_values.update(
-                (table.name, len(target.rows), p.field) for p in problems
-            )
+            for problem in problems:
+                # A rejected date also leaves its derived precision empty.
+                for rejected in (problem.field, f"{problem.field}_precision"):
+                    loaded.rejected_values.add((table.name, len(target.rows), rejected))
             target.rows.append(row)
             target.origins.append(origin)
 
@@ -276,18 +356,36 @@ def _read_feed(path: Path, display: str, table: Table, loaded: Loaded) -> None:
         else:
             raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as error:  # polars raises many kinds; all mean "cannot read this file"
-        loaded.problems.append(Problem(display, None, "", "", f"cannot be read: {error}",
-                                       "feeds are UTF-8 CSV with a header row, or Parquet.",
-                                       "read"))
+        loaded.problems.append(
+            Problem(
+                display,
+                None,
+                "",
+                "",
+                f"cannot be read: {error}",
+                "feeds are UTF-8 CSV with a header row, or Parquet.",
+                "read",
+            )
+        )
         return
     missing = [c for c in authored if c not in raw.columns and table.column(c).required]
     unknown = [c for c in raw.columns if c not in schema]
     for name in missing:
-        loaded.problems.append(Problem(display, 1, "header", name, "required column is missing.",
-                                       f"add a '{name}' column.", "feed"))
+        loaded.problems.append(
+            Problem(
+                display,
+                1,
+                "header",
+                name,
+                "required column is missing.",
+                f"add a '{name}' column.",
+                "feed",
+            )
+        )
     for name in unknown:
-        loaded.problems.append(Problem(display, 1, "header", name,
-                                       f"is not a column of {table.name}.", "", "feed"))
+        loaded.problems.append(
+            Problem(display, 1, "header", name, f"is not a column of {table.name}.", "", "feed")
+        )
     if missing or unknown:
         return
     feed_name = f"feed:{path.stem}"
@@ -303,8 +401,14 @@ def _read_feed(path: Path, display: str, table: Table, loaded: Loaded) -> None:
         elif raw.schema[name] == pl.String and dtype == pl.String:
             casts.append(pl.col(name).str.normalize("NFC").str.strip_chars().alias(name))
         elif raw.schema[name] == pl.String and dtype == pl.Boolean:
-            casts.append(pl.col(name).str.to_lowercase().replace_strict(
-                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean).alias(name))
+            casts.append(
+                pl.col(name)
+                .str.to_lowercase()
+                .replace_strict(
+                    {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
+                )
+                .alias(name)
+            )
         elif raw.schema[name] == pl.String and dtype == pl.Date:
             casts.append(pl.col(name).str.to_date("%Y-%m-%d", strict=False).alias(name))
         else:
@@ -313,24 +417,41 @@ def _read_feed(path: Path, display: str, table: Table, loaded: Loaded) -> None:
     labels = [f for f in table.label_fields]
     for name in raw.columns:
         failed = raw.select(pl.int_range(pl.len()).alias("i"), pl.col(name)).filter(
-            pl.col(name).is_not_null() & frame[name].is_null())
+            pl.col(name).is_not_null() & frame[name].is_null()
+        )
         base = sum(len(f) for f in loaded.tables[table.name].frames) + len(
-            loaded.tables[table.name].rows)
+            loaded.tables[table.name].rows
+        )
         for i, value in failed.iter_rows():
-            loaded.rejected_values.add((table.name, base + i, name))
+            loaded.rejected_values.update(
+                {(table.name, base + i, name), (table.name, base + i, f"{name}_precision")}
+            )
             record = " -> ".join(str(raw[label][i]) for label in labels if label in raw.columns)
-            loaded.problems.append(Problem(
-                display, i + offset, f"{table.name} {record}", name,
-                f"{value!r} is not a valid {schema[name]}.",
-                "dates are YYYY-MM-DD with a *_date_precision column; booleans true/false.",
-                "type"))
+            loaded.problems.append(
+                Problem(
+                    display,
+                    i + offset,
+                    f"{table.noun} {record}",
+                    name,
+                    f"{value!r} is not a valid {schema[name]}.",
+                    "dates are YYYY-MM-DD with a *_date_precision column; booleans true/false.",
+                    "type",
+                )
+            )
     target = loaded.tables[table.name]
     target.frames.append(frame)
-    label_values = frame.select(
-        pl.concat_str([pl.col(f).cast(pl.String).fill_null("?") for f in labels],
-                      separator=" -> ")).to_series().to_list()
-    target.origins.extend(Origin(display, i + offset, f"{table.name} {label}")
-                          for i, label in enumerate(label_values))
+    label_values = (
+        frame.select(
+            pl.concat_str(
+                [pl.col(f).cast(pl.String).fill_null("?") for f in labels], separator=" -> "
+            )
+        )
+        .to_series()
+        .to_list()
+    )
+    target.origins.extend(
+        Origin(display, i + offset, f"{table.noun} {label}") for i, label in enumerate(label_values)
+    )
 
 
 def load_datasets(datasets: Path) -> Loaded:
@@ -352,10 +473,17 @@ def load_datasets(datasets: Path) -> Loaded:
             continue
         table = TABLES.get(path.parent.name)
         if table is None:
-            loaded.problems.append(Problem(
-                display(path), None, "", "", f"is in a folder named '{path.parent.name}', which "
-                f"is not a table.", f"feeds go in datasets/feeds/<table>/, tables: "
-                f"{', '.join(TABLES)}.", "feed"))
+            loaded.problems.append(
+                Problem(
+                    display(path),
+                    None,
+                    "",
+                    "",
+                    f"is in a folder named '{path.parent.name}', which is not a table.",
+                    f"feeds go in datasets/feeds/<table>/, tables: {', '.join(TABLES)}.",
+                    "feed",
+                )
+            )
             continue
         _read_feed(path, display(path), table, loaded)
     return loaded

@@ -12,12 +12,15 @@ from transforms.problems import Origin, Problem
 
 _PATTERN_WORDS = {
     NON_BLANK_PATTERN: ("is empty or only whitespace.", "write the text, or remove the field."),
-    SLUG_PATTERN: ("must be a lowercase slug of letters, digits and single hyphens.",
-                   "for example hikvision-denial-2019-10-08."),
+    SLUG_PATTERN: (
+        "must be a lowercase slug of letters, digits and single hyphens.",
+        "for example hikvision-denial-2019-10-08.",
+    ),
     URL_PATTERN: ("is not a valid http(s) URL.", "write the full address, https://..."),
-    LANGUAGE_TAG_PATTERN: ("is not a known BCP-47 language tag.",
-                           "use an ISO 639-1 code with optional script and region: ar, en, "
-                           "en-GB, zh-Hans."),
+    LANGUAGE_TAG_PATTERN: (
+        "is not a known BCP-47 language tag.",
+        "use an ISO 639-1 code with optional script and region: ar, en, en-GB, zh-Hans.",
+    ),
 }
 
 
@@ -64,8 +67,11 @@ def validate_frames(
                     continue
                 row, column = case["index"], case["column"]
                 if row is None:  # a table-level failure (wrong columns): a bug in a feed reader
-                    problems.append(Problem(name, None, name, str(column),
-                                            f"fails {check}: {case['failure_case']}"))
+                    problems.append(
+                        Problem(
+                            name, None, name, str(column), f"fails {check}: {case['failure_case']}"
+                        )
+                    )
                     continue
                 if (name, row, column) in already_reported:
                     continue

@@ -32,99 +32,136 @@ def _generated_rules(today: dt.date) -> list[Rule]:
     for table in TABLES.values():
         for fk in table.foreign_keys:
             (column,), (target,) = fk.fields, fk.table_fields
-            rules.append(Rule(
-                f"foreign_key:{table.name}.{column}", table.name, column,
-                f"""select child._row, child.{column} as detail
+            rules.append(
+                Rule(
+                    f"foreign_key:{table.name}.{column}",
+                    table.name,
+                    column,
+                    f"""select child._row, child.{column} as detail
                     from {table.name} as child
                     left join {fk.table} as parent on child.{column} = parent.{target}
                     where child.{column} is not null and parent.{target} is null""",
-                f"'{{detail}}' does not match any {fk.table}.{target}.",
-                f"add that record to a case file, or correct the id "
-                f"(ids are lowercase and must match exactly).",
-            ))
+                    f"'{{detail}}' does not match any {fk.table}.{target}.",
+                    "add that record to a case file, or correct the id "
+                    "(ids are lowercase and must match exactly).",
+                )
+            )
         for column in table.columns:
             if column.type != DATE:
                 continue
             name = column.name
-            rules.append(Rule(
-                f"future_date:{table.name}.{name}", table.name, name,
-                f"select _row, {name}::varchar as detail from {table.name} "
-                f"where {name} > DATE '{today.isoformat()}'",
-                f"{{detail}} is in the future (today is {today}).",
-                "check the year; saydo records only what has happened.",
-            ))
+            rules.append(
+                Rule(
+                    f"future_date:{table.name}.{name}",
+                    table.name,
+                    name,
+                    f"select _row, {name}::varchar as detail from {table.name} "
+                    f"where {name} > DATE '{today.isoformat()}'",
+                    f"{{detail}} is in the future (today is {today}).",
+                    "check the year; saydo records only what has happened.",
+                )
+            )
             precision = f"{name}_precision"
             if precision in table.fields:
-                rules.append(Rule(
-                    f"date_precision:{table.name}.{name}", table.name, precision,
-                    f"""select _row, {precision} || ' precision but ' || {name} as detail
+                rules.append(
+                    Rule(
+                        f"date_precision:{table.name}.{name}",
+                        table.name,
+                        precision,
+                        f"""select _row, {precision} || ' precision but ' || {name} as detail
                         from {table.name}
                         where ({name} is null) != ({precision} is null)
                            or ({precision} = 'month' and day({name}) != 1)
                            or ({precision} = 'year' and (month({name}) != 1
                                                          or day({name}) != 1))""",
-                    "does not fit its date: {detail}.",
-                    "a month-precision date is the 1st of its month, a year-precision date "
-                    "is 1 January; give both the date and its precision.",
-                ))
-                rules.append(Rule(
-                    f"recorded_before_date:{table.name}.{name}", table.name, "recorded_on",
-                    f"""select _row, recorded_on || ' is before ' || {name} as detail
+                        "does not fit its date: {detail}.",
+                        "a month-precision date is the 1st of its month, a year-precision date "
+                        "is 1 January; give both the date and its precision.",
+                    )
+                )
+                rules.append(
+                    Rule(
+                        f"recorded_before_date:{table.name}.{name}",
+                        table.name,
+                        "recorded_on",
+                        f"""select _row, recorded_on || ' is before ' || {name} as detail
                         from {table.name} where recorded_on < {name}""",
-                    "{detail}: a record cannot enter the package before what it records.",
-                    "set recorded_on to the date the record was added.",
-                ))
+                        "{detail}: a record cannot enter the package before what it records.",
+                        "set recorded_on to the date the record was added.",
+                    )
+                )
         if "quote" in table.fields:
             for companion in ("quote_lang", "quote_en", "quote_kind", "quote_en_origin"):
-                rules.append(Rule(
-                    f"quote_needs:{table.name}.{companion}", table.name, companion,
-                    f"""select _row, coalesce(quote_lang, '?') as detail from {table.name}
+                rules.append(
+                    Rule(
+                        f"quote_needs:{table.name}.{companion}",
+                        table.name,
+                        companion,
+                        f"""select _row, coalesce(quote_lang, '?') as detail from {table.name}
                         where quote is not null and {companion} is null""",
-                    "is missing: a record with a quote (language {detail}) needs it.",
-                    {
-                        "quote_lang": "give the quote's BCP-47 language tag (ar, en, zh-Hans).",
-                        "quote_en": "add the English translation in quote_en, and say whose it "
-                        "is in quote_en_origin.",
-                        "quote_kind": "say whether the quote is verbatim (the speaker's words) "
-                        "or reported (the source's words).",
-                        "quote_en_origin": "say who translated it: source_translation or "
-                        "saydo_translation.",
-                    }[companion],
-                ))
-            rules.append(Rule(
-                f"quote_orphans:{table.name}", table.name, "quote",
-                f"""select _row, 'quote_lang/quote_en without quote' as detail from {table.name}
+                        "is missing: a record with a quote (language {detail}) needs it.",
+                        {
+                            "quote_lang": "give the quote's BCP-47 language tag (ar, en, zh-Hans).",
+                            "quote_en": "add the English translation in quote_en, and say whose it "
+                            "is in quote_en_origin.",
+                            "quote_kind": "say whether the quote is verbatim (the speaker's words) "
+                            "or reported (the source's words).",
+                            "quote_en_origin": "say who translated it: source_translation or "
+                            "saydo_translation.",
+                        }[companion],
+                    )
+                )
+            rules.append(
+                Rule(
+                    f"quote_orphans:{table.name}",
+                    table.name,
+                    "quote",
+                    f"""select _row, 'quote_lang/quote_en without quote' as detail from {table.name}
                     where quote is null and (quote_lang is not null or quote_en is not null)""",
-                "is missing while {detail} are given.",
-                "add the quote in its original language, or remove the others.",
-            ))
-            rules.append(Rule(
-                f"translation_origin:{table.name}", table.name, "quote_en_origin",
-                f"""select _row, quote_lang as detail from {table.name}
+                    "is missing while {detail} are given.",
+                    "add the quote in its original language, or remove the others.",
+                )
+            )
+            rules.append(
+                Rule(
+                    f"translation_origin:{table.name}",
+                    table.name,
+                    "quote_en_origin",
+                    f"""select _row, quote_lang as detail from {table.name}
                     where quote is not null and quote_en_origin = 'original'
                       and split_part(quote_lang, '-', 1) != 'en'""",
-                "is 'original' but the quote is in {detail}, not English.",
-                "use source_translation or saydo_translation.",
-            ))
-            rules.append(Rule(
-                f"unquoted_needs_note:{table.name}", table.name, "review_note",
-                f"""select _row, '' as detail from {table.name}
+                    "is 'original' but the quote is in {detail}, not English.",
+                    "use source_translation or saydo_translation.",
+                )
+            )
+            rules.append(
+                Rule(
+                    f"unquoted_needs_note:{table.name}",
+                    table.name,
+                    "review_note",
+                    f"""select _row, '' as detail from {table.name}
                     where quote is null and review_note is null""",
-                "is required when a record has no quote{detail}.",
-                "say in review_note why no wording is given (for example: known only as "
-                "described by the regulator).",
-            ))
+                    "is required when a record has no quote{detail}.",
+                    "say in review_note why no wording is given (for example: known only as "
+                    "described by the regulator).",
+                )
+            )
     return rules
 
 
 _WRITTEN_RULES = [
     Rule(
-        "own_parent", "companies", "parent_company_id",
+        "own_parent",
+        "companies",
+        "parent_company_id",
         "select _row, company_id as detail from companies where parent_company_id = company_id",
-        "'{detail}' names itself as its parent.", "remove parent_company_id or correct it.",
+        "'{detail}' names itself as its parent.",
+        "remove parent_company_id or correct it.",
     ),
     Rule(
-        "parent_loop", "companies", "parent_company_id",
+        "parent_loop",
+        "companies",
+        "parent_company_id",
         """with recursive walk(start_id, current_id, path) as (
                select company_id, parent_company_id, [company_id]
                from companies
@@ -142,22 +179,30 @@ _WRITTEN_RULES = [
            from walk
            join companies on companies.company_id = walk.start_id
            where walk.current_id = walk.start_id""",
-        "parents form a loop: {detail}.", "a company's chain of parents must end.",
+        "parents form a loop: {detail}.",
+        "a company's chain of parents must end.",
     ),
     Rule(
-        "parent_relationship", "companies", "parent_relationship",
+        "parent_relationship",
+        "companies",
+        "parent_relationship",
         """select _row, coalesce(parent_company_id, '(none)') as detail from companies
            where (parent_company_id is null) != (parent_relationship is null)""",
         "must be given exactly when parent_company_id is (parent: {detail}).",
         "write subsidiary or affiliate beside the parent, or remove both.",
     ),
     Rule(
-        "based_on_itself", "sources", "based_on_source_id",
+        "based_on_itself",
+        "sources",
+        "based_on_source_id",
         "select _row, source_id as detail from sources where based_on_source_id = source_id",
-        "'{detail}' says it is based on itself.", "remove based_on_source_id.",
+        "'{detail}' says it is based on itself.",
+        "remove based_on_source_id.",
     ),
     Rule(
-        "link_unrelated_companies", "claim_evidence", "evidence_id",
+        "link_unrelated_companies",
+        "claim_evidence",
+        "evidence_id",
         """with recursive ancestry(company_id, ancestor_id, depth) as (
                select company_id, company_id, 0 from companies
                union all
@@ -189,13 +234,17 @@ _WRITTEN_RULES = [
         "or set parent_company_id if the companies are related.",
     ),
     Rule(
-        "response_subject", "responses", "claim_id",
+        "response_subject",
+        "responses",
+        "claim_id",
         "select _row, '' as detail from responses where claim_id is null and evidence_id is null",
         "and evidence_id are both empty{detail}: a response answers something.",
         "give the claim_id or evidence_id the company was responding to.",
     ),
     Rule(
-        "amount_parts", "evidence", "amount",
+        "amount_parts",
+        "evidence",
+        "amount",
         """select _row, concat_ws(', ', amount::varchar, amount_currency, amount_kind) as detail
            from evidence
            where not ((amount is null and amount_currency is null and amount_kind is null)
@@ -241,27 +290,35 @@ def _primary_key_problems(
                 )
                 if name == "claim_evidence":
                     relations = ", ".join(str(frame["relation"][r]) for r in rows)
-                    message = (f"claim and evidence are linked more than once ({relations}; "
-                               f"also at {others}).")
+                    message = (
+                        f"claim and evidence are linked more than once ({relations}; "
+                        f"also at {others})."
+                    )
                     hint = "a claim and a piece of evidence have one relation: keep one link."
                 else:
                     message = f"'{key_text}' is used more than once (also at {others})."
                     hint = "ids are unique across all case files and feeds; rename one."
-                problems.append(origins[name][row].problem(keys[-1], message, hint,
-                                                           "primary_key"))
+                problems.append(origins[name][row].problem(keys[-1], message, hint, "primary_key"))
     return problems
 
 
 def check_integrity(
-    frames: dict[str, pl.DataFrame], origins: dict[str, list[Origin]], today: dt.date
+    frames: dict[str, pl.DataFrame],
+    origins: dict[str, list[Origin]],
+    today: dt.date,
+    already_reported: set[tuple[str, int, str]] = frozenset(),
 ) -> list[Problem]:
+    """Run every rule; `already_reported` holds (table, row, field) the loader rejected."""
     problems = _primary_key_problems(frames, origins)
     con = duckdb.connect()
     _register(con, frames)
     for rule in rules(today):
         for row, detail in con.execute(rule.sql).fetchall():
+            if (rule.table, row, rule.field) in already_reported:
+                continue
             message = rule.message.format(detail=detail)
-            problems.append(origins[rule.table][row].problem(rule.field, message, rule.hint,
-                                                             rule.name))
+            problems.append(
+                origins[rule.table][row].problem(rule.field, message, rule.hint, rule.name)
+            )
     con.close()
     return problems

@@ -1,0 +1,191 @@
+"""Shared fixtures: a small hand-made case that every test can copy and break."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+# Builds in tests see a fixed "today" so future-date rules do not drift with the calendar.
+TODAY = dt.date(2025, 1, 1)
+
+# A complete, valid case in the shape a journalist writes: two sources, a parent with a
+# subsidiary and an unrelated company, an English and an Arabic claim, evidence, a link and a
+# response. Tests deep-copy it and break one thing.
+MINIMAL_CASE: dict = {
+    "case": {"title": "Acme test case", "recorded_on": "2024-01-10"},
+    "sources": [
+        {
+            "source_id": "src-report",
+            "publisher": "Example News",
+            "title": "Files show Acme did it",
+            "url": "https://example.org/report",
+            "published_date": "2023-05-02",
+            "source_lang": "en",
+            "source_type": "investigative_journalism",
+            "review_status": "verified",
+        },
+        {
+            "source_id": "src-company",
+            "publisher": "Acme",
+            "source_lang": "en",
+            "source_type": "company_statement",
+            "published_date": "2023-03",
+            "review_status": "verified",
+        },
+    ],
+    "companies": [
+        {
+            "company_id": "acme",
+            "name": "Acme",
+            "country": "US",
+            "source_id": "src-company",
+            "review_status": "verified",
+        },
+        {
+            "company_id": "acme-sub",
+            "name": "Acme Sub",
+            "parent_company_id": "acme",
+            "parent_relationship": "subsidiary",
+            "source_id": "src-company",
+            "review_status": "verified",
+        },
+        {
+            "company_id": "other",
+            "name": "Other Co",
+            "source_id": "src-company",
+            "review_status": "verified",
+        },
+    ],
+    "company_names": [
+        {
+            "company_id": "acme",
+            "alt_name": "أكمي",
+            "alt_name_lang": "ar",
+            "source_id": "src-company",
+            "review_status": "verified",
+        },
+    ],
+    "claims": [
+        {
+            "claim_id": "acme-denial",
+            "company_id": "acme",
+            "source_id": "src-company",
+            "claim_date": "2023-03",
+            "topic": "human_rights",
+            "claim_type": "denial",
+            "quote": "We never did it.",
+            "quote_lang": "en",
+            "quote_kind": "verbatim",
+            "summary": "Acme denied it.",
+            "review_status": "verified",
+        },
+        {
+            "claim_id": "acme-arabic",
+            "company_id": "acme",
+            "source_id": "src-company",
+            "claim_date": "2023",
+            "topic": "human_rights",
+            "claim_type": "commitment",
+            "quote": "نحن نحترم حقوق الإنسان",
+            "quote_lang": "ar",
+            "quote_en": "We respect human rights",
+            "quote_kind": "verbatim",
+            "quote_en_origin": "saydo_translation",
+            "summary": "Acme said it respects human rights.",
+            "review_status": "verified",
+        },
+    ],
+    "evidence": [
+        {
+            "evidence_id": "acme-files",
+            "company_id": "acme-sub",
+            "source_id": "src-report",
+            "evidence_date": "2023-05-02",
+            "evidence_type": "investigative_finding",
+            "quote": "Files show it.",
+            "quote_lang": "en",
+            "quote_kind": "verbatim",
+            "summary": "Files show Acme's subsidiary did it.",
+            "review_status": "verified",
+        },
+        {
+            "evidence_id": "other-files",
+            "company_id": "other",
+            "source_id": "src-report",
+            "evidence_date": "2023-05-02",
+            "evidence_type": "investigative_finding",
+            "summary": "Something about another company.",
+            "review_status": "needs_review",
+            "review_note": "No wording recorded.",
+        },
+    ],
+    "links": [
+        {
+            "claim_id": "acme-denial",
+            "evidence_id": "acme-files",
+            "relation": "refutes",
+            "confidence": "high",
+            "rationale": "The files show what the denial denies.",
+        },
+    ],
+    "responses": [
+        {
+            "response_id": "acme-reply",
+            "company_id": "acme",
+            "evidence_id": "acme-files",
+            "response_type": "reply",
+            "response_date": "2023-06-01",
+            "source_id": "src-report",
+            "quote": "We stand by our statement.",
+            "quote_lang": "en",
+            "quote_kind": "verbatim",
+            "summary": "Acme stood by its denial.",
+            "review_status": "verified",
+        },
+    ],
+}
+
+
+def minimal_case() -> dict:
+    return copy.deepcopy(MINIMAL_CASE)
+
+
+def write_case(datasets: Path, case: dict, name: str = "acme") -> Path:
+    path = datasets / "cases" / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under folder with its sha256, to show a failed build changed nothing."""
+    if not folder.exists():
+        return {}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    folder = tmp_path / "datasets"
+    write_case(folder, minimal_case())
+    return folder
+
+
+@pytest.fixture
+def built(tmp_path: Path, datasets: Path) -> Path:
+    from transforms.build import build
+
+    out = tmp_path / "dist"
+    build(datasets, out, today=TODAY)
+    return out

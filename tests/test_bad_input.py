@@ -1,0 +1,288 @@
+"""The catalogue of bad input: each kind stops the build with a message naming the file, the
+record and the field, reports every problem of the run at once, and leaves dist/ as it was."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY, minimal_case, snapshot, write_case
+from transforms.build import build
+from transforms.problems import InputError
+
+
+def _claim(case: dict, i: int = 0) -> dict:
+    return case["claims"][i]
+
+
+def _drop(record: dict, field: str) -> dict:
+    record.pop(field)
+    return record
+
+
+# (id, mutation, record label expected in the message, field expected, words expected)
+CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
+    (
+        "missing required field",
+        lambda c: _drop(_claim(c), "topic"),
+        "claim acme-denial",
+        "topic",
+        "required",
+    ),
+    (
+        "wrong type",
+        lambda c: _claim(c).update(summary=123),
+        "claim acme-denial",
+        "summary",
+        "expected text",
+    ),
+    (
+        "unknown enum value",
+        lambda c: _claim(c).update(claim_type="denail"),
+        "claim acme-denial",
+        "claim_type",
+        "'denail' is not an allowed value",
+    ),
+    (
+        "impossible date",
+        lambda c: _claim(c).update(claim_date="2023-02-30"),
+        "claim acme-denial",
+        "claim_date",
+        "not a real date",
+    ),
+    (
+        "precision does not match the date",
+        lambda c: _claim(c).update(claim_date="2023-03-15", claim_date_precision="month"),
+        "claim acme-denial",
+        "claim_date_precision",
+        "written at day precision",
+    ),
+    (
+        "date in the future",
+        lambda c: c["evidence"][0].update(evidence_date="2030-01-01"),
+        "evidence acme-files",
+        "evidence_date",
+        "in the future",
+    ),
+    (
+        "recorded in the future",
+        lambda c: _claim(c).update(recorded_on="2026-01-01"),
+        "claim acme-denial",
+        "recorded_on",
+        "in the future",
+    ),
+    (
+        "duplicate id in one file",
+        lambda c: c["claims"].append(dict(_claim(c))),
+        "claim acme-denial",
+        "claim_id",
+        "used more than once",
+    ),
+    (
+        "claim names a missing company",
+        lambda c: _claim(c).update(company_id="ghost"),
+        "claim acme-denial",
+        "company_id",
+        "'ghost' does not match any companies.company_id",
+    ),
+    (
+        "claim names a missing source",
+        lambda c: _claim(c).update(source_id="ghost-source"),
+        "claim acme-denial",
+        "source_id",
+        "does not match any sources.source_id",
+    ),
+    (
+        "link names a missing claim",
+        lambda c: c["links"][0].update(claim_id="ghost-claim"),
+        "link ghost-claim -> acme-files",
+        "claim_id",
+        "does not match any claims.claim_id",
+    ),
+    (
+        "link names missing evidence",
+        lambda c: c["links"][0].update(evidence_id="ghost-ev"),
+        "link acme-denial -> ghost-ev",
+        "evidence_id",
+        "does not match any evidence",
+    ),
+    (
+        "evidence about an unrelated company",
+        lambda c: c["links"].append(
+            {
+                "claim_id": "acme-denial",
+                "evidence_id": "other-files",
+                "relation": "refutes",
+                "confidence": "low",
+                "rationale": "Wrong company.",
+            }
+        ),
+        "link acme-denial -> other-files",
+        "evidence_id",
+        "unrelated companies (acme vs other)",
+    ),
+    (
+        "linked as both refutes and supports",
+        lambda c: c["links"].append({**c["links"][0], "relation": "supports"}),
+        "link acme-denial -> acme-files",
+        "evidence_id",
+        "refutes, supports",
+    ),
+    (
+        "empty quote",
+        lambda c: _claim(c).update(quote=""),
+        "claim acme-denial",
+        "quote",
+        "empty or only whitespace",
+    ),
+    (
+        "whitespace-only quote",
+        lambda c: _claim(c).update(quote="   \n  "),
+        "claim acme-denial",
+        "quote",
+        "empty or only whitespace",
+    ),
+    (
+        "quote not in English without a translation",
+        lambda c: _drop(_claim(c, 1), "quote_en"),
+        "claim acme-arabic",
+        "quote_en",
+        "is missing",
+    ),
+    (
+        "malformed URL",
+        lambda c: c["sources"][0].update(url="htp:/example"),
+        "source src-report",
+        "url",
+        "not a valid http(s) URL",
+    ),
+    (
+        "unknown language tag",
+        lambda c: _claim(c).update(quote_lang="xx"),
+        "claim acme-denial",
+        "quote_lang",
+        "not a known BCP-47 language tag",
+    ),
+    (
+        "company is its own parent",
+        lambda c: c["companies"][0].update(
+            parent_company_id="acme", parent_relationship="affiliate"
+        ),
+        "company acme",
+        "parent_company_id",
+        "names itself as its parent",
+    ),
+    (
+        "loop of parents",
+        lambda c: c["companies"][0].update(
+            parent_company_id="acme-sub", parent_relationship="affiliate"
+        ),
+        "company acme",
+        "parent_company_id",
+        "loop: acme -> acme-sub -> acme",
+    ),
+    (
+        "misspelt field",
+        lambda c: _claim(c).update(qoute="x"),
+        "claim acme-denial",
+        "qoute",
+        "did you mean 'quote'",
+    ),
+    (
+        "quote without its kind",
+        lambda c: _drop(_claim(c), "quote_kind"),
+        "claim acme-denial",
+        "quote_kind",
+        "is missing",
+    ),
+    (
+        "amount without currency",
+        lambda c: c["evidence"][0].update(amount=5),
+        "evidence acme-files",
+        "amount",
+        "go together",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def good_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One good build, copied into each test so every test starts from a real release."""
+    folder = tmp_path_factory.mktemp("good")
+    write_case(folder / "datasets", minimal_case())
+    build(folder / "datasets", folder / "dist", today=TODAY)
+    return folder / "dist"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "record", "field", "words"),
+    [pytest.param(m, r, f, w, id=name) for name, m, r, f, w in CATALOGUE],
+)
+def test_bad_record_stops_the_build_and_keeps_dist(
+    tmp_path: Path, good_release: Path, mutate, record: str, field: str, words: str
+) -> None:
+    datasets = tmp_path / "datasets"
+    out = tmp_path / "dist"
+    shutil.copytree(good_release, out)
+    before = snapshot(out)
+    assert before, "the good build wrote nothing"
+
+    case = minimal_case()
+    mutate(case)
+    write_case(datasets, case)
+    with pytest.raises(InputError) as caught:
+        build(datasets, out, today=TODAY)
+
+    matching = [
+        p
+        for p in caught.value.problems
+        if p.file == "datasets/cases/acme.yaml" and p.record == record and p.field == field
+    ]
+    assert matching, f"no problem names {record} / {field}:\n{caught.value.render()}"
+    assert any(words in p.render() for p in matching), caught.value.render()
+    assert all(p.line for p in matching), "every case-file problem carries a line number"
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob("dist.building-*")), "a failed build left its staging folder"
+
+
+def test_duplicate_id_across_two_files_names_both(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case(), "acme")
+    second = {"case": {"recorded_on": "2024-01-10"}, "claims": [minimal_case()["claims"][0]]}
+    write_case(datasets, second, "zeta")
+    with pytest.raises(InputError) as caught:
+        build(datasets, tmp_path / "dist", today=TODAY)
+    text = caught.value.render()
+    assert "datasets/cases/acme.yaml" in text and "datasets/cases/zeta.yaml" in text
+    duplicates = [p for p in caught.value.problems if p.rule == "primary_key"]
+    assert {p.file for p in duplicates} == {"datasets/cases/acme.yaml", "datasets/cases/zeta.yaml"}
+    assert not (tmp_path / "dist").exists(), "no dist/ should appear from a failed first build"
+
+
+def test_every_problem_of_a_run_is_reported_at_once(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    case = minimal_case()
+    case["claims"][0]["topic"] = "weather"
+    case["evidence"][0]["evidence_date"] = "2023-13-01"
+    case["sources"][0]["url"] = "not a url"
+    write_case(datasets, case)
+    with pytest.raises(InputError) as caught:
+        build(datasets, tmp_path / "dist", today=TODAY)
+    fields = {p.field for p in caught.value.problems}
+    assert {"topic", "evidence_date", "url"} <= fields
+    assert caught.value.render().startswith("saydo found 3 problem(s)")
+
+
+def test_problem_points_at_the_line_of_the_field(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    case = minimal_case()
+    case["claims"][0]["topic"] = "weather"
+    path = write_case(datasets, case)
+    with pytest.raises(InputError) as caught:
+        build(datasets, tmp_path / "dist", today=TODAY)
+    (problem,) = caught.value.problems
+    line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert line.strip() == "topic: weather"

@@ -1,0 +1,186 @@
+"""The loader: what it accepts (BOM, CRLF, any Unicode form), what it refuses (bad YAML, bad
+encoding, aliases, deep nesting, huge files, duplicate keys) and how dates get their precision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import unicodedata
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from tests.conftest import TODAY, minimal_case, write_case
+from transforms.build import check
+from transforms.case_files import MAX_CASE_FILE_BYTES
+from transforms.load import load_datasets, parse_partial_date
+from transforms.problems import InputError
+
+
+def _problems(datasets: Path) -> list[str]:
+    return [p.render() for p in load_datasets(datasets).problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-03-15", (dt.date(2023, 3, 15), "day")),
+        ("2023-03", (dt.date(2023, 3, 1), "month")),
+        ("2023", (dt.date(2023, 1, 1), "year")),
+        ("2023-02-30", None),
+        ("2023-13", None),
+        ("March 2023", None),
+        ("23-03-15", None),
+    ],
+)
+def test_partial_dates_keep_their_precision(text: str, expected) -> None:
+    assert parse_partial_date(text) == expected
+
+
+def test_minimal_case_loads_with_precisions(datasets: Path) -> None:
+    loaded = load_datasets(datasets)
+    assert loaded.problems == []
+    claims = loaded.frames()["claims"].sort("claim_id")
+    assert claims.select("claim_id", "claim_date", "claim_date_precision").rows() == [
+        ("acme-arabic", dt.date(2023, 1, 1), "year"),
+        ("acme-denial", dt.date(2023, 3, 1), "month"),
+    ]
+    # An English quote is its own translation.
+    denial = claims.filter(pl.col("claim_id") == "acme-denial").row(0, named=True)
+    assert denial["quote_en"] == "We never did it."
+    assert denial["quote_en_origin"] == "original"
+    assert denial["case_id"] == "acme" and denial["is_synthetic"] is False
+    assert denial["recorded_on"] == dt.date(2024, 1, 10)  # the case header's default
+
+
+def test_bom_and_crlf_are_accepted(datasets: Path) -> None:
+    path = datasets / "cases" / "acme.yaml"
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert check(datasets, today=TODAY)["claims"] == 2
+
+
+def test_arabic_in_two_normal_forms_is_stored_as_nfc(tmp_path: Path) -> None:
+    # "أ" is one code point in NFC and alef + hamza above in NFD.
+    nfc = "أكمي"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfc != nfd
+    case = minimal_case()
+    case["company_names"][0]["alt_name"] = nfd
+    case["claims"][1]["quote"] = nfd + " " + nfc
+    write_case(tmp_path / "datasets", case)
+    frames = load_datasets(tmp_path / "datasets").frames()
+    assert frames["company_names"]["alt_name"].to_list() == [nfc]
+    assert frames["claims"].filter(pl.col("claim_id") == "acme-arabic")["quote"][0] == (
+        nfc + " " + nfc
+    )
+
+
+def test_yaml_1_1_surprises_are_off(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["companies"][0]["country"] = "NO"
+    path = write_case(tmp_path / "datasets", case)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("country: 'NO'", "country: NO"), encoding="utf-8"
+    )
+    assert "country: NO\n" in path.read_text(encoding="utf-8")
+    frames = load_datasets(tmp_path / "datasets").frames()
+    assert frames["companies"].filter(pl.col("company_id") == "acme")["country"][0] == "NO"
+
+
+def _write_raw(tmp_path: Path, data: bytes) -> Path:
+    folder = tmp_path / "datasets"
+    (folder / "cases").mkdir(parents=True)
+    (folder / "cases" / "broken.yaml").write_bytes(data)
+    return folder
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
+    folder = _write_raw(tmp_path, b'claims:\n  - claim_id: a\n    quote: "unclosed\n')
+    (problem,) = load_datasets(folder).problems
+    assert problem.file == "datasets/cases/broken.yaml"
+    assert problem.line is not None and "not valid YAML" in problem.message
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    folder = _write_raw(tmp_path, b"case:\n  title: ok\nclaims:\n  - quote: caf\xe9\n")
+    (problem,) = load_datasets(folder).problems
+    assert problem.line == 4 and "not UTF-8" in problem.message and "UTF-8" in problem.hint
+
+
+def test_duplicate_key_in_a_record_is_refused(tmp_path: Path) -> None:
+    folder = _write_raw(tmp_path, b"claims:\n  - claim_id: a\n    claim_id: b\n")
+    (problem,) = load_datasets(folder).problems
+    assert problem.line == 3 and "appears twice" in problem.message
+
+
+def test_exponential_aliases_are_refused_quickly(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    folder = _write_raw(tmp_path, ("\n".join(lines) + "\n").encode())
+    start = time.perf_counter()
+    (problem,) = load_datasets(folder).problems
+    assert time.perf_counter() - start < 2.0
+    assert "alias" in problem.message and problem.line == 2
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    folder = _write_raw(tmp_path, ("claims: " + "[" * 5000 + "]" * 5000 + "\n").encode())
+    (problem,) = load_datasets(folder).problems
+    assert "nesting" in problem.message or "nested" in problem.message
+
+
+def test_fifty_megabyte_case_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    folder = tmp_path / "datasets"
+    (folder / "cases").mkdir(parents=True)
+    big = folder / "cases" / "huge.yaml"
+    with open(big, "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    assert big.stat().st_size > MAX_CASE_FILE_BYTES
+    start = time.perf_counter()
+    (problem,) = load_datasets(folder).problems
+    assert time.perf_counter() - start < 1.0
+    assert "50.0 MB" in problem.message and "datasets/feeds" in problem.hint
+
+
+def test_unknown_section_suggests_the_right_one(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["claim"] = case.pop("claims")
+    write_case(tmp_path / "datasets", case)
+    messages = _problems(tmp_path / "datasets")
+    assert any("did you mean 'claims'" in m for m in messages)
+
+
+def test_feed_enters_the_same_tables_and_validation(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    feed = datasets / "feeds" / "evidence" / "extra.csv"
+    feed.parent.mkdir(parents=True)
+    rows = [
+        "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,evidence_type,"
+        "summary,review_status,review_note,recorded_on",
+        "feed-one,acme,src-report,2023-06-01,day,government_list,Listed.,verified,No quote.,"
+        "2024-01-10",
+        "feed-two,acme,src-report,2023-06-31,day,government_list,Listed.,verified,No quote.,"
+        "2024-01-10",
+    ]
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        check(datasets, today=TODAY)
+    (problem,) = caught.value.problems
+    assert problem.file == "datasets/feeds/evidence/extra.csv"
+    assert problem.line == 3 and problem.field == "evidence_date"
+    assert problem.record == "evidence feed-two"
+
+    feed.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    frames = load_datasets(datasets).frames()
+    row = frames["evidence"].filter(pl.col("evidence_id") == "feed-one").row(0, named=True)
+    assert row["case_id"] == "feed:extra" and row["evidence_date"] == dt.date(2023, 6, 1)
+
+
+def test_case_file_is_valid_yaml_for_other_tools(datasets: Path) -> None:
+    """What saydo reads stays plain YAML that any parser reads the same way."""
+    text = (datasets / "cases" / "acme.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["claims"][0]["claim_id"] == "acme-denial"
