@@ -208,4 +208,108 @@ def data_dictionary() -> str:
             required = "yes" if c.required else ""
             out.append(f"| `{c.name}` | {c.type} | {required} | {cell} |")
         out.append("")
+    out += _method_dictionary()
     return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _method_dictionary() -> list[str]:
+    from schemas.method import MACROS, SCORE_WEIGHTS_TABLE, VIEWS
+
+    out = [
+        "# Scores, views and macros",
+        "",
+        "How the scores are computed is in [methodology.md](methodology.md).",
+        "",
+    ]
+    out += [
+        "## `score_weights`",
+        "",
+        SCORE_WEIGHTS_TABLE["description"],
+        "",
+        "| column | description |",
+        "|---|---|",
+    ]
+    out += [f"| `{name}` | {text} |" for name, text in SCORE_WEIGHTS_TABLE["columns"].items()]
+    out.append("")
+    for view, spec in VIEWS.items():
+        out += [
+            f"## `{view}` (view)",
+            "",
+            spec["description"],
+            "",
+            "| column | description |",
+            "|---|---|",
+        ]
+        out += [f"| `{name}` | {_cell(text)} |" for name, text in spec["columns"].items()]
+        out.append("")
+    out += ["## Macros", "", "| macro | what it returns |", "|---|---|"]
+    out += [f"| `{name}` | {text} |" for name, text in MACROS.items()]
+    out.append("")
+    return out
+
+
+def _sql_value(value: object) -> str:
+    return (
+        "NULL" if value is None else _sql_string(value) if isinstance(value, str) else repr(value)
+    )
+
+
+def method_ddl() -> str:
+    """score_weights with its default rows and comments, and score_method_version()."""
+    from schemas.method import METHOD_VERSION, SCORE_WEIGHTS_TABLE, WEIGHTS
+
+    rows = ",\n".join(
+        f"    ({_sql_string(w.factor)}, {_sql_string(w.level)}, {_sql_value(w.weight)}, "
+        f"{_sql_string(w.why)})"
+        for w in WEIGHTS
+    )
+    statements = [
+        "CREATE TABLE score_weights (\n    factor VARCHAR NOT NULL,\n"
+        "    level VARCHAR NOT NULL,\n    weight DOUBLE,\n    description VARCHAR NOT NULL,\n"
+        "    PRIMARY KEY (factor, level)\n);",
+        f"INSERT INTO score_weights VALUES\n{rows};",
+        f"COMMENT ON TABLE score_weights IS {_sql_string(SCORE_WEIGHTS_TABLE['description'])};",
+        *(
+            f"COMMENT ON COLUMN score_weights.{name} IS {_sql_string(text)};"
+            for name, text in SCORE_WEIGHTS_TABLE["columns"].items()
+        ),
+        f"CREATE OR REPLACE MACRO score_method_version() AS {_sql_string(METHOD_VERSION)};",
+    ]
+    return "\n".join(statements)
+
+
+def view_comments() -> str:
+    """COMMENT ON every public view and each of its columns (run after the views exist)."""
+    from schemas.method import VIEWS
+
+    statements = []
+    for view, spec in VIEWS.items():
+        statements.append(f"COMMENT ON VIEW {view} IS {_sql_string(spec['description'])};")
+        statements += [
+            f"COMMENT ON COLUMN {view}.{column} IS {_sql_string(text)};"
+            for column, text in spec["columns"].items()
+        ]
+    return "\n".join(statements)
+
+
+def weights_table() -> str:
+    """The Markdown table of every weight, for docs/methodology.md."""
+    from schemas.method import WEIGHTS
+
+    lines = ["| factor | level | weight | why |", "|---|---|---|---|"]
+    for w in WEIGHTS:
+        value = "empty (off)" if w.weight is None else f"{w.weight:g}"
+        lines.append(f"| `{w.factor}` | `{w.level}` | {value} | {w.why} |")
+    return "\n".join(lines)
+
+
+def fill_generated_section(text: str, marker: str, content: str) -> str:
+    """Replace what stands between <!-- marker:start --> and <!-- marker:end -->."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{content}\n{end}{tail}"

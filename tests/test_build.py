@@ -17,9 +17,12 @@ from schemas.generate import (
     arrow_schema,
     column_comment,
     data_dictionary,
+    fill_generated_section,
     frictionless_schema,
     pandera_schema,
+    weights_table,
 )
+from schemas.method import MACROS, SCORE_WEIGHTS_TABLE, VIEWS
 from schemas.registry import TABLE_ORDER, TABLES
 from tests.conftest import REPO, TODAY
 from transforms.build import build
@@ -60,9 +63,42 @@ def test_every_column_has_its_registry_comment(built: Path) -> None:
         for t in TABLES.values()
         for c in t.columns
     }
+    expected |= {
+        ("score_weights", name): (type_, SCORE_WEIGHTS_TABLE["columns"][name])
+        for name, type_ in [
+            ("factor", "VARCHAR"),
+            ("level", "VARCHAR"),
+            ("weight", "DOUBLE"),
+            ("description", "VARCHAR"),
+        ]
+    }
     assert found == expected
     table_comments = dict(con.execute("select table_name, comment from duckdb_tables()").fetchall())
-    assert table_comments == {t.name: t.description for t in TABLES.values()}
+    assert table_comments == {t.name: t.description for t in TABLES.values()} | {
+        "score_weights": SCORE_WEIGHTS_TABLE["description"]
+    }
+
+
+def test_every_view_column_is_declared_and_commented(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)
+    for view, spec in VIEWS.items():
+        rows = con.execute(
+            "select column_name, comment from duckdb_columns() where table_name = ? "
+            "order by column_index",
+            [view],
+        ).fetchall()
+        assert rows == list(spec["columns"].items()), view
+        (comment,) = con.execute(
+            "select comment from duckdb_views() where view_name = ?", [view]
+        ).fetchall()[0]
+        assert comment == spec["description"]
+    names = {
+        r[0]
+        for r in con.execute(
+            "select function_name from duckdb_functions() where not internal"
+        ).fetchall()
+    }
+    assert set(MACROS) <= names
 
 
 def test_parquet_schema_is_the_registry_schema(built: Path) -> None:
@@ -103,9 +139,12 @@ def test_pandera_and_frictionless_follow_the_registry() -> None:
         assert enums == {c.name: list(c.enum) for c in table.columns if c.enum}
 
 
-def test_data_dictionary_is_generated_and_current() -> None:
+def test_generated_docs_are_current() -> None:
     committed = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert committed == data_dictionary(), "run `saydo docs` to regenerate the dictionary"
+    methodology = (REPO / "docs" / "methodology.md").read_text(encoding="utf-8")
+    regenerated = fill_generated_section(methodology, "weights", weights_table())
+    assert regenerated == methodology, "run `saydo docs` to regenerate the weights table"
 
 
 def test_rows_are_in_stable_order_and_builds_are_byte_identical(

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from schemas.generate import arrow_schema, duckdb_ddl
+from schemas.generate import arrow_schema, duckdb_ddl, method_ddl, view_comments
 from schemas.registry import TABLE_ORDER, TABLES
 from transforms.load import Loaded, load_datasets
 from transforms.problems import InputError
@@ -85,8 +85,10 @@ def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
             con.register("incoming", incoming)
             con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
             con.unregister("incoming")
+        con.execute(method_ddl())
         for sql_file in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql_file.read_text(encoding="utf-8"))
+        con.execute(view_comments())
         con.execute("CHECKPOINT")
     finally:
         con.close()

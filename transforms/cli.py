@@ -15,7 +15,7 @@ EXAMPLES = {
     "build": "saydo build                      # datasets/ -> dist/\n"
     "  saydo build --out /tmp/saydo-dist",
     "check": "saydo check                      # validate datasets/ only, write nothing",
-    "docs": "saydo docs                       # regenerate docs/data-dictionary.md",
+    "docs": "saydo docs                       # regenerate the data dictionary and weights",
 }
 
 
@@ -51,11 +51,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from schemas.generate import data_dictionary
+    from schemas.generate import data_dictionary, fill_generated_section, weights_table
 
-    target = Path(args.docs) / "data-dictionary.md"
-    target.write_text(data_dictionary(), encoding="utf-8")
-    print(f"wrote {target}")
+    docs = Path(args.docs)
+    (docs / "data-dictionary.md").write_text(data_dictionary(), encoding="utf-8")
+    methodology = docs / "methodology.md"
+    methodology.write_text(
+        fill_generated_section(methodology.read_text(encoding="utf-8"), "weights", weights_table()),
+        encoding="utf-8",
+    )
+    print(f"wrote {docs / 'data-dictionary.md'} and the weights in {methodology}")
     return 0
 
 

@@ -1,0 +1,9 @@
+-- A date stored with its precision stands for a whole period: 2023-03 (month) runs to
+-- 2023-03-31. Point-in-time queries count a dated item only once its whole period has passed,
+-- so a month-precision fact is never seen before the month is over.
+create or replace macro date_period_end(item_date, item_date_precision) as
+    case item_date_precision
+        when 'day' then item_date
+        when 'month' then (date_trunc('month', item_date) + interval 1 month - interval 1 day)::date
+        when 'year' then make_date(year(item_date), 12, 31)
+    end;

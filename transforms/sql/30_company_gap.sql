@@ -1,0 +1,116 @@
+-- company_gap_as_of(as_of): one row per company, alone and with its group (the company with
+-- every subsidiary and affiliate below it through parent_company_id).
+create or replace macro company_gap_as_of(as_of) as table
+with
+
+-- import ------------------------------------------------------------------------------------
+claim_scores as (
+    select * from claim_gap_as_of(as_of)
+),
+
+known_companies as (
+    select * from companies
+    where as_of is null or recorded_on <= as_of
+),
+
+bands as (
+    select
+        coalesce(max(weight) filter (where level = 'moderate'), 25) as moderate_from,
+        coalesce(max(weight) filter (where level = 'high'), 50) as high_from,
+        coalesce(max(weight) filter (where level = 'severe'), 75) as severe_from
+    from score_weights
+    where factor = 'band'
+),
+
+settings as (
+    select md5(string_agg(factor || ':' || level || '=' || coalesce(weight::varchar, ''), ';'
+                          order by factor, level)) as weights_fingerprint
+    from score_weights
+),
+
+-- logic -------------------------------------------------------------------------------------
+-- Every company is a member of its own group; walking down parent links adds the rest.
+-- The depth guard keeps a bad parent loop from running forever (the build refuses loops).
+group_members as (
+    with recursive walk(group_company_id, member_company_id, depth) as (
+        select company_id, company_id, 0 from known_companies
+        union all
+        select walk.group_company_id, child.company_id, walk.depth + 1
+        from walk
+        join known_companies as child on child.parent_company_id = walk.member_company_id
+        where walk.depth < 50
+    )
+    select distinct group_company_id, member_company_id from walk
+),
+
+own_figures as (
+    select
+        company_id,
+        count(*) as claims,
+        count(*) filter (where status != 'unverified') as tested_claims,
+        count(*) filter (where status = 'contradicted') as contradicted_claims,
+        round(avg(gap_score) filter (where status != 'unverified'), 1) as gap_score,
+        max(gap_score) as max_claim_gap_score
+    from claim_scores
+    group by company_id
+),
+
+group_figures as (
+    select
+        members.group_company_id as company_id,
+        count(distinct members.member_company_id) as group_companies,
+        count(claim.claim_id) as group_claims,
+        count(claim.claim_id) filter (where claim.status != 'unverified') as group_tested_claims,
+        count(claim.claim_id) filter (where claim.status = 'contradicted')
+            as group_contradicted_claims,
+        round(avg(claim.gap_score) filter (where claim.status != 'unverified'), 1)
+            as group_gap_score
+    from group_members as members
+    left join claim_scores as claim on claim.company_id = members.member_company_id
+    group by members.group_company_id
+),
+
+final as (
+    select
+        company.company_id,
+        company.name as company_name,
+        company.parent_company_id,
+        coalesce(own.claims, 0) as claims,
+        coalesce(own.tested_claims, 0) as tested_claims,
+        coalesce(own.contradicted_claims, 0) as contradicted_claims,
+        own.gap_score,
+        own.max_claim_gap_score,
+        case
+            when own.gap_score is null then 'untested'
+            when own.gap_score >= bands.severe_from then 'severe'
+            when own.gap_score >= bands.high_from then 'high'
+            when own.gap_score >= bands.moderate_from then 'moderate'
+            else 'low'
+        end as band,
+        grouped.group_companies,
+        grouped.group_claims,
+        grouped.group_tested_claims,
+        grouped.group_contradicted_claims,
+        grouped.group_gap_score,
+        case
+            when grouped.group_gap_score is null then 'untested'
+            when grouped.group_gap_score >= bands.severe_from then 'severe'
+            when grouped.group_gap_score >= bands.high_from then 'high'
+            when grouped.group_gap_score >= bands.moderate_from then 'moderate'
+            else 'low'
+        end as group_band,
+        as_of::date as as_of,
+        score_method_version() as method_version,
+        settings.weights_fingerprint
+    from known_companies as company
+    cross join bands
+    cross join settings
+    left join own_figures as own using (company_id)
+    left join group_figures as grouped using (company_id)
+)
+
+select * from final;
+
+create or replace view company_gap as
+select * from company_gap_as_of(null)
+order by group_gap_score desc nulls last, gap_score desc nulls last, company_id;
