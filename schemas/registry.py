@@ -308,7 +308,12 @@ _FIELD_LIST: list[Field] = [
         name="source_type",
     ),
     # --- claims, evidence and responses ----------------------------------------------------
-    *_date_pair("claim", "When the company made the statement, or first published it", True),
+    *_date_pair(
+        "claim",
+        "When the company made the statement, or first published it; empty when no source "
+        "dates it (marketing known only as 'marketed as ...'), with review_note saying so",
+        False,
+    ),
     *_date_pair("evidence", "When the documented fact happened or was made public", True),
     *_date_pair("response", "When the company responded; empty for no reply", False),
     Field(

@@ -15,6 +15,7 @@ EXAMPLES = {
     "build": "saydo build                      # datasets/ -> dist/\n"
     "  saydo build --out /tmp/saydo-dist",
     "check": "saydo check                      # validate datasets/ only, write nothing",
+    "feed": "saydo feed fcc-covered-list ../shared/realdata/fcc_covered_list_table.csv",
     "docs": "saydo docs                       # regenerate the data dictionary and weights",
 }
 
@@ -60,7 +61,22 @@ def cmd_docs(args: argparse.Namespace) -> int:
         fill_generated_section(methodology.read_text(encoding="utf-8"), "weights", weights_table()),
         encoding="utf-8",
     )
-    print(f"wrote {docs / 'data-dictionary.md'} and the weights in {methodology}")
+    from transforms.case_docs import cases_markdown
+
+    (docs / "cases.md").write_text(cases_markdown(Path(args.datasets)), encoding="utf-8")
+    print(
+        f"wrote {docs / 'data-dictionary.md'}, {docs / 'cases.md'} and the weights in {methodology}"
+    )
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from transforms.fcc_covered_list import write_feeds
+
+    written = write_feeds(Path(args.source_file), Path(args.datasets), dt.date.today())
+    print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -90,8 +106,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress lines")
     check = add("check", "validate the input only; fast, writes nothing", cmd_check)
     check.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    feed = add("feed", "turn a known public list into saydo's own feed files", cmd_feed)
+    feed.add_argument("name", choices=["fcc-covered-list"], help="which list")
+    feed.add_argument("source_file", help="the list as published (CSV)")
+    feed.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
     docs = add("docs", "regenerate the data dictionary from the schema registry", cmd_docs)
     docs.add_argument("--docs", default="docs", help="docs folder (default: docs)")
+    docs.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
     return main
 
 

@@ -234,6 +234,15 @@ _WRITTEN_RULES = [
         "or set parent_company_id if the companies are related.",
     ),
     Rule(
+        "undated_claim_needs_note",
+        "claims",
+        "claim_date",
+        "select _row, '' as detail from claims where claim_date is null and review_note is null",
+        "is empty and review_note does not say why{detail}.",
+        "give the date as precisely as a source states it (2015, 2015-09), or say in "
+        "review_note that no source dates the statement.",
+    ),
+    Rule(
         "response_subject",
         "responses",
         "claim_id",

@@ -24,11 +24,14 @@ settings as (
 
 -- Both the item's own period and the day it entered the package must lie on or before as_of:
 -- evidence recorded after as_of is never counted, even when its own date is earlier.
+-- An undated claim (no source dates it) is known from the day it was recorded.
 known_claims as (
     select *
     from claims
     where as_of is null
-       or (recorded_on <= as_of and date_period_end(claim_date, claim_date_precision) <= as_of)
+       or (recorded_on <= as_of
+           and (claim_date is null
+                or date_period_end(claim_date, claim_date_precision) <= as_of))
 ),
 
 known_evidence as (
@@ -64,8 +67,9 @@ link_strengths as (
         link.evidence_id,
         link.relation,
         -- A translation or relay counts as its original: pieces that trace to the same
-        -- original source are not independent.
-        coalesce(source.based_on_source_id, source.source_id) as original_source_id,
+        -- original source are not independent, and weigh as the original's type (a news report
+        -- of an SEC order weighs as the order; review_status discounts the second-hand read).
+        coalesce(original.source_id, source.source_id) as original_source_id,
         coalesce(source_type_weight.weight, 0)
             * coalesce(confidence_weight.weight, 0)
             * coalesce(review_weight.weight, 0)
@@ -79,11 +83,12 @@ link_strengths as (
     from known_links as link
     join known_evidence as evidence using (evidence_id)
     join sources as source on source.source_id = evidence.source_id
+    left join sources as original on original.source_id = source.based_on_source_id
     cross join settings
     cross join reference_date
     left join weights as source_type_weight
         on source_type_weight.factor = 'source_type'
-       and source_type_weight.level = source.source_type
+       and source_type_weight.level = coalesce(original.source_type, source.source_type)
     left join weights as confidence_weight
         on confidence_weight.factor = 'confidence' and confidence_weight.level = link.confidence
     left join weights as review_weight

@@ -1,0 +1,138 @@
+"""The real cases beyond Hikvision and the FCC Covered List feed, against the rules for real
+data: nothing quoted that no source gives, secondary reads marked so, typed amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import REPO, SHARED
+from transforms.build import build
+from transforms.case_docs import cases_markdown
+from transforms.fcc_covered_list import LISTED, convert, existing_recorded_on, inclusion_date
+
+FCC_COPY = SHARED / "realdata" / "fcc_covered_list_table.csv"
+SECONDARY_CASES = (
+    "bny-mellon-esg-quality-review",
+    "goldman-sachs-am-esg-policies",
+    "dws-esg-dna",
+    "volkswagen-clean-diesel",
+    "keurig-recyclable-pods",
+)
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    out = tmp_path_factory.mktemp("real") / "dist"
+    build(REPO / "datasets", out)
+    return duckdb.connect(str(out / "saydo.duckdb"), read_only=True)
+
+
+def test_company_gap_ranks_at_least_six_real_companies(package) -> None:
+    ranked = package.execute(
+        "select company_id, gap_score from company_gap where tested_claims > 0 "
+        "order by gap_score desc"
+    ).fetchall()
+    assert len(ranked) >= 6
+    assert {c for c, _ in ranked} >= {
+        "hikvision",
+        "volkswagen-ag",
+        "bny-mellon-investment-adviser",
+        "goldman-sachs-asset-management",
+        "dws-investment-management-americas",
+        "keurig-canada",
+    }
+    # A regulator's finding read only second-hand: 0.9 (regulator_action, the original's type)
+    # x 1.0 (high) x 0.6 (secondary_only) = 0.54.
+    assert dict(ranked)["keurig-canada"] == 54.0
+
+
+def test_secondary_cases_are_marked_and_quote_nothing_invented(package) -> None:
+    rows = package.execute(
+        "select case_id, claim_type, quote, review_status, review_note from claims "
+        "where case_id in (select unnest(?::varchar[]))",
+        [list(SECONDARY_CASES)],
+    ).fetchall()
+    assert len(rows) == len(SECONDARY_CASES)
+    for case_id, claim_type, quote, status, note in rows:
+        assert status == "secondary_only", case_id
+        assert note, case_id
+        if claim_type == "implied_representation":
+            assert quote is None, case_id
+    # The regulator's own document is a source nobody has read yet, and the secondary
+    # reports point to it.
+    unread = package.execute(
+        "select count(*) from sources where source_type = 'regulator_action' "
+        "and review_status = 'needs_review' and case_id in (select unnest(?::varchar[]))",
+        [list(SECONDARY_CASES)],
+    ).fetchall()[0][0]
+    assert unread >= 5
+
+
+def test_penalties_are_typed_amounts_with_currency(package) -> None:
+    amounts = dict(
+        package.execute(
+            "select evidence_id, amount || ' ' || amount_currency from evidence "
+            "where amount_kind = 'penalty'"
+        ).fetchall()
+    )
+    assert amounts["sec-bny-mellon-ia-penalty-2022"] == "1500000.0 USD"
+    assert amounts["sec-gsam-penalty-2022"] == "4000000.0 USD"
+    assert amounts["sec-dws-esg-penalty-2023"] == "19000000.0 USD"
+    assert amounts["competition-bureau-keurig-penalty-2022"] == "3000000.0 CAD"
+
+
+def test_aspi_enters_as_a_source_only(package) -> None:
+    assert package.execute(
+        "select count(*) from sources where case_id = 'aspi-uyghurs-for-sale'"
+    ).fetchall() == [(1,)]
+    for table in ("companies", "claims", "evidence"):
+        assert package.execute(
+            f"select count(*) from {table} where case_id = 'aspi-uyghurs-for-sale'"
+        ).fetchall() == [(0,)]
+
+
+def test_fcc_listings_are_evidence_dated_to_inclusion(package) -> None:
+    listed = package.execute(
+        "select company_id, evidence_date, source_id from evidence "
+        "where case_id = 'feed:fcc-covered-list' order by company_id"
+    ).fetchall()
+    assert listed == [
+        (c, dt.date(2021, 3, 12), "fcc-covered-list")
+        for c in ("dahua", "hikvision", "huawei", "hytera", "zte")
+    ]
+
+
+def test_inclusion_dates_parse_like_the_fcc_writes_them() -> None:
+    assert inclusion_date("March 12, 2021") == dt.date(2021, 3, 12)
+    assert inclusion_date("December 22, 2025Updated:January 7, 2026") == dt.date(2025, 12, 22)
+
+
+@pytest.mark.skipif(not FCC_COPY.exists(), reason="the shared FCC copy is not beside the repo")
+def test_bulk_door_reads_the_shared_fcc_list_and_matches_the_committed_feed(
+    tmp_path: Path,
+) -> None:
+    frames = convert(FCC_COPY, existing_recorded_on(REPO / "datasets"), dt.date(2030, 1, 1))
+    assert frames["evidence"].height == len(LISTED)
+    for table, frame in frames.items():
+        committed = pl.read_csv(
+            REPO / "datasets" / "feeds" / table / "fcc-covered-list.csv", infer_schema=False
+        )
+        regenerated = pl.read_csv(frame.write_csv().encode(), infer_schema=False)
+        assert regenerated.equals(committed), table
+    # And the feed goes through the same door: a copy of the datasets with the regenerated
+    # feed builds.
+    datasets = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets", datasets)
+    result = build(datasets, tmp_path / "dist")
+    assert result.row_counts["evidence"] >= 40
+
+
+def test_cases_doc_is_current() -> None:
+    committed = (REPO / "docs" / "cases.md").read_text(encoding="utf-8")
+    assert committed == cases_markdown(REPO / "datasets"), "run `saydo docs` to regenerate"
