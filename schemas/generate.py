@@ -11,6 +11,8 @@ import pyarrow as pa
 from schemas.registry import (
     BOOLEAN,
     DATE,
+    FIELDS,
+    HISTORY_FIELDS,
     INTEGER,
     NUMBER,
     STRING,
@@ -186,30 +188,48 @@ def data_dictionary() -> str:
     ]
     for name in TABLE_ORDER:
         table = TABLES[name]
-        out += [f"## `{table.name}`", "", table.description, ""]
-        out.append(f"Primary key: `{', '.join(table.primary_key)}`.")
-        for fk in table.foreign_keys:
-            out.append(
-                f"`{', '.join(fk.fields)}` refers to `{fk.table}.{', '.join(fk.table_fields)}`."
-            )
-        out += ["", "| column | type | required | description |", "|---|---|---|---|"]
-        for c in table.columns:
-            text = c.description
-            if c.enum_descriptions:
-                text += "<br>" + "<br>".join(
-                    f"`{value}`: {meaning}" for value, meaning in c.enum_descriptions.items()
-                )
-            elif c.enum:
-                text += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
-            short_pattern = c.pattern and len(c.pattern) < 60 and "\\S" not in c.pattern
-            if short_pattern and not c.enum:
-                text += f" Pattern: `{c.pattern}`."
-            cell = text.replace("|", "\\|")
-            required = "yes" if c.required else ""
-            out.append(f"| `{c.name}` | {c.type} | {required} | {cell} |")
-        out.append("")
+        out += _table_dictionary(table)
+    out += [
+        "# History tables",
+        "",
+        "Each table except `corrections` has a `<table>_history` beside it (`claims_history`, "
+        "`evidence_history`, ...) holding every version of every record: the table's columns, "
+        "then these. Its primary key is the table's plus `version`.",
+        "",
+        "| column | type | required | description |",
+        "|---|---|---|---|",
+    ]
+    out += [_column_row(FIELDS[name]) for name in HISTORY_FIELDS]
+    out.append("")
     out += _method_dictionary()
     return "\n".join(out)
+
+
+def _table_dictionary(table: Table) -> list[str]:
+    out = [f"## `{table.name}`", "", table.description, ""]
+    out.append(f"Primary key: `{', '.join(table.primary_key)}`.")
+    for fk in table.foreign_keys:
+        target = f"{fk.table}.{', '.join(fk.table_fields)}"
+        out.append(f"`{', '.join(fk.fields)}` refers to `{target}`.")
+    out += ["", "| column | type | required | description |", "|---|---|---|---|"]
+    out += [_column_row(c) for c in table.columns]
+    out.append("")
+    return out
+
+
+def _column_row(c: Field) -> str:
+    text = c.description
+    if c.enum_descriptions:
+        text += "<br>" + "<br>".join(
+            f"`{value}`: {meaning}" for value, meaning in c.enum_descriptions.items()
+        )
+    elif c.enum:
+        text += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
+    short_pattern = c.pattern and len(c.pattern) < 60 and "\\S" not in c.pattern
+    if short_pattern and not c.enum:
+        text += f" Pattern: `{c.pattern}`."
+    required = "yes" if c.required else ""
+    return f"| `{c.name}` | {c.type} | {required} | {_cell(text)} |"
 
 
 def _cell(text: str) -> str:

@@ -160,6 +160,7 @@ _TIMELINE_COLUMNS = {
     "refuted_by_evidence_ids": "For a claim: the evidence that refutes it. Otherwise empty.",
     "responds_to_id": "For a response: the claim or evidence it answers.",
     "review_status": FIELDS["review_status"].description,
+    "retracted_on": FIELDS["retracted_on"].description,
     "source_id": FIELDS["source_id"].description,
     "source_publisher": FIELDS["publisher"].description,
     "source_title": FIELDS["title"].description,

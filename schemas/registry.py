@@ -505,6 +505,109 @@ _FIELD_LIST: list[Field] = [
         required=True,
     ),
     Field(
+        "retracted_on",
+        DATE,
+        "The date the record was retracted (found wrong, or its source withdrawn); empty while "
+        "it stands. A retracted record stays in the package with its id; scores from this date "
+        "on leave it out, and the history keeps it.",
+    ),
+    Field(
+        "retraction_reason",
+        STRING,
+        "Why the record was retracted; given exactly when retracted_on is.",
+        pattern=NON_BLANK_PATTERN,
+    ),
+    Field(
+        "table_name",
+        STRING,
+        "The table of the corrected record.",
+        required=True,
+        enum=(
+            "sources",
+            "companies",
+            "company_names",
+            "claims",
+            "evidence",
+            "claim_evidence",
+            "responses",
+        ),
+    ),
+    Field(
+        "record_id",
+        STRING,
+        "The corrected record's primary key; for tables with a key of several columns, the "
+        "values joined by '/' (claim_evidence: claim_id/evidence_id).",
+        required=True,
+        pattern=NON_BLANK_PATTERN,
+    ),
+    Field(
+        "field_name",
+        STRING,
+        "The corrected column.",
+        required=True,
+        pattern=r"^[a-z][a-z0-9_]*$",
+    ),
+    Field(
+        "previous_value",
+        STRING,
+        "The column's value before the correction, as text (dates as YYYY-MM-DD); empty when "
+        "it was empty. The current value is in the record itself.",
+    ),
+    Field(
+        "corrected_on",
+        DATE,
+        "The date the correction entered the package; the history's new version starts then.",
+        required=True,
+    ),
+    Field(
+        "reason",
+        STRING,
+        "Why the value was corrected, and on what evidence.",
+        required=True,
+        pattern=NON_BLANK_PATTERN,
+    ),
+    # --- history (each <table>_history adds these to the table's columns) -------------------
+    Field(
+        "version",
+        INTEGER,
+        "The record's version: 1, 2, ... in time order.",
+        required=True,
+        derived=True,
+        minimum=1,
+    ),
+    Field(
+        "valid_from",
+        DATE,
+        "The day this version entered the package.",
+        required=True,
+        derived=True,
+    ),
+    Field(
+        "valid_to",
+        DATE,
+        "The day the next version replaced this one; empty for the current version.",
+        derived=True,
+    ),
+    Field(
+        "change",
+        STRING,
+        "How this version began.",
+        required=True,
+        derived=True,
+        enum=("recorded", "corrected", "retracted"),
+        enum_descriptions={
+            "recorded": "the record entered the package",
+            "corrected": "a correction changed a value (see the corrections table)",
+            "retracted": "the record was retracted",
+        },
+    ),
+    Field(
+        "change_reason",
+        STRING,
+        "The correction's or retraction's reason; empty for the first version.",
+        derived=True,
+    ),
+    Field(
         "is_synthetic",
         BOOLEAN,
         "True for generated test and benchmark rows. A release refuses any synthetic row.",
@@ -518,7 +621,15 @@ FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
 if len(FIELDS) != len(_FIELD_LIST):  # pragma: no cover - guards the registry itself
     raise RuntimeError("a field is declared twice in schemas/registry.py")
 
-_PROVENANCE = ("review_status", "review_note", "recorded_on", "case_id", "is_synthetic")
+_PROVENANCE = (
+    "review_status",
+    "review_note",
+    "recorded_on",
+    "retracted_on",
+    "retraction_reason",
+    "case_id",
+    "is_synthetic",
+)
 _QUOTE = ("quote", "quote_lang", "quote_en", "quote_kind", "quote_en_origin")
 
 
@@ -653,6 +764,8 @@ TABLES: dict[str, Table] = {
                 "confidence",
                 "rationale",
                 "recorded_on",
+                "retracted_on",
+                "retraction_reason",
                 "case_id",
                 "is_synthetic",
             ),
@@ -690,11 +803,57 @@ TABLES: dict[str, Table] = {
             label_fields=("response_id",),
             optional_fields=("claim_id", "evidence_id"),
         ),
+        Table(
+            name="corrections",
+            noun="correction",
+            description="Every correction to a published value: which record and column, what "
+            "it said before, when and why. The current value is in the record; the table's "
+            "history holds both versions.",
+            fields=(
+                "table_name",
+                "record_id",
+                "field_name",
+                "corrected_on",
+                "previous_value",
+                "reason",
+                "case_id",
+                "is_synthetic",
+            ),
+            primary_key=("table_name", "record_id", "field_name", "corrected_on"),
+            case_file_key="corrections",
+            label_fields=("table_name", "record_id", "field_name"),
+        ),
     ]
 }
 
+# Tables whose records have versions (the corrections table describes them).
+VERSIONED_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "corrections")
+HISTORY_FIELDS = ("version", "valid_from", "valid_to", "change", "change_reason")
+
+
+def _history_table(table: Table) -> Table:
+    return Table(
+        name=f"{table.name}_history",
+        noun=f"{table.noun} version",
+        description=f"Every version of every record of {table.name}, with the interval in "
+        f"which it was current. A correction or retraction adds a version; none is ever "
+        f"removed. Point-in-time macros read from here.",
+        fields=(*table.fields, *HISTORY_FIELDS),
+        primary_key=(*table.primary_key, "version"),
+        label_fields=table.label_fields,
+        optional_fields=table.optional_fields,
+    )
+
+
+HISTORY_TABLES: dict[str, Table] = {
+    f"{name}_history": _history_table(TABLES[name]) for name in VERSIONED_TABLES
+}
+# Everything the package publishes as a table: the authored tables and their histories.
+PUBLISHED_TABLES: dict[str, Table] = {**TABLES, **HISTORY_TABLES}
+
 # Build order: a table comes after the tables its foreign keys point to.
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+PUBLISHED_ORDER: tuple[str, ...] = tuple(PUBLISHED_TABLES)
 
 
 def table_for_case_key(key: str) -> Table | None:

@@ -23,15 +23,15 @@ from schemas.generate import (
     weights_table,
 )
 from schemas.method import MACROS, SCORE_WEIGHTS_TABLE, VIEWS
-from schemas.registry import TABLE_ORDER, TABLES
+from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLES
 from tests.conftest import REPO, TODAY
 from transforms.build import build
 
 
 def test_duckdb_and_parquet_hold_the_same_rows(built: Path) -> None:
     con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)
-    for name in TABLE_ORDER:
-        keys = ", ".join(TABLES[name].primary_key)
+    for name in PUBLISHED_ORDER:
+        keys = ", ".join(PUBLISHED_TABLES[name].primary_key)
         from_duckdb = con.execute(f"select * from {name} order by {keys}").fetchall()
         from_parquet = pq.read_table(built / "parquet" / f"{name}.parquet").to_pylist()
         assert [tuple(r.values()) for r in from_parquet] == from_duckdb, name
@@ -60,7 +60,7 @@ def test_every_column_has_its_registry_comment(built: Path) -> None:
     found = {(t, c): (ty, comment) for t, c, ty, comment in rows}
     expected = {
         (t.name, c.name): (DUCKDB_TYPES[c.type], column_comment(c))
-        for t in TABLES.values()
+        for t in PUBLISHED_TABLES.values()
         for c in t.columns
     }
     expected |= {
@@ -74,7 +74,7 @@ def test_every_column_has_its_registry_comment(built: Path) -> None:
     }
     assert found == expected
     table_comments = dict(con.execute("select table_name, comment from duckdb_tables()").fetchall())
-    assert table_comments == {t.name: t.description for t in TABLES.values()} | {
+    assert table_comments == {t.name: t.description for t in PUBLISHED_TABLES.values()} | {
         "score_weights": SCORE_WEIGHTS_TABLE["description"]
     }
 
@@ -102,9 +102,9 @@ def test_every_view_column_is_declared_and_commented(built: Path) -> None:
 
 
 def test_parquet_schema_is_the_registry_schema(built: Path) -> None:
-    for name in TABLE_ORDER:
+    for name in PUBLISHED_ORDER:
         written = pq.read_schema(built / "parquet" / f"{name}.parquet")
-        expected = arrow_schema(TABLES[name])
+        expected = arrow_schema(PUBLISHED_TABLES[name])
         assert written.names == expected.names
         assert written.types == expected.types
         for field in written:

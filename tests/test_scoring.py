@@ -137,9 +137,11 @@ def test_changing_a_weight_changes_scores_as_the_formula_says(tmp_path: Path) ->
 
 def test_as_of_never_sees_the_future(tmp_path: Path) -> None:
     case = minimal_case()
-    for record in case["claims"] + case["companies"]:
+    for record in case["claims"] + case["companies"] + case["company_names"]:
         record["recorded_on"] = "2023-04-01"
-    case["links"][0]["recorded_on"] = "2023-06-01"
+    case["sources"][1]["recorded_on"] = "2023-04-01"  # the company's statement
+    case["sources"][0]["recorded_on"] = "2023-06-01"  # the report, published 2023-05-02
+    case["links"][0]["recorded_on"] = "2023-07-01"
     case["evidence"][0]["recorded_on"] = "2023-07-01"  # recorded two months after its date
     con = _build(tmp_path, case)
     # The claim is dated March 2023 (month precision): unknown until the month is over.

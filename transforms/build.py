@@ -18,7 +18,8 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from schemas.generate import arrow_schema, duckdb_ddl, method_ddl, view_comments
-from schemas.registry import TABLE_ORDER, TABLES
+from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLE_ORDER
+from transforms.history import build_history
 from transforms.load import Loaded, load_datasets
 from transforms.problems import InputError
 from transforms.publish import build_lock, publish, staging_dir
@@ -73,14 +74,14 @@ def validate(loaded: Loaded, today: dt.date) -> dict[str, pl.DataFrame]:
 
 def sorted_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Rows in primary-key order, so files are byte-identical across builds."""
-    return frame.sort(list(TABLES[name].primary_key))
+    return frame.sort(list(PUBLISHED_TABLES[name].primary_key))
 
 
 def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
-        for name in TABLE_ORDER:
-            con.execute(duckdb_ddl(TABLES[name]))
+        for name in PUBLISHED_ORDER:
+            con.execute(duckdb_ddl(PUBLISHED_TABLES[name]))
             incoming = sorted_frame(name, frames[name]).to_arrow()
             con.register("incoming", incoming)
             con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
@@ -96,8 +97,9 @@ def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
 
 def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
     folder.mkdir()
-    for name in TABLE_ORDER:
-        table = sorted_frame(name, frames[name]).to_arrow().cast(arrow_schema(TABLES[name]))
+    for name in PUBLISHED_ORDER:
+        schema = arrow_schema(PUBLISHED_TABLES[name])
+        table = sorted_frame(name, frames[name]).to_arrow().cast(schema)
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
 
 
@@ -135,6 +137,7 @@ def build(
     with build_lock(out):
         loaded = stages.run("read", load_datasets, datasets)
         frames = stages.run("validate", validate, loaded, today)
+        frames |= stages.run("history", build_history, frames)
         staging = staging_dir(out)
         try:
             stages.run("load", write_duckdb, frames, staging / DUCKDB_FILE)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from schemas.registry import DATE, TABLES
+from schemas.registry import DATE, TABLES, VERSIONED_TABLES
+from transforms.history import correctable_fields
 from transforms.problems import Origin, Problem
 
 
@@ -46,6 +47,22 @@ def _generated_rules(today: dt.date) -> list[Rule]:
                     "(ids are lowercase and must match exactly).",
                 )
             )
+            if "recorded_on" in table.fields and "recorded_on" in TABLES[fk.table].fields:
+                rules.append(
+                    Rule(
+                        f"recorded_before_reference:{table.name}.{column}",
+                        table.name,
+                        "recorded_on",
+                        f"""select child._row,
+                               child.recorded_on || ' is before ' || parent.recorded_on
+                               || ', when ' || child.{column} || ' was recorded' as detail
+                        from {table.name} as child
+                        join {fk.table} as parent on child.{column} = parent.{target}
+                        where child.recorded_on < parent.recorded_on""",
+                        "{detail}: a record cannot enter the package before what it refers to.",
+                        f"check recorded_on here and on the {fk.table} record.",
+                    )
+                )
         for column in table.columns:
             if column.type != DATE:
                 continue
@@ -90,6 +107,73 @@ def _generated_rules(today: dt.date) -> list[Rule]:
                         "set recorded_on to the date the record was added.",
                     )
                 )
+        if "retracted_on" in table.fields:
+            rules.append(
+                Rule(
+                    f"retraction_reason:{table.name}",
+                    table.name,
+                    "retraction_reason",
+                    f"""select _row, coalesce(retracted_on::varchar, '(no date)') as detail
+                    from {table.name}
+                    where (retracted_on is null) != (retraction_reason is null)""",
+                    "and retracted_on go together (retracted_on: {detail}).",
+                    "a retraction needs both its date and its reason.",
+                )
+            )
+            rules.append(
+                Rule(
+                    f"retracted_before_recorded:{table.name}",
+                    table.name,
+                    "retracted_on",
+                    f"""select _row, retracted_on || ' is before ' || recorded_on as detail
+                    from {table.name} where retracted_on < recorded_on""",
+                    "{detail}: a record cannot be retracted before it was recorded.",
+                    "check the dates.",
+                )
+            )
+        if table.name in VERSIONED_TABLES:
+            key = " || '/' || ".join(f"{k}::varchar" for k in table.primary_key)
+            record_key = " || '/' || ".join(f"record.{k}::varchar" for k in table.primary_key)
+            correctable = ", ".join(f"'{f}'" for f in correctable_fields(table))
+            rules.append(
+                Rule(
+                    f"correction_target:{table.name}",
+                    "corrections",
+                    "record_id",
+                    f"""select fix._row, fix.record_id as detail
+                    from corrections as fix
+                    where fix.table_name = '{table.name}'
+                      and fix.record_id not in (select {key} from {table.name})""",
+                    f"'{{detail}}' is not a record of {table.name}.",
+                    "record_id is the record's primary key (for links: claim_id/evidence_id).",
+                )
+            )
+            rules.append(
+                Rule(
+                    f"correction_field:{table.name}",
+                    "corrections",
+                    "field_name",
+                    f"""select _row, field_name as detail from corrections
+                    where table_name = '{table.name}' and field_name not in ({correctable})""",
+                    f"'{{detail}}' cannot be corrected in {table.name}.",
+                    f"correctable columns: {correctable.replace(chr(39), '')}; ids never change "
+                    "(retract the record and add a new one), and retractions use retracted_on.",
+                )
+            )
+            rules.append(
+                Rule(
+                    f"correction_before_record:{table.name}",
+                    "corrections",
+                    "corrected_on",
+                    f"""select fix._row, fix.corrected_on || ' is before ' || record.recorded_on
+                    from corrections as fix
+                    join {table.name} as record on fix.record_id = ({record_key})
+                    where fix.table_name = '{table.name}'
+                      and fix.corrected_on <= record.recorded_on""",
+                    "{detail}: a correction comes after the record was recorded.",
+                    "set corrected_on to the day the correction was made.",
+                )
+            )
         if "quote" in table.fields:
             for companion in ("quote_lang", "quote_en", "quote_kind", "quote_en_origin"):
                 rules.append(

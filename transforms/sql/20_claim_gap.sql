@@ -22,32 +22,58 @@ settings as (
     from score_weights
 ),
 
+-- On a past date, each record is read in the version that was current then (from its
+-- history); the views read the current tables. Either way a retracted record no longer counts.
 -- Both the item's own period and the day it entered the package must lie on or before as_of:
--- evidence recorded after as_of is never counted, even when its own date is earlier.
--- An undated claim (no source dates it) is known from the day it was recorded.
+-- evidence recorded after as_of is never counted, even when its own date is earlier. An
+-- undated claim (no source dates it) is known from the day it was recorded.
 known_claims as (
-    select *
-    from claims
-    where as_of is null
-       or (recorded_on <= as_of
-           and (claim_date is null
-                or date_period_end(claim_date, claim_date_precision) <= as_of))
+    select * exclude (version, valid_from, valid_to, change, change_reason)
+    from claims_history
+    where as_of is not null
+      and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+      and retracted_on is null
+      and (claim_date is null or date_period_end(claim_date, claim_date_precision) <= as_of)
+    union all
+    select * from claims
+    where as_of is null and retracted_on is null
 ),
 
 known_evidence as (
-    select *
-    from evidence
+    select * exclude (version, valid_from, valid_to, change, change_reason)
+    from evidence_history
+    where as_of is not null
+      and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+      and retracted_on is null
+      and date_period_end(evidence_date, evidence_date_precision) <= as_of
+    union all
+    select * from evidence
+    where as_of is null and retracted_on is null
+),
+
+known_sources as (
+    select * exclude (version, valid_from, valid_to, change, change_reason)
+    from sources_history
+    where as_of is not null and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+    union all
+    select * from sources
     where as_of is null
-       or (recorded_on <= as_of
-           and date_period_end(evidence_date, evidence_date_precision) <= as_of)
 ),
 
 known_links as (
     select link.*
-    from claim_evidence as link
+    from (
+        select * exclude (version, valid_from, valid_to, change, change_reason)
+        from claim_evidence_history
+        where as_of is not null
+          and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+          and retracted_on is null
+        union all
+        select * from claim_evidence
+        where as_of is null and retracted_on is null
+    ) as link
     join known_claims using (claim_id)
     join known_evidence using (evidence_id)
-    where as_of is null or link.recorded_on <= as_of
 ),
 
 -- Decay, when switched on, is measured to as_of or, in the views, to the data date, so the
@@ -82,8 +108,8 @@ link_strengths as (
               end as strength
     from known_links as link
     join known_evidence as evidence using (evidence_id)
-    join sources as source on source.source_id = evidence.source_id
-    left join sources as original on original.source_id = source.based_on_source_id
+    join known_sources as source on source.source_id = evidence.source_id
+    left join known_sources as original on original.source_id = source.based_on_source_id
     cross join settings
     cross join reference_date
     left join weights as source_type_weight

@@ -8,9 +8,14 @@ claim_scores as (
     select * from claim_gap_as_of(as_of)
 ),
 
+-- Parent links as they stood on as_of (from the history), or as they stand now.
 known_companies as (
+    select * exclude (version, valid_from, valid_to, change, change_reason)
+    from companies_history
+    where as_of is not null and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+    union all
     select * from companies
-    where as_of is null or recorded_on <= as_of
+    where as_of is null
 ),
 
 bands as (

@@ -1,5 +1,5 @@
 -- timeline: every claim, piece of evidence and response of a company in date order, with its
--- source, for reading a case as a story. Filter on group_company_id to read a parent with its
+-- source, for reading a case as a story. Retracted items stay in the story, marked. Filter on group_company_id to read a parent with its
 -- subsidiaries and affiliates.
 create or replace view timeline as
 with
@@ -34,7 +34,7 @@ claim_items as (
         coalesce((select list(evidence_id order by evidence_id) from refutations
                   where refutations.claim_id = claim.claim_id), []) as refuted_by_evidence_ids,
         null::varchar as responds_to_id,
-        claim.review_status, claim.source_id
+        claim.review_status, claim.retracted_on, claim.source_id
     from claims as claim
 ),
 
@@ -47,7 +47,7 @@ evidence_items as (
                   where refutations.evidence_id = evidence.evidence_id), []),
         []::varchar[],
         null::varchar,
-        evidence.review_status, evidence.source_id
+        evidence.review_status, evidence.retracted_on, evidence.source_id
     from evidence
 ),
 
@@ -58,7 +58,7 @@ response_items as (
         response.quote, response.quote_lang, response.quote_en,
         []::varchar[], []::varchar[],
         coalesce(response.claim_id, response.evidence_id),
-        response.review_status, response.source_id
+        response.review_status, response.retracted_on, response.source_id
     from responses as response
 ),
 
@@ -85,6 +85,7 @@ final as (
         item.refuted_by_evidence_ids,
         item.responds_to_id,
         item.review_status,
+        item.retracted_on,
         item.source_id,
         source.publisher as source_publisher,
         source.title as source_title,
