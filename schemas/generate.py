@@ -159,6 +159,9 @@ def frictionless_schema(table: Table) -> dict:
             constraints["maximum"] = c.maximum
         if constraints:
             spec["constraints"] = constraints
+        if c.type == NUMBER:
+            # Frictionless reads an empty Parquet number as NaN; it is a missing value.
+            spec["missingValues"] = ["", "nan"]
         fields.append(spec)
     return {
         "fields": fields,

@@ -187,5 +187,5 @@ def built(tmp_path: Path, datasets: Path) -> Path:
     from transforms.build import build
 
     out = tmp_path / "dist"
-    build(datasets, out, today=TODAY)
+    build(datasets, out, today=TODAY, gate=False)
     return out

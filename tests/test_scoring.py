@@ -17,7 +17,7 @@ from transforms.build import build
 
 def _build(tmp_path: Path, case: dict) -> duckdb.DuckDBPyConnection:
     write_case(tmp_path / "datasets", case)
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY)
+    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
     return duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"))
 
 
@@ -230,7 +230,7 @@ def test_methodology_worked_example_matches_the_view(tmp_path: Path) -> None:
         float(s)
         for s in re.findall(r"^\| `[a-z0-9-]+` \|.*\| \*\*([0-9.]+)\*\* \|$", doc, re.MULTILINE)
     ]
-    result = build(REPO / "datasets", tmp_path / "dist")
+    result = build(REPO / "datasets", tmp_path / "dist", gate=False)
     con = duckdb.connect(str(result.out / "saydo.duckdb"), read_only=True)
     row = _claim(con, claim_id)
     assert row["gap_score"] == expected_gap

@@ -7,6 +7,7 @@ Nothing reaches `dist/` unless every check passed; problems are reported all at 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -15,16 +16,31 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.generate import arrow_schema, duckdb_ddl, method_ddl, view_comments
+from schemas.method import METHOD_VERSION, VIEWS
 from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLE_ORDER
 from transforms.history import build_history
 from transforms.load import Loaded, load_datasets
 from transforms.problems import InputError
 from transforms.publish import build_lock, publish, staging_dir
+from transforms.release import (
+    Diff,
+    changelog_section,
+    datapackage,
+    diff,
+    latest_manifest,
+    manifest,
+    next_version,
+    normalize_duckdb_file,
+    published_problems,
+    write_checksums,
+)
 from validations.door import validate_frames
 from validations.integrity import check_integrity
+from validations.release_gate import run_gate
 
 DUCKDB_FILE = "saydo.duckdb"
 PARQUET_DIR = "parquet"
@@ -37,6 +53,7 @@ class BuildResult:
     row_counts: dict[str, int]
     summary: dict[str, object]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    changes: Diff | None = None
 
     def render(self) -> str:
         lines = [f"saydo built {self.out}/ ({DUCKDB_FILE}, {PARQUET_DIR}/*.parquet)"]
@@ -116,13 +133,46 @@ def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
         cases = con.execute(
             "select count(distinct case_id) from claims where case_id not like 'feed:%'"
         ).fetchall()[0][0]
+        contradicted, mean_gap = con.execute(
+            "select count(*) filter (where status = 'contradicted'), "
+            "coalesce(round(avg(gap_score), 4), 0) from claim_gap"
+        ).fetchall()[0]
     finally:
         con.close()
     return counts, {
         "companies": counts["companies"],
         "claims with refuting evidence": f"{refuted} of {counts['claims']}",
+        "contradicted claims": contradicted,
         "case files with claims": cases,
+        "scores": {"claim_gap_mean": mean_gap},
     }
+
+
+def write_views(db_path: Path, folder: Path) -> None:
+    """Snapshots of the scoring views with the default weights, for raters who read Parquet."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for view, spec in VIEWS.items():
+            table = con.sql(f"select * from {view}").to_arrow_table()
+            fields = [
+                f.with_metadata({"description": spec["columns"][f.name]}) for f in table.schema
+            ]
+            schema = pa.schema(fields, metadata={"description": spec["description"]})
+            pq.write_table(table.cast(schema), folder / f"{view}.parquet", compression="zstd")
+    finally:
+        con.close()
+
+
+def data_date_of(frames: dict[str, pl.DataFrame]) -> dt.date:
+    """The latest day anything entered the package (a record, a correction, a retraction):
+    the release's data date."""
+    days = [
+        frame[column].max()
+        for frame in frames.values()
+        for column in ("recorded_on", "retracted_on", "corrected_on")
+        if column in frame.columns
+    ]
+    return max((d for d in days if d is not None), default=dt.date(1970, 1, 1))
 
 
 def build(
@@ -130,23 +180,64 @@ def build(
     out: Path,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    releases: Path | None = None,
+    gate: bool = True,
+    bounds: dict | None = None,
 ) -> BuildResult:
-    """Build the package from `datasets` into `out`, replacing it only if everything passed."""
+    """Build the release from `datasets` into `out`, replacing it only if everything passed.
+
+    `releases` holds the committed manifests of earlier releases (default: releases/ beside
+    datasets/). `gate=False` skips the great-expectations release gate (quick local builds)."""
     today = today or dt.date.today()
+    releases = releases or datasets.parent / "releases"
     stages = _Stages(progress)
     with build_lock(out):
         loaded = stages.run("read", load_datasets, datasets)
         frames = stages.run("validate", validate, loaded, today)
         frames |= stages.run("history", build_history, frames)
+        previous = latest_manifest(releases)
+        data_date = data_date_of(frames)
+        candidate = stages.run("compare", manifest, frames, "", data_date, METHOD_VERSION)
+        changes = diff(previous, candidate)
+        version = next_version(previous, changes)
+        candidate["version"] = changes.new_version = version
+        refused = published_problems(previous, changes, frames["corrections"])
+        if refused:
+            raise InputError(refused)
         staging = staging_dir(out)
         try:
             stages.run("load", write_duckdb, frames, staging / DUCKDB_FILE)
             stages.run("write parquet", write_parquet, frames, staging / PARQUET_DIR)
+            stages.run("write parquet", write_views, staging / DUCKDB_FILE, staging / PARQUET_DIR)
+            normalize_duckdb_file(staging / DUCKDB_FILE)
             counts, summary = summarize(staging / DUCKDB_FILE)
+            candidate["scores"] = summary.pop("scores")
+            if gate:
+                stages.run("release checks", run_gate, staging, previous, bounds)
+            stages.run(
+                "package", write_release_files, staging, candidate, changes, loaded.cases, data_date
+            )
             stages.run("publish", publish, staging, out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(out, counts, summary, stages.seconds)
+    summary = {"version": version, **summary}
+    return BuildResult(out, counts, summary, stages.seconds, changes)
+
+
+def write_release_files(
+    folder: Path, candidate: dict, changes: Diff, cases: dict, data_date: dt.date
+) -> None:
+    (folder / "manifest.json").write_text(
+        json.dumps(candidate, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    package = datapackage(folder, candidate["version"], data_date, METHOD_VERSION, cases, VIEWS)
+    (folder / "datapackage.json").write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (folder / "CHANGELOG.md").write_text(
+        changelog_section(changes, data_date, METHOD_VERSION), encoding="utf-8"
+    )
+    write_checksums(folder)
 
 
 def check(datasets: Path, today: dt.date | None = None) -> dict[str, int]:

@@ -10,10 +10,15 @@ from pathlib import Path
 
 from transforms.problems import InputError
 from transforms.publish import BuildLocked
+from validations.release_gate import ReleaseRefused
 
 EXAMPLES = {
     "build": "saydo build                      # datasets/ -> dist/\n"
     "  saydo build --out /tmp/saydo-dist",
+    "release": "saydo release                    # build, then record releases/<version>.json\n"
+    "  git add releases CHANGELOG.md && git commit -m 'Release X.Y.Z'",
+    "diff": "saydo diff releases/1.0.0.json dist       # what changed since 1.0.0\n"
+    "  saydo diff old-dist/ dist/ --json",
     "check": "saydo check                      # validate datasets/ only, write nothing",
     "feed": "saydo feed fcc-covered-list ../shared/realdata/fcc_covered_list_table.csv",
     "docs": "saydo docs                       # regenerate the data dictionary and weights",
@@ -34,8 +39,52 @@ def cmd_build(args: argparse.Namespace) -> int:
     from transforms.build import build
 
     quiet = args.quiet or not sys.stderr.isatty()
-    result = build(Path(args.datasets), Path(args.out), progress=_progress(not quiet))
+    result = build(
+        Path(args.datasets), Path(args.out), progress=_progress(not quiet), gate=not args.no_gate
+    )
     print(result.render())
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """A release is a build whose manifest and changelog section are kept in the repo."""
+    import shutil
+
+    from transforms.build import build
+    from transforms.release import latest_manifest
+
+    releases = Path(args.releases)
+    previous = latest_manifest(releases)
+    quiet = args.quiet or not sys.stderr.isatty()
+    result = build(
+        Path(args.datasets), Path(args.out), progress=_progress(not quiet), releases=releases
+    )
+    version = result.summary["version"]
+    if previous is not None and previous["version"] == version:
+        print(f"Nothing changed since {version}; no new release recorded.")
+        return 0
+    releases.mkdir(exist_ok=True)
+    shutil.copyfile(Path(args.out) / "manifest.json", releases / f"{version}.json")
+    changelog = Path(args.changelog)
+    section = (Path(args.out) / "CHANGELOG.md").read_text(encoding="utf-8")
+    old = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
+    head, _, rest = old.partition("\n\n")
+    changelog.write_text(f"{head}\n\n{section}\n{rest}".rstrip() + "\n", encoding="utf-8")
+    print(result.render())
+    print(
+        f"Recorded release {version}: {releases / (version + '.json')} and {changelog}. "
+        f"Commit both."
+    )
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from transforms.release import diff, read_manifest
+
+    changes = diff(read_manifest(Path(args.old)), read_manifest(Path(args.new)))
+    print(json.dumps(changes.as_json(), indent=2) if args.json else changes.render_table())
     return 0
 
 
@@ -104,6 +153,21 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
     build.add_argument("--out", default="dist", help="output folder (default: dist)")
     build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.add_argument(
+        "--no-gate",
+        action="store_true",
+        help="skip the great-expectations release gate (quick local builds)",
+    )
+    release = add("release", "build a release and record its manifest and changelog", cmd_release)
+    release.add_argument("--datasets", default="datasets", help="input folder")
+    release.add_argument("--out", default="dist", help="output folder (default: dist)")
+    release.add_argument("--releases", default="releases", help="manifests (default: releases)")
+    release.add_argument("--changelog", default="CHANGELOG.md", help="the repo's changelog")
+    release.add_argument("--quiet", action="store_true", help="no progress lines")
+    diff = add("diff", "what was added, changed and retracted between two releases", cmd_diff)
+    diff.add_argument("old", help="a release folder (dist/) or manifest (releases/X.json)")
+    diff.add_argument("new", help="a release folder (dist/) or manifest (releases/X.json)")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of a table")
     check = add("check", "validate the input only; fast, writes nothing", cmd_check)
     check.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
     feed = add("feed", "turn a known public list into saydo's own feed files", cmd_feed)
@@ -120,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (InputError, BuildLocked) as error:
+    except (InputError, BuildLocked, ReleaseRefused) as error:
         if args.debug:
             raise
         print(str(error), file=sys.stderr)

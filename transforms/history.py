@@ -51,6 +51,14 @@ def correctable_fields(table: Table) -> list[str]:
     ]
 
 
+def followers(field: str, row: dict) -> tuple[str, ...]:
+    """Columns that change with `field`: an English quote is its own translation, so
+    correcting the quote corrects quote_en with it."""
+    if field == "quote" and row.get("quote_en_origin") == "original":
+        return ("quote_en",)
+    return ()
+
+
 def parse_previous(table: Table, field: str, text: str | None) -> object:
     """A correction's previous value, as the column's type."""
     if text is None:
@@ -96,9 +104,10 @@ def _versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]
             previous["retracted_on"] = None
             previous["retraction_reason"] = None
         for fix in fixes:
-            previous[fix["field_name"]] = parse_previous(
-                table, fix["field_name"], fix["previous_value"]
-            )
+            value = parse_previous(table, fix["field_name"], fix["previous_value"])
+            previous[fix["field_name"]] = value
+            for follower in followers(fix["field_name"], current):
+                previous[follower] = value
         current, valid_to = previous, day
     versions.append(
         {
