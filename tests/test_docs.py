@@ -41,3 +41,17 @@ def test_readme_error_example_is_what_saydo_prints(tmp_path: Path) -> None:
     except InputError as error:
         printed = error.problems[0].render()
     assert " ".join(shown.split()) == printed
+
+
+def test_errors_doc_lists_every_rule_and_is_current() -> None:
+    import datetime as dt
+
+    from schemas.generate import fill_generated_section
+    from transforms.error_docs import rules_table
+    from validations.integrity import rules
+
+    committed = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    regenerated = fill_generated_section(committed, "rules", rules_table())
+    assert committed == regenerated, "run `saydo docs` to regenerate docs/errors.md"
+    for rule in rules(dt.date(2000, 1, 1)):
+        assert f"`{rule.name.split(':')[0]}`" in committed

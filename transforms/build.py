@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from schemas.generate import arrow_schema, duckdb_ddl, method_ddl, view_comments
 from schemas.method import METHOD_VERSION, VIEWS
 from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLE_ORDER
+from transforms.db import connect
 from transforms.history import build_history
 from transforms.load import Loaded, load_datasets
 from transforms.problems import InputError
@@ -95,7 +95,7 @@ def sorted_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
-    con = duckdb.connect(str(path))
+    con = connect(path)
     try:
         for name in PUBLISHED_ORDER:
             con.execute(duckdb_ddl(PUBLISHED_TABLES[name]))
@@ -121,7 +121,7 @@ def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
 
 
 def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         counts = {
             name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
@@ -150,7 +150,7 @@ def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
 
 def write_views(db_path: Path, folder: Path) -> None:
     """Snapshots of the scoring views with the default weights, for raters who read Parquet."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         for view, spec in VIEWS.items():
             table = con.sql(f"select * from {view}").to_arrow_table()

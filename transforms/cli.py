@@ -113,8 +113,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from transforms.case_docs import cases_markdown
 
     (docs / "cases.md").write_text(cases_markdown(Path(args.datasets)), encoding="utf-8")
+    from transforms.error_docs import rules_table
+
+    errors = docs / "errors.md"
+    errors.write_text(
+        fill_generated_section(errors.read_text(encoding="utf-8"), "rules", rules_table()),
+        encoding="utf-8",
+    )
     print(
-        f"wrote {docs / 'data-dictionary.md'}, {docs / 'cases.md'} and the weights in {methodology}"
+        f"wrote {docs / 'data-dictionary.md'}, cases.md, errors.md and the weights in {methodology}"
     )
     return 0
 

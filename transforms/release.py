@@ -22,6 +22,7 @@ import polars as pl
 
 from schemas.generate import frictionless_schema
 from schemas.registry import PUBLISHED_TABLES, TABLES, Table
+from transforms.db import connect
 from transforms.problems import Problem
 
 MANIFEST_FORMAT = 1
@@ -50,7 +51,7 @@ def manifest(
 ) -> dict:
     """What a release publishes: per table, columns with types, and per record a 12-hex hash
     of each value (sha256 of its JSON, in column order)."""
-    con = duckdb.connect()
+    con = connect()
     tables = {}
     for name, table in TABLES.items():
         con.register("frame", frames[name].to_arrow())
@@ -309,7 +310,7 @@ def normalize_duckdb_file(path: Path) -> bool:
     header[:8] = struct.pack("<Q", _header_checksum(bytes(header[8:])))
     path.write_bytes(bytes(header) + original[4096:])
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
         con.execute("select count(*) from duckdb_tables()").fetchall()
         con.close()
     except duckdb.Error:

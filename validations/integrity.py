@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from schemas.registry import DATE, TABLES, VERSIONED_TABLES
+from transforms.db import connect
 from transforms.history import correctable_fields
 from transforms.problems import Origin, Problem
 
@@ -403,7 +404,7 @@ def check_integrity(
 ) -> list[Problem]:
     """Run every rule; `already_reported` holds (table, row, field) the loader rejected."""
     problems = _primary_key_problems(frames, origins)
-    con = duckdb.connect()
+    con = connect()
     _register(con, frames)
     for rule in rules(today):
         for row, detail in con.execute(rule.sql).fetchall():

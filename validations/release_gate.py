@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+from transforms.db import connect
 
 # Declared bounds. Change them here, in review, when the data is meant to move further.
 BOUNDS: dict = {
@@ -65,6 +65,7 @@ def _suites(folder: Path, previous: dict | None, bounds: dict) -> list[Suite]:
 
     e = gx.expectations
     parquet = folder / "parquet"
+    reader = connect()
 
     def path(name: str) -> str:
         return str(parquet / f"{name}.parquet").replace("'", "''")
@@ -72,7 +73,7 @@ def _suites(folder: Path, previous: dict | None, bounds: dict) -> list[Suite]:
     def ids(table: str, column: str) -> list[str]:
         return [
             r[0]
-            for r in duckdb.sql(
+            for r in reader.execute(
                 f"select distinct {column} from read_parquet('{path(table)}')"
             ).fetchall()
         ]
@@ -191,6 +192,7 @@ def run_gate(folder: Path, previous: dict | None, bounds: dict | None = None) ->
     context.variables.progress_bars = {"globally": False}
     source = context.data_sources.add_pandas("saydo_release")
     report: dict = {"suites": [], "success": True}
+    reader = connect()
     failures: list[str] = []
     for suite_spec in _suites(folder, previous, bounds):
         asset = source.add_dataframe_asset(name=suite_spec.name)
@@ -201,7 +203,7 @@ def run_gate(folder: Path, previous: dict | None, bounds: dict | None = None) ->
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite_spec.name, data=batch, suite=suite)
         )
-        frame = duckdb.sql(suite_spec.sql).df()
+        frame = reader.execute(suite_spec.sql).df()
         result = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
         entries = []
         for item in result.results:

@@ -1,0 +1,125 @@
+"""Hostile text is stored as given and never becomes code; the build needs no network."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
+from transforms.build import build
+from transforms.db import connect
+from transforms.problems import InputError
+
+HOSTILE = (
+    "<script>alert('saydo')</script> =cmd|' /C calc'!A0 '; DROP TABLE claims; -- "
+    '\u202egnp.exe\u202c "quoted" & <b>bold</b>'
+)
+
+
+def test_hostile_quote_is_stored_exactly_and_changes_no_query(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["claims"][0]["quote"] = HOSTILE
+    case["claims"][0]["summary"] = '=HYPERLINK("http://evil.example","click")'
+    case["links"][0]["rationale"] = "'); DELETE FROM evidence; --"
+    write_case(tmp_path / "datasets", case)
+    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
+
+    con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+    quote, summary = con.execute(
+        "select quote, summary from claims where claim_id = ?", ["acme-denial"]
+    ).fetchall()[0]
+    assert quote == HOSTILE
+    assert summary.startswith("=HYPERLINK(")
+    # Nothing was dropped or deleted, and the scores still compute.
+    assert con.execute("select count(*) from claims").fetchall() == [(2,)]
+    assert con.execute("select count(*) from evidence").fetchall() == [(2,)]
+    assert con.execute(
+        "select gap_score from claim_gap where claim_id = 'acme-denial'"
+    ).fetchall() == [(70.0,)]
+    parquet = pq.read_table(tmp_path / "dist" / "parquet" / "claims.parquet").to_pylist()
+    assert next(r for r in parquet if r["claim_id"] == "acme-denial")["quote"] == HOSTILE
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("not-yaml", b"claims:\n  - claim_id: a\n   quote: [unclosed\n", "not valid YAML"),
+        ("not-utf8", b"case:\n  title: caf\xe9\n", "not UTF-8"),
+        ("aliases", b"a: &a [1, 2]\nb: [*a, *a]\n", "alias"),
+        ("deep", b"claims: " + b"[" * 200 + b"]" * 200 + b"\n", "nest"),
+        ("not-a-mapping", b"- just\n- a list\n", "must be a mapping"),
+    ],
+)
+def test_unreadable_case_file_stops_the_build_and_keeps_dist(
+    tmp_path: Path, name: str, content: bytes, words: str
+) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    out = tmp_path / "dist"
+    build(datasets, out, today=TODAY, gate=False)
+    before = snapshot(out)
+    (datasets / "cases" / f"{name}.yaml").write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        build(datasets, out, today=TODAY, gate=False)
+    (problem,) = caught.value.problems
+    assert problem.file == f"datasets/cases/{name}.yaml"
+    assert words in problem.message
+    assert snapshot(out) == before
+
+
+def test_duckdb_never_tries_to_download_an_extension() -> None:
+    con = connect()
+    for sql in (
+        "select * from read_xlsx('x.xlsx')",
+        "select * from 'https://example.org/file.parquet'",
+    ):
+        with pytest.raises(duckdb.Error, match="extension"):
+            con.execute(sql).fetchall()
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "select extension_name from duckdb_extensions() where loaded"
+        ).fetchall()
+    }
+    assert loaded <= {"core_functions", "icu", "json", "parquet"}
+    # No SQL statement in the package installs or loads an extension.
+    statement = re.compile(r"""(?:^|["';])\s*(?:install|load)\s+\w+""", re.I | re.M)
+    for folder in ("transforms", "validations", "schemas"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix in (".py", ".sql"):
+                assert not statement.search(path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="util-linux unshare not present")
+def test_the_build_runs_with_no_network_at_all(tmp_path: Path) -> None:
+    """Run a whole release build, gate included, in a network namespace with no interfaces."""
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("this sandbox does not allow a new network namespace")
+    saydo = str(Path(sys.executable).parent / "saydo")
+    result = subprocess.run(
+        [
+            "unshare",
+            "-n",
+            saydo,
+            "build",
+            "--datasets",
+            str(REPO / "datasets"),
+            "--out",
+            str(tmp_path / "dist"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "dist" / "validation" / "release-checks.json").exists()
