@@ -45,6 +45,18 @@ from validations.release_gate import run_gate
 DUCKDB_FILE = "saydo.duckdb"
 PARQUET_DIR = "parquet"
 SQL_DIR = Path(__file__).parent / "sql"
+# The stages of a build, in order (the progress bar and the benchmark name them).
+BUILD_STAGES = (
+    "read",
+    "validate",
+    "history",
+    "compare",
+    "load",
+    "write parquet",
+    "release checks",
+    "package",
+    "publish",
+)
 
 
 @dataclass

@@ -5,8 +5,11 @@ Errors a user can hit are printed as one clear paragraph; --debug shows the trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+import duckdb
 
 from transforms.problems import InputError
 from transforms.publish import BuildLocked
@@ -19,6 +22,11 @@ EXAMPLES = {
     "  git add releases CHANGELOG.md && git commit -m 'Release X.Y.Z'",
     "diff": "saydo diff releases/1.0.0.json dist       # what changed since 1.0.0\n"
     "  saydo diff old-dist/ dist/ --json",
+    "query": 'saydo query "select claim_id, gap_score from claim_gap order by gap_score desc"\n'
+    "  saydo query -f docs/queries/contradicted.sql --csv > contradicted.csv\n"
+    '  saydo query "select * from company_gap" --parquet company_gap.parquet',
+    "report": "saydo report                     # dist/report/index.html and a page per company",
+    "new-case": 'saydo new-case volkswagen-dieselgate --title "Volkswagen and clean diesel"',
     "check": "saydo check                      # validate datasets/ only, write nothing",
     "feed": "saydo feed fcc-covered-list ../shared/realdata/fcc_covered_list_table.csv",
     "docs": "saydo docs                       # regenerate the data dictionary and weights",
@@ -26,11 +34,18 @@ EXAMPLES = {
 
 
 def _progress(enabled: bool):
-    if not enabled:
+    """A one-line progress bar on a terminal; nothing in pipes and CI."""
+    if not enabled or os.environ.get("CI"):
         return None
+    from transforms.build import BUILD_STAGES
 
     def show(stage: str) -> None:
-        print(f"  ... {stage}", file=sys.stderr, flush=True)
+        done = BUILD_STAGES.index(stage) if stage in BUILD_STAGES else 0
+        width = len(BUILD_STAGES)
+        bar = "#" * done + "." * (width - done)
+        print(f"\r  saydo [{bar}] {stage:<16}", end="", file=sys.stderr, flush=True)
+        if stage == BUILD_STAGES[-1]:
+            print(file=sys.stderr)
 
     return show
 
@@ -113,15 +128,27 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from transforms.case_docs import cases_markdown
 
     (docs / "cases.md").write_text(cases_markdown(Path(args.datasets)), encoding="utf-8")
+    from transforms.cookbook import refresh
     from transforms.error_docs import rules_table
 
+    db = Path(args.db)
+    if db.exists():
+        cookbook = docs / "cookbook.md"
+        cookbook.write_text(refresh(cookbook.read_text(encoding="utf-8"), db), encoding="utf-8")
+    else:
+        print(
+            f"{db} is missing, so the cookbook's samples were not refreshed: run "
+            f"`saydo build` first.",
+            file=sys.stderr,
+        )
     errors = docs / "errors.md"
     errors.write_text(
         fill_generated_section(errors.read_text(encoding="utf-8"), "rules", rules_table()),
         encoding="utf-8",
     )
     print(
-        f"wrote {docs / 'data-dictionary.md'}, cases.md, errors.md and the weights in {methodology}"
+        f"wrote {docs}/: data-dictionary.md, cases.md, errors.md, the weights in methodology.md "
+        f"and the cookbook's samples"
     )
     return 0
 
@@ -134,6 +161,67 @@ def cmd_feed(args: argparse.Namespace) -> int:
     written = write_feeds(Path(args.source_file), Path(args.datasets), dt.date.today())
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import json
+
+    from transforms.query import csv_text, run, save_csv, save_parquet, table_text
+
+    if (args.sql is None) == (args.file is None):
+        raise UsageError("give the SQL as an argument or with -f FILE, not both.")
+    sql = args.sql if args.sql is not None else Path(args.file).read_text(encoding="utf-8")
+    db = Path(args.db)
+    if args.parquet:
+        rows = save_parquet(db, sql, Path(args.parquet))
+        print(f"wrote {rows} rows to {args.parquet}", file=sys.stderr)
+        return 0
+    columns, rows = run(db, sql)
+    if args.csv and args.output:
+        save_csv(columns, rows, Path(args.output))
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    elif args.csv:
+        sys.stdout.write(csv_text(columns, rows))
+    elif args.json:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(table_text(columns, rows))
+    return 0
+
+
+def cmd_new_case(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import re
+
+    from transforms.scaffold import scaffold
+
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", args.name):
+        raise UsageError(
+            f"'{args.name}' is not a lowercase slug; try for example 'acme-forced-labour'."
+        )
+    target = Path(args.datasets) / "cases" / f"{args.name}.yaml"
+    if target.exists():
+        raise UsageError(f"{target} exists already; edit it, or choose another name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        scaffold(args.title or args.name.replace("-", " ").capitalize(), dt.date.today()),
+        encoding="utf-8",
+    )
+    print(f"wrote {target}: every field is described in it. Fill it in, then run `saydo check`.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from transforms.report import write_reports
+
+    pages = write_reports(Path(args.db), Path(args.out))
+    print(f"wrote {len(pages)} pages to {args.out}/ (open {Path(args.out) / 'index.html'})")
+    return 0
+
+
+class UsageError(Exception):
+    pass
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,6 +263,22 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="a release folder (dist/) or manifest (releases/X.json)")
     diff.add_argument("new", help="a release folder (dist/) or manifest (releases/X.json)")
     diff.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    query = add("query", "run SQL on the built package, read-only", cmd_query)
+    query.add_argument("sql", nargs="?", help="the SQL to run")
+    query.add_argument("-f", "--file", help="read the SQL from a file")
+    query.add_argument("--db", default="dist/saydo.duckdb", help="the package's DuckDB file")
+    output = query.add_mutually_exclusive_group()
+    output.add_argument("--csv", action="store_true", help="CSV, safe for spreadsheets")
+    output.add_argument("--json", action="store_true", help="a JSON list of records")
+    output.add_argument("--parquet", metavar="PATH", help="write a Parquet file")
+    query.add_argument("-o", "--output", help="with --csv: write to this file (UTF-8 with BOM)")
+    report = add("report", "write the HTML reports: an index and a page per company", cmd_report)
+    report.add_argument("--db", default="dist/saydo.duckdb", help="the package's DuckDB file")
+    report.add_argument("--out", default="dist/report", help="folder (default: dist/report)")
+    new_case = add("new-case", "start a case file with every field described", cmd_new_case)
+    new_case.add_argument("name", help="the case's slug, also its file name")
+    new_case.add_argument("--title", help="the case's title")
+    new_case.add_argument("--datasets", default="datasets", help="input folder")
     check = add("check", "validate the input only; fast, writes nothing", cmd_check)
     check.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
     feed = add("feed", "turn a known public list into saydo's own feed files", cmd_feed)
@@ -184,6 +288,9 @@ def parser() -> argparse.ArgumentParser:
     docs = add("docs", "regenerate the data dictionary from the schema registry", cmd_docs)
     docs.add_argument("--docs", default="docs", help="docs folder (default: docs)")
     docs.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    docs.add_argument(
+        "--db", default="dist/saydo.duckdb", help="the built package, for the cookbook's samples"
+    )
     return main
 
 
@@ -191,7 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (InputError, BuildLocked, ReleaseRefused) as error:
+    except (
+        InputError,
+        BuildLocked,
+        ReleaseRefused,
+        UsageError,
+        FileNotFoundError,
+        duckdb.Error,
+    ) as error:
         if args.debug:
             raise
         print(str(error), file=sys.stderr)

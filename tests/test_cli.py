@@ -1,0 +1,169 @@
+"""The `saydo` command as a user runs it: help, query in every format, read-only, safe CSV,
+new-case scaffolds, reports, and the cookbook."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import REPO, TODAY, minimal_case, write_case
+from transforms.build import build, check
+from transforms.cli import main as saydo
+from transforms.cookbook import recipes, refresh, run_recipe
+from transforms.query import neutralise, save_csv
+
+SAYDO = str(Path(sys.executable).parent / "saydo")
+COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    case = minimal_case()
+    case["claims"][0]["quote"] = '=HYPERLINK("http://evil.example","click me")'
+    write_case(folder / "datasets", case)
+    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+    return folder / "dist" / "saydo.duckdb"
+
+
+def test_help_lists_every_command_and_each_has_an_example() -> None:
+    listing = subprocess.run([SAYDO, "--help"], capture_output=True, text=True, check=True)
+    for command in COMMANDS:
+        assert command in listing.stdout
+        own = subprocess.run(
+            [SAYDO, command, "--help"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "example:" in own and "saydo " + command.split()[0] in own, command
+
+
+def test_query_prints_a_table_json_csv_and_parquet(package: Path, tmp_path: Path, capsys) -> None:
+    sql = "select claim_id, gap_score from claim_gap order by claim_id"
+    assert saydo(["query", sql, "--db", str(package)]) == 0
+    table = capsys.readouterr().out
+    assert "acme-denial" in table and "70.0" in table and "(2 rows)" in table
+    assert saydo(["query", sql, "--db", str(package), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"claim_id": "acme-arabic", "gap_score": 0.0},
+        {"claim_id": "acme-denial", "gap_score": 70.0},
+    ]
+    assert saydo(["query", sql, "--db", str(package), "--csv"]) == 0
+    assert capsys.readouterr().out == "claim_id,gap_score\nacme-arabic,0.0\nacme-denial,70.0\n"
+    target = tmp_path / "out.parquet"
+    assert saydo(["query", sql, "--db", str(package), "--parquet", str(target)]) == 0
+    assert pq.read_table(target).num_rows == 2
+    sql_file = tmp_path / "q.sql"
+    sql_file.write_text(sql, encoding="utf-8")
+    assert saydo(["query", "-f", str(sql_file), "--db", str(package), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_query_is_read_only_and_errors_are_one_paragraph(package: Path) -> None:
+    before = package.stat().st_mtime_ns
+    result = subprocess.run(
+        [SAYDO, "query", "delete from claims", "--db", str(package)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "read-only" in result.stderr and "Traceback" not in result.stderr
+    assert duckdb.connect(str(package), read_only=True).execute(
+        "select count(*) from claims"
+    ).fetchall() == [(2,)]
+    assert package.stat().st_mtime_ns == before
+    missing = subprocess.run(
+        [SAYDO, "query", "select 1", "--db", "/nonexistent/saydo.duckdb"],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 1 and "run `make build`" in missing.stderr
+
+
+def test_csv_export_neutralises_formulas_and_keeps_utf8(package: Path, tmp_path: Path) -> None:
+    target = tmp_path / "claims.csv"
+    assert (
+        saydo(
+            [
+                "query",
+                "select claim_id, quote, quote_en from claims order by claim_id",
+                "--db",
+                str(package),
+                "--csv",
+                "-o",
+                str(target),
+            ]
+        )
+        == 0
+    )
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
+    with open(target, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    denial = next(r for r in rows if r["claim_id"] == "acme-denial")
+    assert denial["quote"] == '\'=HYPERLINK("http://evil.example","click me")'
+    arabic = next(r for r in rows if r["claim_id"] == "acme-arabic")
+    assert arabic["quote"] == "نحن نحترم حقوق الإنسان"
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(value) == "'" + value
+    assert neutralise(-1) == -1 and neutralise("plain") == "plain"
+    chinese = tmp_path / "zh.csv"
+    save_csv(["name"], [("海康威视",), ("=cmd|' /C calc'!A0",)], chinese)
+    with open(chinese, encoding="utf-8-sig", newline="") as handle:
+        assert [r[0] for r in csv.reader(handle)] == ["name", "海康威视", "'=cmd|' /C calc'!A0"]
+
+
+def test_new_case_scaffolds_a_valid_file_with_every_field(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    assert saydo(["new-case", "acme-forced-labour", "--datasets", str(datasets)]) == 0
+    text = (datasets / "cases" / "acme-forced-labour.yaml").read_text(encoding="utf-8")
+    from schemas.registry import TABLES
+
+    for table in TABLES.values():
+        assert f"\n{table.case_file_key}: []" in text
+        for field in table.columns:
+            if field.derived or field.name.endswith("_precision") or field.name == "recorded_on":
+                continue
+            assert f" {field.name}: " in text, (table.name, field.name)
+    assert check(datasets, today=TODAY)["claims"] == 2  # valid as written
+    assert saydo(["new-case", "acme-forced-labour", "--datasets", str(datasets)]) == 1
+    assert saydo(["new-case", "Not A Slug", "--datasets", str(datasets)]) == 1
+
+
+def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: Path) -> None:
+    assert saydo(["report", "--db", str(package), "--out", str(tmp_path / "report")]) == 0
+    pages = sorted(p.name for p in (tmp_path / "report").glob("*.html"))
+    assert pages == ["acme-sub.html", "acme.html", "index.html", "other.html"]
+    page = (tmp_path / "report" / "acme.html").read_text(encoding="utf-8")
+    assert "<script" not in page  # the pages carry no script at all
+    assert 'dir="rtl"' in page and 'lang="ar"' in page
+    assert "http" not in page.split("<body>")[0]  # nothing loaded from the network
+
+
+def test_build_is_quiet_in_a_pipe(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    result = subprocess.run(
+        [SAYDO, "build", "--datasets", str(datasets), "--out", str(tmp_path / "dist"), "--no-gate"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stderr == ""
+    assert result.stdout.startswith("saydo built")
+
+
+def test_every_cookbook_query_runs_and_its_sample_is_current(tmp_path: Path) -> None:
+    build(REPO / "datasets", tmp_path / "dist", gate=False)
+    db = tmp_path / "dist" / "saydo.duckdb"
+    text = (REPO / "docs" / "cookbook.md").read_text(encoding="utf-8")
+    found = recipes(text)
+    assert len(found) >= 10
+    for recipe in found:
+        columns, rows = run_recipe(db, recipe)
+        assert columns and rows, f"recipe {recipe.number} returns nothing to show"
+    assert refresh(text, db) == text, "run `saydo docs` to refresh the cookbook's samples"
