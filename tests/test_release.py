@@ -185,7 +185,8 @@ def test_release_gate_refuses_a_failing_expectation(tmp_path: Path) -> None:
             tmp_path / "datasets", out, today=TODAY, releases=tmp_path / "releases", bounds=strict
         )
     assert any(
-        "evidence.quote: expect_column_values_to_not_be_null" in f for f in caught.value.failures
+        "evidence.fill_quote: expect_column_values_to_be_between failed (observed 0.5" in f
+        for f in caught.value.failures
     )
     assert snapshot(out) == before
 
@@ -203,7 +204,7 @@ def test_synthetic_rows_never_ship(tmp_path: Path) -> None:
     )
     with pytest.raises(ReleaseRefused) as caught:
         build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases")
-    assert any("companies.is_synthetic" in f for f in caught.value.failures)
+    assert any("companies.synthetic_rows" in f for f in caught.value.failures)
     assert not (tmp_path / "dist").exists()
 
 

@@ -29,6 +29,8 @@ EXAMPLES = {
     "new-case": 'saydo new-case volkswagen-dieselgate --title "Volkswagen and clean diesel"',
     "check": "saydo check                      # validate datasets/ only, write nothing",
     "feed": "saydo feed fcc-covered-list ../shared/realdata/fcc_covered_list_table.csv",
+    "synth": "saydo synth --companies 2000 --claims 100000 --links-per-claim 3 --seed 1\n"
+    "  saydo build --datasets synthetic/datasets --out synthetic/dist --no-gate",
     "docs": "saydo docs                       # regenerate the data dictionary and weights",
 }
 
@@ -151,6 +153,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
         f"and the cookbook's samples"
     )
     return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from transforms.synth import generate, write_feed
+
+    frames = generate(args.companies, args.claims, args.links_per_claim, args.seed)
+    written = write_feed(Path(args.out), frames)
+    counts = ", ".join(f"{name} {frame.height}" for name, frame in frames.items())
+    print(
+        f"wrote a synthetic feed ({counts}) to {Path(args.out) / 'feeds'}; every row is "
+        f"marked synthetic and no release will accept it."
+    )
+    return 0 if written else 1
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
@@ -285,6 +300,16 @@ def parser() -> argparse.ArgumentParser:
     feed.add_argument("name", choices=["fcc-covered-list"], help="which list")
     feed.add_argument("source_file", help="the list as published (CSV)")
     feed.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    synth = add("synth", "write a deterministic synthetic feed for tests and benchmarks", cmd_synth)
+    synth.add_argument("--companies", type=int, default=1000)
+    synth.add_argument("--claims", type=int, default=10000)
+    synth.add_argument("--links-per-claim", type=int, default=3)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument(
+        "--out",
+        default="synthetic/datasets",
+        help="datasets folder to write (default: synthetic/datasets; never datasets/)",
+    )
     docs = add("docs", "regenerate the data dictionary from the schema registry", cmd_docs)
     docs.add_argument("--docs", default="docs", help="docs folder (default: docs)")
     docs.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")

@@ -302,19 +302,24 @@ def normalize_duckdb_file(path: Path) -> bool:
     otherwise the file is left as written. Returns whether it was normalized."""
     if duckdb.__version__ != "2.0.1":
         return False
-    original = path.read_bytes()
-    header = bytearray(original[:4096])
-    if struct.unpack("<Q", header[:8])[0] != _header_checksum(bytes(header[8:])):
-        return False
-    header[_DUCKDB_HEADER_ID] = bytes(16)
-    header[:8] = struct.pack("<Q", _header_checksum(bytes(header[8:])))
-    path.write_bytes(bytes(header) + original[4096:])
+    with open(path, "r+b") as handle:
+        original = handle.read(4096)
+        header = bytearray(original)
+        if len(header) < 4096 or struct.unpack("<Q", header[:8])[0] != _header_checksum(
+            bytes(header[8:])
+        ):
+            return False
+        header[_DUCKDB_HEADER_ID] = bytes(16)
+        header[:8] = struct.pack("<Q", _header_checksum(bytes(header[8:])))
+        handle.seek(0)
+        handle.write(header)
     try:
-        con = connect(path, read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
         con.execute("select count(*) from duckdb_tables()").fetchall()
         con.close()
     except duckdb.Error:
-        path.write_bytes(original)
+        with open(path, "r+b") as handle:
+            handle.write(original)
         return False
     return True
 

@@ -1,0 +1,91 @@
+"""The synthetic generator: deterministic, valid against the schemas, realistic in shape,
+marked synthetic, and never released."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.conftest import TODAY
+from transforms.build import SYNTHETIC_VERSION, build, check
+from transforms.cli import main as saydo
+from transforms.synth import generate, write_feed
+from validations.release_gate import ReleaseRefused
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.parquet"))
+    }
+
+
+def test_same_arguments_give_the_same_bytes(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        assert (
+            saydo(
+                [
+                    "synth",
+                    "--companies",
+                    "50",
+                    "--claims",
+                    "2000",
+                    "--links-per-claim",
+                    "3",
+                    "--seed",
+                    "7",
+                    "--out",
+                    str(tmp_path / run),
+                ]
+            )
+            == 0
+        )
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    write_feed(tmp_path / "c", generate(50, 2000, 3, seed=8))
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_generated_feed_is_valid_marked_and_shaped(tmp_path: Path) -> None:
+    frames = generate(200, 5000, 3, seed=1)
+    write_feed(tmp_path / "datasets", frames)
+    counts = check(tmp_path / "datasets", today=TODAY)
+    assert counts["claims"] == 5000 and counts["companies"] == 200
+    assert 14_000 <= counts["claim_evidence"] <= 15_000  # three links, fewer for tiny companies
+    for name, frame in frames.items():
+        assert frame["is_synthetic"].all(), name
+    claims = frames["claims"]
+    per_company = claims.group_by("company_id").len().sort("len", descending=True)
+    top_tenth = per_company.head(20)["len"].sum()
+    assert top_tenth > 0.4 * claims.height  # skewed: a tenth of companies say >40%
+    relations = frames["claim_evidence"]["relation"].value_counts()
+    assert set(relations["relation"]) == {"refutes", "supports", "context"}
+    years = claims["claim_date"].dt.year()
+    assert years.max() - years.min() >= 14
+    assert frames["companies"]["parent_company_id"].drop_nulls().len() >= 15
+    assert set(claims["claim_date_precision"]) == {"day", "month"}
+
+
+@pytest.mark.slow
+def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
+    write_feed(tmp_path / "datasets", generate(20, 300, 2, seed=3))
+    with pytest.raises(ReleaseRefused) as caught:
+        build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, releases=tmp_path / "releases")
+    assert any("claims.synthetic_rows" in f for f in caught.value.failures)
+    assert not (tmp_path / "dist").exists()
+    # Built without the gate (for a benchmark), it is marked and records no manifest.
+    result = build(
+        tmp_path / "datasets",
+        tmp_path / "dist",
+        today=TODAY,
+        releases=tmp_path / "releases",
+        gate=False,
+    )
+    assert result.summary["version"] == SYNTHETIC_VERSION
+    assert not (tmp_path / "dist" / "manifest.json").exists() or (
+        '"tables": {}' in (tmp_path / "dist" / "manifest.json").read_text()
+    )
+    claims = pl.read_parquet(tmp_path / "dist" / "parquet" / "claims.parquet")
+    assert claims["is_synthetic"].all()
