@@ -107,12 +107,18 @@ def sorted_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(list(PUBLISHED_TABLES[name].primary_key))
 
 
+def sort_frames(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Every table in primary-key order, once, for both DuckDB and Parquet."""
+    return {name: sorted_frame(name, frame) for name, frame in frames.items()}
+
+
 def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
+    """Tables in the order given (sorted by sort_frames), then scores, views and comments."""
     con = connect(path)
     try:
         for name in PUBLISHED_ORDER:
             con.execute(duckdb_ddl(PUBLISHED_TABLES[name]))
-            incoming = sorted_frame(name, frames[name]).to_arrow()
+            incoming = frames[name].to_arrow()
             con.register("incoming", incoming)
             con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
             con.unregister("incoming")
@@ -129,7 +135,7 @@ def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
     folder.mkdir()
     for name in PUBLISHED_ORDER:
         schema = arrow_schema(PUBLISHED_TABLES[name])
-        table = sorted_frame(name, frames[name]).to_arrow().cast(schema)
+        table = frames[name].to_arrow().cast(schema)
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
 
 
@@ -162,16 +168,19 @@ def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
 
 
 def write_views(db_path: Path, folder: Path) -> None:
-    """Snapshots of the scoring views with the default weights, for raters who read Parquet."""
+    """Snapshots of the scoring views with the default weights, for raters who read Parquet,
+    streamed from DuckDB in batches so a view never sits whole in memory."""
     con = connect(db_path, read_only=True)
     try:
         for view, spec in VIEWS.items():
-            table = con.sql(f"select * from {view}").to_arrow_table()
+            reader = con.sql(f"select * from {view}").to_arrow_reader(batch_size=200_000)
             fields = [
-                f.with_metadata({"description": spec["columns"][f.name]}) for f in table.schema
+                f.with_metadata({"description": spec["columns"][f.name]}) for f in reader.schema
             ]
             schema = pa.schema(fields, metadata={"description": spec["description"]})
-            pq.write_table(table.cast(schema), folder / f"{view}.parquet", compression="zstd")
+            with pq.ParquetWriter(folder / f"{view}.parquet", schema, compression="zstd") as writer:
+                for batch in reader:
+                    writer.write_batch(batch.cast(schema))
     finally:
         con.close()
 
@@ -207,6 +216,9 @@ def build(
     with build_lock(out):
         loaded = stages.run("read", load_datasets, datasets)
         frames = stages.run("validate", validate, loaded, today)
+        cases = loaded.cases
+        del loaded  # its frames are the unsorted copies; only the sorted ones are kept
+        frames = stages.run("sort", sort_frames, frames)
         frames |= stages.run("history", build_history, frames)
         data_date = data_date_of(frames)
         synthetic = any(f["is_synthetic"].any() for n, f in frames.items() if n in TABLE_ORDER)
@@ -236,7 +248,7 @@ def build(
             if gate:
                 stages.run("release checks", run_gate, staging, previous, bounds)
             stages.run(
-                "package", write_release_files, staging, candidate, changes, loaded.cases, data_date
+                "package", write_release_files, staging, candidate, changes, cases, data_date
             )
             stages.run("publish", publish, staging, out)
         finally:

@@ -17,4 +17,7 @@ OFFLINE = {
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the file at `path` (in memory when None)."""
     target = ":memory:" if path is None else str(path)
-    return duckdb.connect(target, read_only=read_only, config=dict(OFFLINE))
+    con = duckdb.connect(target, read_only=read_only, config=dict(OFFLINE))
+    # DuckDB's own bar would mix into `saydo query` output on a terminal.
+    con.execute("SET enable_progress_bar = false")
+    return con

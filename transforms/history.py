@@ -125,8 +125,9 @@ def _versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]
 
 
 def build_history(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """`<table>_history` for every versioned table. Records with no correction and no
-    retraction take the fast path: one version, current since recorded_on."""
+    """`<table>_history` for every versioned table, from frames already in key order. Records
+    with no correction and no retraction take the fast path: one version, current since
+    recorded_on."""
     corrections = frames["corrections"]
     histories = {}
     for name in VERSIONED_TABLES:
@@ -157,5 +158,9 @@ def build_history(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         parts = [unchanged.select(list(schema))]
         if versions:
             parts.append(pl.DataFrame(versions, schema=schema).select(list(schema)))
-        histories[history_name(name)] = pl.concat(parts).sort([*table.primary_key, "version"])
+        if len(parts) == 1:
+            # No record changed: the table is already in key order, one version each.
+            histories[history_name(name)] = parts[0]
+        else:
+            histories[history_name(name)] = pl.concat(parts).sort([*table.primary_key, "version"])
     return histories

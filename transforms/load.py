@@ -23,7 +23,7 @@ import polars as pl
 from schemas.generate import polars_schema
 from schemas.registry import BOOLEAN, DATE, INTEGER, NUMBER, STRING, TABLES, Field, Table
 from transforms.case_files import Mapping, read_case_file
-from transforms.problems import Origin, Problem
+from transforms.problems import Origin, Origins, Problem
 
 CASE_KEYS = ("case", *(t.case_file_key for t in TABLES.values()))
 _CASE_HEADER_KEYS = ("title", "summary", "recorded_on")
@@ -34,7 +34,7 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 class LoadedTable:
     table: Table
     rows: list[dict] = field(default_factory=list)
-    origins: list[Origin] = field(default_factory=list)
+    origins: Origins = field(default_factory=Origins)
     frames: list[pl.DataFrame] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
@@ -57,7 +57,7 @@ class Loaded:
     def frames(self) -> dict[str, pl.DataFrame]:
         return {name: loaded.frame() for name, loaded in self.tables.items()}
 
-    def origins(self, table: str) -> list[Origin]:
+    def origins(self, table: str) -> Origins:
         return self.tables[table].origins
 
 
@@ -414,13 +414,17 @@ def _read_feed(path: Path, display: str, table: Table, loaded: Loaded) -> None:
         else:
             casts.append(pl.col(name).cast(dtype, strict=False).alias(name))
     frame = raw.select(casts)
-    labels = [f for f in table.label_fields]
-    for name in raw.columns:
+    labels = list(table.label_fields)
+    target = loaded.tables[table.name]
+    base = sum(len(f) for f in target.frames) + len(target.rows)
+    # A value the cast could not read becomes empty: find those columns in one pass.
+    lost = raw.select(
+        (pl.col(name).is_not_null() & frame[name].is_null()).any().alias(name)
+        for name in raw.columns
+    ).row(0, named=True)
+    for name in [n for n, any_lost in lost.items() if any_lost]:
         failed = raw.select(pl.int_range(pl.len()).alias("i"), pl.col(name)).filter(
             pl.col(name).is_not_null() & frame[name].is_null()
-        )
-        base = sum(len(f) for f in loaded.tables[table.name].frames) + len(
-            loaded.tables[table.name].rows
         )
         for i, value in failed.iter_rows():
             loaded.rejected_values.update(
@@ -438,20 +442,8 @@ def _read_feed(path: Path, display: str, table: Table, loaded: Loaded) -> None:
                     "type",
                 )
             )
-    target = loaded.tables[table.name]
     target.frames.append(frame)
-    label_values = (
-        frame.select(
-            pl.concat_str(
-                [pl.col(f).cast(pl.String).fill_null("?") for f in labels], separator=" -> "
-            )
-        )
-        .to_series()
-        .to_list()
-    )
-    target.origins.extend(
-        Origin(display, i + offset, f"{table.noun} {label}") for i, label in enumerate(label_values)
-    )
+    target.origins.add_feed(display, offset, table.noun, frame.select(labels))
 
 
 def load_datasets(datasets: Path) -> Loaded:

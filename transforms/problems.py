@@ -59,3 +59,43 @@ class Origin:
 
     def problem(self, field: str, message: str, hint: str = "", rule: str = "") -> Problem:
         return Problem(self.file, self.line_of(field), self.record, field, message, hint, rule)
+
+
+class Origins:
+    """Where each row of a table came from, by row number. Case-file rows keep their Origin;
+    a feed's rows are described by one segment and made into an Origin only when a problem
+    points at one, so a feed of millions of rows costs nothing here."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._segments: list[tuple] = []
+        self._length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, origin: Origin) -> None:
+        if self._segments and self._segments[-1][0] == "case":
+            self._segments[-1][1].append(origin)
+        else:
+            self._starts.append(self._length)
+            self._segments.append(("case", [origin]))
+        self._length += 1
+
+    def add_feed(self, file: str, first_line: int, noun: str, labels) -> None:
+        """`labels` is a polars frame of the label columns, one row per feed row."""
+        self._starts.append(self._length)
+        self._segments.append(("feed", (file, first_line, noun, labels)))
+        self._length += labels.height
+
+    def __getitem__(self, row: int) -> Origin:
+        import bisect
+
+        index = bisect.bisect_right(self._starts, row) - 1
+        kind, data = self._segments[index]
+        offset = row - self._starts[index]
+        if kind == "case":
+            return data[offset]
+        file, first_line, noun, labels = data
+        label = " -> ".join("?" if v is None else str(v) for v in labels.row(offset))
+        return Origin(file, first_line + offset, f"{noun} {label}")

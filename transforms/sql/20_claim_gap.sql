@@ -87,6 +87,7 @@ reference_date as (
 ),
 
 -- logic -------------------------------------------------------------------------------------
+-- Every known link with its strength; context links score 0 but are listed.
 link_strengths as (
     select
         link.claim_id,
@@ -96,7 +97,8 @@ link_strengths as (
         -- original source are not independent, and weigh as the original's type (a news report
         -- of an SEC order weighs as the order; review_status discounts the second-hand read).
         coalesce(original.source_id, source.source_id) as original_source_id,
-        coalesce(source_type_weight.weight, 0)
+        case when link.relation = 'context' then 0.0 else
+            coalesce(source_type_weight.weight, 0)
             * coalesce(confidence_weight.weight, 0)
             * coalesce(review_weight.weight, 0)
             * coalesce(relation_weight.weight, 0)
@@ -105,7 +107,8 @@ link_strengths as (
                 else pow(0.5, greatest(date_diff('day', evidence.evidence_date,
                                                  reference_date.reference_date), 0)
                               / settings.half_life_days)
-              end as strength
+              end
+        end as strength
     from known_links as link
     join known_evidence as evidence using (evidence_id)
     join known_sources as source on source.source_id = evidence.source_id
@@ -121,12 +124,12 @@ link_strengths as (
         on review_weight.factor = 'review_status' and review_weight.level = evidence.review_status
     left join weights as relation_weight
         on relation_weight.factor = 'relation' and relation_weight.level = link.relation
-    where link.relation in ('refutes', 'supports')
 ),
 
 independent_pieces as (
     select claim_id, relation, original_source_id, max(least(greatest(strength, 0), 1)) as strength
     from link_strengths
+    where relation in ('refutes', 'supports')
     group by claim_id, relation, original_source_id
 ),
 
@@ -143,19 +146,18 @@ strengths as (
 
 evidence_lists as (
     select
-        link.claim_id,
-        count(*) filter (where link.relation = 'refutes') as refuting_evidence_count,
-        count(*) filter (where link.relation = 'supports') as supporting_evidence_count,
-        count(*) filter (where link.relation = 'context') as context_evidence_count,
-        list(link.evidence_id order by scored.strength desc nulls last, link.evidence_id)
-            filter (where link.relation = 'refutes') as refuting_evidence_ids,
-        list(link.evidence_id order by scored.strength desc nulls last, link.evidence_id)
-            filter (where link.relation = 'supports') as supporting_evidence_ids,
-        list(link.evidence_id order by link.evidence_id)
-            filter (where link.relation = 'context') as context_evidence_ids
-    from known_links as link
-    left join link_strengths as scored using (claim_id, evidence_id)
-    group by link.claim_id
+        claim_id,
+        count(*) filter (where relation = 'refutes') as refuting_evidence_count,
+        count(*) filter (where relation = 'supports') as supporting_evidence_count,
+        count(*) filter (where relation = 'context') as context_evidence_count,
+        list(evidence_id order by strength desc, evidence_id)
+            filter (where relation = 'refutes') as refuting_evidence_ids,
+        list(evidence_id order by strength desc, evidence_id)
+            filter (where relation = 'supports') as supporting_evidence_ids,
+        list(evidence_id order by evidence_id)
+            filter (where relation = 'context') as context_evidence_ids
+    from link_strengths
+    group by claim_id
 ),
 
 scored as (

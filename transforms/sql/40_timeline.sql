@@ -23,6 +23,18 @@ refutations as (
     select claim_id, evidence_id from claim_evidence where relation = 'refutes'
 ),
 
+refuted_by as (
+    select claim_id, list(evidence_id order by evidence_id) as evidence_ids
+    from refutations
+    group by claim_id
+),
+
+refutes as (
+    select evidence_id, list(claim_id order by claim_id) as claim_ids
+    from refutations
+    group by evidence_id
+),
+
 -- logic -------------------------------------------------------------------------------------
 claim_items as (
     select
@@ -31,11 +43,11 @@ claim_items as (
         claim.claim_id as item_id, claim.claim_type as item_type, claim.summary,
         claim.quote, claim.quote_lang, claim.quote_en,
         []::varchar[] as refutes_claim_ids,
-        coalesce((select list(evidence_id order by evidence_id) from refutations
-                  where refutations.claim_id = claim.claim_id), []) as refuted_by_evidence_ids,
+        coalesce(refuted_by.evidence_ids, []) as refuted_by_evidence_ids,
         null::varchar as responds_to_id,
         claim.review_status, claim.retracted_on, claim.source_id
     from claims as claim
+    left join refuted_by using (claim_id)
 ),
 
 evidence_items as (
@@ -43,12 +55,12 @@ evidence_items as (
         evidence.company_id, evidence.evidence_date, evidence.evidence_date_precision,
         'evidence', evidence.evidence_id, evidence.evidence_type, evidence.summary,
         evidence.quote, evidence.quote_lang, evidence.quote_en,
-        coalesce((select list(claim_id order by claim_id) from refutations
-                  where refutations.evidence_id = evidence.evidence_id), []),
+        coalesce(refutes.claim_ids, []),
         []::varchar[],
         null::varchar,
         evidence.review_status, evidence.retracted_on, evidence.source_id
     from evidence
+    left join refutes using (evidence_id)
 ),
 
 response_items as (
