@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 # Compiled bytecode halves import time of the heavy dependencies (great-expectations).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: build test test-fast lint format lock check clean
+.PHONY: build test test-fast lint format lock check clean bench
 
 build: $(VENV)/.installed
 	$(BIN)/saydo build
@@ -45,3 +45,8 @@ lock: $(VENV)/.installed
 
 clean:
 	rm -rf dist dist.* .pytest_cache
+
+# Not part of `make test`: builds 100 thousand, 1 million and 10 million claims and prints the
+# figures beside the DuckDB floor and a pandas + great-expectations peer (docs/performance.md).
+bench: $(VENV)/.installed
+	$(BIN)/python -m transforms.bench --write-docs

@@ -89,3 +89,23 @@ def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
     )
     claims = pl.read_parquet(tmp_path / "dist" / "parquet" / "claims.parquet")
     assert claims["is_synthetic"].all()
+
+
+def test_benchmark_floor_computes_the_same_scores_as_saydo(tmp_path: Path) -> None:
+    """The floor in docs/performance.md is only a floor if it computes what saydo computes."""
+    from transforms.bench import floor_query
+    from transforms.db import connect
+
+    write_feed(tmp_path / "datasets", generate(40, 2000, 3, seed=5))
+    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
+    con = connect(tmp_path / "dist" / "saydo.duckdb", read_only=True)
+    saydo_scores = dict(
+        con.execute(
+            "select company_id, gap_score from company_gap where gap_score is not null"
+        ).fetchall()
+    )
+    floor = dict(connect().execute(floor_query(tmp_path / "dist" / "parquet")).fetchall())
+    assert saydo_scores.keys() == floor.keys() and len(floor) >= 30
+    for company, score in saydo_scores.items():
+        # saydo rounds each claim's score to one decimal before averaging.
+        assert abs(score - floor[company]) < 0.1, company

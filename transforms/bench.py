@@ -1,0 +1,363 @@
+"""`make bench`: saydo's build and queries at 100 thousand, 1 million and 10 million claims
+(three links each), beside the floor (DuckDB alone) and a peer (pandas + great-expectations),
+measured in one run on this machine.
+
+    .venv/bin/python -m transforms.bench [--sizes 100000 1000000 10000000] [--write-docs]
+
+Each build runs in a child process, so its peak memory (max RSS) is its own and an
+out-of-memory failure is reported rather than taking the benchmark down. Figures are printed
+and, with --write-docs, written to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from schemas.method import WEIGHTS
+
+MEMORY_LIMIT_BYTES = 20 * 1024**3  # leave the machine room to breathe (it has 24 GiB)
+
+
+# --- the child: one build ---------------------------------------------------------------------
+def _child_build(datasets: Path, out: Path) -> None:
+    from transforms.build import build
+    from validations.release_gate import BOUNDS
+
+    bounds = json.loads(json.dumps(BOUNDS))
+    bounds["allow_synthetic"] = True  # the benchmark's data is synthetic by design
+    start = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"stage {stage} at {time.perf_counter() - start:.0f} s, peak {rss:.0f} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = build(datasets, out, gate=True, bounds=bounds, progress=progress)
+    print(
+        json.dumps(
+            {
+                "build_seconds": time.perf_counter() - start,
+                "stages": result.stage_seconds,
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+# --- the floor: DuckDB alone, one query -------------------------------------------------------
+def floor_query(parquet: Path) -> str:
+    weights = ", ".join(
+        f"('{w.factor}', '{w.level}', {w.weight if w.weight is not None else 'NULL'})"
+        for w in WEIGHTS
+    )
+
+    def read(name: str) -> str:
+        return f"read_parquet('{parquet / (name + '.parquet')}')"
+
+    return f"""
+    with weights(factor, level, weight) as (values {weights}),
+    strengths as (
+        select link.claim_id, link.relation,
+               coalesce(source.based_on_source_id, source.source_id) as original,
+               st.weight * cf.weight * rv.weight * rl.weight as strength
+        from {read("claim_evidence")} link
+        join {read("evidence")} evidence using (evidence_id)
+        join {read("sources")} source on source.source_id = evidence.source_id
+        join weights st on st.factor = 'source_type' and st.level = source.source_type
+        join weights cf on cf.factor = 'confidence' and cf.level = link.confidence
+        join weights rv on rv.factor = 'review_status' and rv.level = evidence.review_status
+        join weights rl on rl.factor = 'relation' and rl.level = link.relation
+        where link.relation in ('refutes', 'supports')
+    ),
+    pieces as (select claim_id, relation, original, max(strength) as strength
+               from strengths group by all),
+    per_claim as (
+        select claim_id,
+               1 - coalesce(product(1 - strength) filter (where relation = 'refutes'), 1) as c,
+               1 - coalesce(product(1 - strength) filter (where relation = 'supports'), 1) as s
+        from pieces group by claim_id
+    )
+    select claim.company_id, avg(100 * c * (1 - 0.5 * s)) as gap_score
+    from {read("claims")} claim join per_claim using (claim_id)
+    group by claim.company_id
+    """
+
+
+def run_floor(parquet: Path) -> float:
+    from transforms.db import connect
+
+    con = connect()
+    start = time.perf_counter()
+    con.execute(floor_query(parquet)).fetchall()
+    return time.perf_counter() - start
+
+
+# --- the peer: pandas and great-expectations, as a user without saydo would -----------------
+def run_peer(parquet: Path) -> float:
+    import pandas as pd
+
+    from validations.release_gate import _quiet
+
+    _quiet()
+    import great_expectations as gx
+
+    start = time.perf_counter()
+    frames = {
+        name: pd.read_parquet(parquet / f"{name}.parquet")
+        for name in ("sources", "companies", "claims", "evidence", "claim_evidence")
+    }
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    source = context.data_sources.add_pandas("peer")
+    e = gx.expectations
+    checks = {
+        "claims": [
+            e.ExpectColumnValuesToNotBeNull(column="claim_id"),
+            e.ExpectColumnValuesToBeUnique(column="claim_id"),
+            e.ExpectColumnValuesToMatchRegex(
+                column="claim_id", regex=r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+            ),
+            e.ExpectColumnValuesToBeInSet(
+                column="company_id", value_set=list(frames["companies"]["company_id"])
+            ),
+            e.ExpectColumnValuesToNotBeNull(column="summary"),
+        ],
+        "evidence": [
+            e.ExpectColumnValuesToNotBeNull(column="evidence_id"),
+            e.ExpectColumnValuesToBeUnique(column="evidence_id"),
+            e.ExpectColumnValuesToNotBeNull(column="summary"),
+        ],
+        "claim_evidence": [
+            e.ExpectColumnValuesToBeInSet(
+                column="relation", value_set=["refutes", "supports", "context"]
+            ),
+            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["high", "medium", "low"]),
+        ],
+    }
+    for name, expectations in checks.items():
+        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        definition.run(batch_parameters={"dataframe": frames[name]})
+    weights = {(w.factor, w.level): w.weight for w in WEIGHTS}
+    links = frames["claim_evidence"]
+    links = links[links["relation"] != "context"].merge(
+        frames["evidence"][["evidence_id", "source_id", "review_status"]], on="evidence_id"
+    )
+    links = links.merge(
+        frames["sources"][["source_id", "source_type", "based_on_source_id"]], on="source_id"
+    )
+    links["strength"] = (
+        links["source_type"].map(lambda v: weights[("source_type", v)])
+        * links["confidence"].map(lambda v: weights[("confidence", v)])
+        * links["review_status"].map(lambda v: weights[("review_status", v)])
+    )
+    links["original"] = links["based_on_source_id"].fillna(links["source_id"])
+    pieces = links.groupby(["claim_id", "relation", "original"])["strength"].max().reset_index()
+    pieces["keep"] = 1 - pieces["strength"]
+    product = pieces.groupby(["claim_id", "relation"])["keep"].prod().unstack(fill_value=1.0)
+    per_claim = pd.DataFrame(
+        {"c": 1 - product.get("refutes", 1.0), "s": 1 - product.get("supports", 1.0)}
+    ).reset_index()
+    per_claim["gap"] = 100 * per_claim["c"] * (1 - 0.5 * per_claim["s"])
+    scored = frames["claims"][["claim_id", "company_id"]].merge(per_claim, on="claim_id")
+    scored.groupby("company_id")["gap"].mean()
+    return time.perf_counter() - start
+
+
+# --- queries on the built file ----------------------------------------------------------------
+def query_latencies(db: Path, samples: int = 30) -> dict[str, dict[str, float]]:
+    from transforms.db import connect
+
+    con = connect(db, read_only=True)
+    companies = [
+        r[0]
+        for r in con.execute(
+            "select company_id from companies order by hash(company_id) limit ?", [samples]
+        ).fetchall()
+    ]
+    figures = {}
+    for label, sql in (
+        ("timeline", "select * from timeline where company_id = ?"),
+        ("company_gap", "select * from company_gap where company_id = ?"),
+    ):
+        con.execute(sql, [companies[0]]).fetchall()  # warm
+        times = []
+        for company in companies:
+            start = time.perf_counter()
+            con.execute(sql, [company]).fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        figures[label] = {
+            "median_ms": statistics.median(times),
+            "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
+        }
+    con.close()
+    return figures
+
+
+# --- the parent ---------------------------------------------------------------------------------
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+
+
+def bench_size(claims: int, work: Path, peer: bool) -> dict:
+    from transforms.synth import generate, write_feed
+
+    folder = work / f"{claims}"
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    write_feed(folder / "datasets", generate(max(10, claims // 50), claims, 3, seed=1))
+    row: dict = {
+        "claims": claims,
+        "links": claims * 3,
+        "generate_seconds": time.perf_counter() - start,
+    }
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "transforms.bench",
+            "--child",
+            str(folder / "datasets"),
+            str(folder / "dist"),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limit_memory,
+    )
+    if child.returncode != 0:
+        lines = child.stderr.strip().splitlines() or ["killed"]
+        stages = [line for line in lines if line.startswith("stage ")]
+        cause = next(
+            (line for line in lines if "memory" in line.lower() or "Error" in line), lines[-1]
+        )
+        where = f" during {stages[-1].removeprefix('stage ')}" if stages else ""
+        row["error"] = f"{cause.strip()[:200]}{where} (exit {child.returncode})"
+        return row
+    row |= json.loads(child.stdout.strip().splitlines()[-1])
+    parquet = folder / "dist" / "parquet"
+    row["floor_seconds"] = min(run_floor(parquet) for _ in range(2))
+    row["build_over_floor"] = row["build_seconds"] / row["floor_seconds"]
+    row["queries"] = query_latencies(folder / "dist" / "saydo.duckdb")
+    if peer:
+        row["peer_seconds"] = run_peer(parquet)
+        work_seconds = sum(v for k, v in row["stages"].items() if k != "publish")
+        row["peer_over_saydo"] = row["peer_seconds"] / work_seconds
+    shutil.rmtree(folder, ignore_errors=True)
+    return row
+
+
+STAGE_COLUMNS = (
+    "read",
+    "validate",
+    "sort",
+    "history",
+    "load",
+    "write parquet",
+    "release checks",
+    "package",
+)
+
+
+def render(rows: list[dict]) -> str:
+    head = [
+        "claims",
+        *STAGE_COLUMNS,
+        "build s",
+        "peak MiB",
+        "floor s",
+        "build/floor",
+        "timeline p50/p95 ms",
+        "company_gap p50/p95 ms",
+        "peer s",
+        "peer/saydo",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        if "error" in row:
+            lines.append(f"| {row['claims']:,} | failed: {row['error']} |")
+            continue
+        stages = [f"{row['stages'].get(s, 0):.1f}" for s in STAGE_COLUMNS]
+        queries = row["queries"]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{row['claims']:,}",
+                    *stages,
+                    f"{row['build_seconds']:.1f}",
+                    f"{row['max_rss_mb']:.0f}",
+                    f"{row['floor_seconds']:.2f}",
+                    f"{row['build_over_floor']:.0f}x",
+                    f"{queries['timeline']['median_ms']:.0f} / {queries['timeline']['p95_ms']:.0f}",
+                    f"{queries['company_gap']['median_ms']:.0f} / "
+                    f"{queries['company_gap']['p95_ms']:.0f}",
+                    f"{row['peer_seconds']:.1f}" if "peer_seconds" in row else "–",
+                    f"{row['peer_over_saydo']:.1f}x" if "peer_over_saydo" in row else "–",
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000, 10_000_000])
+    parser.add_argument("--peer-up-to", type=int, default=1_000_000)
+    parser.add_argument("--work", default="synthetic/bench")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child_build(Path(args.child[0]), Path(args.child[1]))
+        return 0
+    rows = []
+    for size in args.sizes:
+        print(f"benchmarking {size:,} claims ...", file=sys.stderr, flush=True)
+        rows.append(bench_size(size, Path(args.work), peer=size <= args.peer_up_to))
+        print(render(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    table = render(rows)
+    machine = (
+        f"{os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB, "
+        f"Python {platform.python_version()}"
+    )
+    print(f"\nsaydo benchmark on {machine}\n\n{table}")
+    Path(args.work, "results.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.write_docs:
+        _write_docs(table, machine, rows)
+    return 0
+
+
+def _write_docs(table: str, machine: str, rows: list[dict]) -> None:
+    from schemas.generate import fill_generated_section
+
+    path = Path("docs/performance.md")
+    text = path.read_text(encoding="utf-8")
+    text = fill_generated_section(
+        text, "figures", f"Measured on {machine}, {time.strftime('%Y-%m-%d')}.\n\n{table}"
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
