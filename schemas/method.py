@@ -193,4 +193,6 @@ MACROS = {
     "as_of; NULL means everything.",
     "date_period_end": "The last day of the period a date with its precision stands for.",
     "score_method_version": "The version of the scoring method.",
+    "gap_band": "The band (untested, low, moderate, high, severe) of a gap score, given the "
+    "band thresholds.",
 }

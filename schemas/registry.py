@@ -829,6 +829,8 @@ TABLES: dict[str, Table] = {
 # Tables whose records have versions (the corrections table describes them).
 VERSIONED_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "corrections")
 HISTORY_FIELDS = ("version", "valid_from", "valid_to", "change", "change_reason")
+if FIELDS["table_name"].enum != VERSIONED_TABLES:  # pragma: no cover - guards the registry
+    raise RuntimeError("corrections.table_name must list exactly the versioned tables")
 
 
 def _history_table(table: Table) -> Table:

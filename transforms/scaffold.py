@@ -8,18 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
-from schemas.registry import DATE, TABLES, Field, Table
+from schemas.registry import DATE, TABLE_ORDER, TABLES, Field, Table
 
-SECTION_ORDER = (
-    "sources",
-    "companies",
-    "company_names",
-    "claims",
-    "evidence",
-    "claim_evidence",
-    "responses",
-    "corrections",
-)
 _DATE_HELP = "YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
 
 
@@ -77,7 +67,7 @@ def scaffold(title: str, today: dt.date) -> str:
         f"  recorded_on: {today.isoformat()}   # the day these records enter the package",
         "",
     ]
-    for name in SECTION_ORDER:
+    for name in TABLE_ORDER:
         table = TABLES[name]
         out.append(f"# {table.description}")
         out.append(f"{table.case_file_key}: []")

@@ -85,25 +85,15 @@ final as (
         coalesce(own.contradicted_claims, 0) as contradicted_claims,
         own.gap_score,
         own.max_claim_gap_score,
-        case
-            when own.gap_score is null then 'untested'
-            when own.gap_score >= bands.severe_from then 'severe'
-            when own.gap_score >= bands.high_from then 'high'
-            when own.gap_score >= bands.moderate_from then 'moderate'
-            else 'low'
-        end as band,
+        gap_band(own.gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
+            as band,
         grouped.group_companies,
         grouped.group_claims,
         grouped.group_tested_claims,
         grouped.group_contradicted_claims,
         grouped.group_gap_score,
-        case
-            when grouped.group_gap_score is null then 'untested'
-            when grouped.group_gap_score >= bands.severe_from then 'severe'
-            when grouped.group_gap_score >= bands.high_from then 'high'
-            when grouped.group_gap_score >= bands.moderate_from then 'moderate'
-            else 'low'
-        end as group_band,
+        gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
+            as group_band,
         as_of::date as as_of,
         score_method_version() as method_version,
         settings.weights_fingerprint

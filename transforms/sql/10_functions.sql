@@ -7,3 +7,13 @@ create or replace macro date_period_end(item_date, item_date_precision) as
         when 'month' then (date_trunc('month', item_date) + interval 1 month - interval 1 day)::date
         when 'year' then make_date(year(item_date), 12, 31)
     end;
+
+-- A company's band from its gap_score and the band weights (score_weights, factor 'band').
+create or replace macro gap_band(score, moderate_from, high_from, severe_from) as
+    case
+        when score is null then 'untested'
+        when score >= severe_from then 'severe'
+        when score >= high_from then 'high'
+        when score >= moderate_from then 'moderate'
+        else 'low'
+    end;
