@@ -188,9 +188,12 @@ VIEWS: dict[str, dict] = {
 
 MACROS = {
     "claim_gap_as_of": "claim_gap computed from what was dated and recorded on or before as_of "
-    "(a DATE); NULL means everything.",
+    "(a DATE); NULL means everything. companies := ['id', ...] scores only those companies' "
+    "claims, in milliseconds.",
     "company_gap_as_of": "company_gap computed from what was dated and recorded on or before "
-    "as_of; NULL means everything.",
+    "as_of; NULL means everything. companies := ['id', ...] computes only their rows.",
+    "timeline_of": "timeline for the companies listed (NULL: all), unordered; the fast way to "
+    "read one company's story.",
     "date_period_end": "The last day of the period a date with its precision stands for.",
     "score_method_version": "The version of the scoring method.",
     "gap_band": "The band (untested, low, moderate, high, severe) of a gap score, given the "

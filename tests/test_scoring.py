@@ -238,3 +238,27 @@ def test_methodology_worked_example_matches_the_view(tmp_path: Path) -> None:
     for strength in strengths:
         product *= 1 - strength
     assert round(100 * (1 - product), 1) == expected_gap
+
+
+def test_scoped_macros_return_exactly_the_views_rows(tmp_path: Path) -> None:
+    """companies := [...] is a faster way to the same answer, never a different one."""
+    result = build(REPO / "datasets", tmp_path / "dist", gate=False)
+    con = duckdb.connect(str(result.out / "saydo.duckdb"), read_only=True)
+    companies = [r[0] for r in con.execute("select company_id from companies").fetchall()]
+    assert len(companies) >= 15
+    pairs = [
+        ("select * from claim_gap where company_id = $c",
+         "select * from claim_gap_as_of(NULL, companies := [$c])"),
+        ("select * from company_gap where company_id = $c",
+         "select * from company_gap_as_of(NULL, companies := [$c])"),
+        ("select * from timeline where company_id = $c", "select * from timeline_of([$c])"),
+        ("select * from company_gap_as_of(DATE '2026-11-29') where company_id = $c",
+         "select * from company_gap_as_of(DATE '2026-11-29', companies := [$c])"),
+    ]
+    for company in companies:
+        for view, scoped in pairs:
+            expected = sorted(con.execute(view, {"c": company}).fetchall(), key=repr)
+            assert sorted(con.execute(scoped, {"c": company}).fetchall(), key=repr) == expected
+    group = con.execute("select group_claims, group_gap_score from company_gap_as_of(NULL, "
+                        "companies := ['hikvision'])").fetchall()
+    assert group == [(6, 84.2)]

@@ -292,7 +292,7 @@ def company_page(con, company: dict, companies: list[dict], release: dict) -> st
     members = _descendants(companies, company["company_id"])
     items = _rows(
         con,
-        "select * from timeline where company_id in (select unnest(?)) "
+        "select * from timeline_of(?) "
         "order by item_date nulls first, item_kind, item_id",
         [members],
     )

@@ -1,7 +1,9 @@
--- claim_gap_as_of(as_of): one row per claim, scored from what was known on as_of.
--- NULL as_of means everything in the package; the claim_gap view is exactly that.
+-- claim_gap_as_of(as_of, companies := NULL): one row per claim, scored from what was known on
+-- as_of. NULL as_of means everything in the package; the claim_gap view is exactly that.
+-- companies, a list of company_ids, scores only their claims: the same numbers, read in
+-- milliseconds instead of rescoring the whole package.
 -- The method is explained, with a worked example, in docs/methodology.md.
-create or replace macro claim_gap_as_of(as_of) as table
+create or replace macro claim_gap_as_of(as_of, companies := NULL) as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -34,9 +36,11 @@ known_claims as (
       and valid_from <= as_of and (valid_to is null or valid_to > as_of)
       and retracted_on is null
       and (claim_date is null or date_period_end(claim_date, claim_date_precision) <= as_of)
+      and (companies is null or company_id in (select unnest(companies)))
     union all
     select * from claims
     where as_of is null and retracted_on is null
+      and (companies is null or company_id in (select unnest(companies)))
 ),
 
 known_evidence as (

@@ -1,12 +1,9 @@
--- company_gap_as_of(as_of): one row per company, alone and with its group (the company with
--- every subsidiary and affiliate below it through parent_company_id).
-create or replace macro company_gap_as_of(as_of) as table
+-- company_gap_as_of(as_of, companies := NULL): one row per company, alone and with its group
+-- (the company with every subsidiary and affiliate below it through parent_company_id).
+-- companies, a list of company_ids, computes only their rows, scoring only their groups.
+create or replace macro company_gap_as_of(as_of, companies := NULL) as table
 with
 
--- import ------------------------------------------------------------------------------------
-claim_scores as (
-    select * from claim_gap_as_of(as_of)
-),
 
 -- Parent links as they stood on as_of (from the history), or as they stand now.
 known_companies as (
@@ -39,6 +36,7 @@ settings as (
 group_members as (
     with recursive walk(group_company_id, member_company_id, depth) as (
         select company_id, company_id, 0 from known_companies
+        where companies is null or company_id in (select unnest(companies))
         union all
         select walk.group_company_id, child.company_id, walk.depth + 1
         from walk
@@ -46,6 +44,16 @@ group_members as (
         where walk.depth < 50
     )
     select distinct group_company_id, member_company_id from walk
+),
+
+-- Only the claims of the companies asked for, and of their groups, are scored.
+claim_scores as (
+    select * from claim_gap_as_of(
+        as_of,
+        companies := (select case when companies is null then null
+                                  else list(distinct member_company_id) end
+                      from group_members)
+    )
 ),
 
 own_figures as (
@@ -102,6 +110,7 @@ final as (
     cross join settings
     left join own_figures as own using (company_id)
     left join group_figures as grouped using (company_id)
+    where companies is null or company.company_id in (select unnest(companies))
 )
 
 select * from final;

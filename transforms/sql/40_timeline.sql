@@ -1,7 +1,8 @@
--- timeline: every claim, piece of evidence and response of a company in date order, with its
--- source, for reading a case as a story. Retracted items stay in the story, marked. Filter on group_company_id to read a parent with its
--- subsidiaries and affiliates.
-create or replace view timeline as
+-- timeline_of(companies): every claim, piece of evidence and response of the companies listed
+-- (NULL: all) in date order, with its source, for reading a case as a story. Retracted items
+-- stay in the story, marked. The timeline view is timeline_of(NULL); filter it on
+-- group_company_id to read a parent with its subsidiaries and affiliates.
+create or replace macro timeline_of(companies) as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -19,6 +20,21 @@ group_tops as (
     group by company_id
 ),
 
+wanted_claims as (
+    select * from claims
+    where companies is null or company_id in (select unnest(companies))
+),
+
+wanted_evidence as (
+    select * from evidence
+    where companies is null or company_id in (select unnest(companies))
+),
+
+wanted_responses as (
+    select * from responses
+    where companies is null or company_id in (select unnest(companies))
+),
+
 refutations as (
     select claim_id, evidence_id from claim_evidence where relation = 'refutes'
 ),
@@ -26,12 +42,14 @@ refutations as (
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
+    where claim_id in (select claim_id from wanted_claims)
     group by claim_id
 ),
 
 refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
+    where evidence_id in (select evidence_id from wanted_evidence)
     group by evidence_id
 ),
 
@@ -46,7 +64,7 @@ claim_items as (
         coalesce(refuted_by.evidence_ids, []) as refuted_by_evidence_ids,
         null::varchar as responds_to_id,
         claim.review_status, claim.retracted_on, claim.source_id
-    from claims as claim
+    from wanted_claims as claim
     left join refuted_by using (claim_id)
 ),
 
@@ -59,7 +77,7 @@ evidence_items as (
         []::varchar[],
         null::varchar,
         evidence.review_status, evidence.retracted_on, evidence.source_id
-    from evidence
+    from wanted_evidence as evidence
     left join refutes using (evidence_id)
 ),
 
@@ -71,7 +89,7 @@ response_items as (
         []::varchar[], []::varchar[],
         coalesce(response.claim_id, response.evidence_id),
         response.review_status, response.retracted_on, response.source_id
-    from responses as response
+    from wanted_responses as response
 ),
 
 items as (
@@ -108,5 +126,8 @@ final as (
     left join sources as source using (source_id)
 )
 
-select * from final
+select * from final;
+
+create or replace view timeline as
+select * from timeline_of(null)
 order by company_id, item_date nulls last, item_kind, item_id;
