@@ -196,7 +196,9 @@ def query_latencies(db: Path, samples: int = 30) -> dict[str, dict[str, float]]:
     figures = {}
     for label, sql in (
         ("timeline", "select * from timeline where company_id = ?"),
+        ("timeline_of", "select * from timeline_of([?])"),
         ("company_gap", "select * from company_gap where company_id = ?"),
+        ("company_gap_as_of", "select * from company_gap_as_of(NULL, companies := [?])"),
     ):
         con.execute(sql, [companies[0]]).fetchall()  # warm
         times = []
@@ -285,8 +287,10 @@ def render(rows: list[dict]) -> str:
         "peak MiB",
         "floor s",
         "build/floor",
-        "timeline p50/p95 ms",
-        "company_gap p50/p95 ms",
+        "timeline view p50/p95 ms",
+        "timeline_of p50/p95 ms",
+        "company_gap view p50/p95 ms",
+        "company_gap_as_of p50/p95 ms",
         "peer s",
         "peer/saydo",
     ]
@@ -307,9 +311,10 @@ def render(rows: list[dict]) -> str:
                     f"{row['max_rss_mb']:.0f}",
                     f"{row['floor_seconds']:.2f}",
                     f"{row['build_over_floor']:.0f}x",
-                    f"{queries['timeline']['median_ms']:.0f} / {queries['timeline']['p95_ms']:.0f}",
-                    f"{queries['company_gap']['median_ms']:.0f} / "
-                    f"{queries['company_gap']['p95_ms']:.0f}",
+                    *(
+                        f"{queries[q]['median_ms']:.0f} / {queries[q]['p95_ms']:.0f}"
+                        for q in ("timeline", "timeline_of", "company_gap", "company_gap_as_of")
+                    ),
                     f"{row['peer_seconds']:.1f}" if "peer_seconds" in row else "–",
                     f"{row['peer_over_saydo']:.1f}x" if "peer_over_saydo" in row else "–",
                 ]
