@@ -36,11 +36,11 @@ known_claims as (
       and valid_from <= as_of and (valid_to is null or valid_to > as_of)
       and retracted_on is null
       and (claim_date is null or date_period_end(claim_date, claim_date_precision) <= as_of)
-      and (companies is null or company_id in (select unnest(companies)))
+      and (companies is null or list_contains(companies, company_id))
     union all
     select * from claims
     where as_of is null and retracted_on is null
-      and (companies is null or company_id in (select unnest(companies)))
+      and (companies is null or list_contains(companies, company_id))
 ),
 
 known_evidence as (

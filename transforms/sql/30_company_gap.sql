@@ -36,7 +36,7 @@ settings as (
 group_members as (
     with recursive walk(group_company_id, member_company_id, depth) as (
         select company_id, company_id, 0 from known_companies
-        where companies is null or company_id in (select unnest(companies))
+        where companies is null or list_contains(companies, company_id)
         union all
         select walk.group_company_id, child.company_id, walk.depth + 1
         from walk
@@ -110,7 +110,7 @@ final as (
     cross join settings
     left join own_figures as own using (company_id)
     left join group_figures as grouped using (company_id)
-    where companies is null or company.company_id in (select unnest(companies))
+    where companies is null or list_contains(companies, company.company_id)
 )
 
 select * from final;

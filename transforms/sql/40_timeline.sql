@@ -22,17 +22,17 @@ group_tops as (
 
 wanted_claims as (
     select * from claims
-    where companies is null or company_id in (select unnest(companies))
+    where companies is null or list_contains(companies, company_id)
 ),
 
 wanted_evidence as (
     select * from evidence
-    where companies is null or company_id in (select unnest(companies))
+    where companies is null or list_contains(companies, company_id)
 ),
 
 wanted_responses as (
     select * from responses
-    where companies is null or company_id in (select unnest(companies))
+    where companies is null or list_contains(companies, company_id)
 ),
 
 refutations as (
@@ -42,14 +42,14 @@ refutations as (
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
-    where claim_id in (select claim_id from wanted_claims)
+    where companies is null or claim_id in (select claim_id from wanted_claims)
     group by claim_id
 ),
 
 refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
-    where evidence_id in (select evidence_id from wanted_evidence)
+    where companies is null or evidence_id in (select evidence_id from wanted_evidence)
     group by evidence_id
 ),
 
