@@ -39,8 +39,11 @@ known_claims as (
       and (companies is null or list_contains(companies, company_id))
     union all
     select * from claims
-    where as_of is null and retracted_on is null
-      and (companies is null or list_contains(companies, company_id))
+    where as_of is null and retracted_on is null and companies is null
+    union all
+    select * from claims
+    where as_of is null and retracted_on is null and companies is not null
+      and company_id in (select unnest(companies))
 ),
 
 known_evidence as (

@@ -39,17 +39,29 @@ refutations as (
     select claim_id, evidence_id from claim_evidence where relation = 'refutes'
 ),
 
+-- Lists of refutations, for everything (companies is NULL) or only for the wanted items; the
+-- branch that does not apply is pruned, so the unscoped view does no extra join.
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
-    where companies is null or claim_id in (select claim_id from wanted_claims)
+    where companies is null
+    group by claim_id
+    union all
+    select claim_id, list(evidence_id order by evidence_id) as evidence_ids
+    from refutations
+    where companies is not null and claim_id in (select claim_id from wanted_claims)
     group by claim_id
 ),
 
 refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
-    where companies is null or evidence_id in (select evidence_id from wanted_evidence)
+    where companies is null
+    group by evidence_id
+    union all
+    select evidence_id, list(claim_id order by claim_id) as claim_ids
+    from refutations
+    where companies is not null and evidence_id in (select evidence_id from wanted_evidence)
     group by evidence_id
 ),
 
