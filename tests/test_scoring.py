@@ -247,18 +247,26 @@ def test_scoped_macros_return_exactly_the_views_rows(tmp_path: Path) -> None:
     companies = [r[0] for r in con.execute("select company_id from companies").fetchall()]
     assert len(companies) >= 15
     pairs = [
-        ("select * from claim_gap where company_id = $c",
-         "select * from claim_gap_as_of(NULL, companies := [$c])"),
-        ("select * from company_gap where company_id = $c",
-         "select * from company_gap_as_of(NULL, companies := [$c])"),
+        (
+            "select * from claim_gap where company_id = $c",
+            "select * from claim_gap_as_of(NULL, companies := [$c])",
+        ),
+        (
+            "select * from company_gap where company_id = $c",
+            "select * from company_gap_as_of(NULL, companies := [$c])",
+        ),
         ("select * from timeline where company_id = $c", "select * from timeline_of([$c])"),
-        ("select * from company_gap_as_of(DATE '2026-11-29') where company_id = $c",
-         "select * from company_gap_as_of(DATE '2026-11-29', companies := [$c])"),
+        (
+            "select * from company_gap_as_of(DATE '2026-11-29') where company_id = $c",
+            "select * from company_gap_as_of(DATE '2026-11-29', companies := [$c])",
+        ),
     ]
     for company in companies:
         for view, scoped in pairs:
             expected = sorted(con.execute(view, {"c": company}).fetchall(), key=repr)
             assert sorted(con.execute(scoped, {"c": company}).fetchall(), key=repr) == expected
-    group = con.execute("select group_claims, group_gap_score from company_gap_as_of(NULL, "
-                        "companies := ['hikvision'])").fetchall()
+    group = con.execute(
+        "select group_claims, group_gap_score from company_gap_as_of(NULL, "
+        "companies := ['hikvision'])"
+    ).fetchall()
     assert group == [(6, 84.2)]

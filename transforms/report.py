@@ -292,8 +292,7 @@ def company_page(con, company: dict, companies: list[dict], release: dict) -> st
     members = _descendants(companies, company["company_id"])
     items = _rows(
         con,
-        "select * from timeline_of(?) "
-        "order by item_date nulls first, item_kind, item_id",
+        "select * from timeline_of(?) order by item_date nulls first, item_kind, item_id",
         [members],
     )
     sources = {s["source_id"]: s for s in _rows(con, "select * from sources")}
