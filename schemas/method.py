@@ -196,6 +196,7 @@ MACROS = {
     "read one company's story.",
     "date_period_end": "The last day of the period a date with its precision stands for.",
     "score_method_version": "The version of the scoring method.",
+    "score_weights_fingerprint": "MD5 of every row of score_weights, as the scored rows carry it.",
     "gap_band": "The band (untested, low, moderate, high, severe) of a gap score, given the "
     "band thresholds.",
 }

@@ -17,3 +17,10 @@ create or replace macro gap_band(score, moderate_from, high_from, severe_from) a
         when score >= moderate_from then 'moderate'
         else 'low'
     end;
+
+-- Which weights made a score: equal fingerprints, equal weights (every row of score_weights).
+create or replace macro score_weights_fingerprint() as (
+    select md5(string_agg(factor || ':' || level || '=' || coalesce(weight::varchar, ''), ';'
+                          order by factor, level))
+    from score_weights
+);

@@ -19,8 +19,7 @@ settings as (
             as support_offset,
         coalesce(max(weight) filter (where factor = 'status' and level = 'contradicted_min_gap'), 0)
             as contradicted_min_gap,
-        md5(string_agg(factor || ':' || level || '=' || coalesce(weight::varchar, ''), ';'
-                       order by factor, level)) as weights_fingerprint
+        score_weights_fingerprint() as weights_fingerprint
     from score_weights
 ),
 

@@ -25,9 +25,7 @@ bands as (
 ),
 
 settings as (
-    select md5(string_agg(factor || ':' || level || '=' || coalesce(weight::varchar, ''), ';'
-                          order by factor, level)) as weights_fingerprint
-    from score_weights
+    select score_weights_fingerprint() as weights_fingerprint
 ),
 
 -- logic -------------------------------------------------------------------------------------
