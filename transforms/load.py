@@ -21,7 +21,17 @@ from pathlib import Path
 import polars as pl
 
 from schemas.generate import polars_schema
-from schemas.registry import BOOLEAN, DATE, INTEGER, NUMBER, STRING, TABLES, Field, Table
+from schemas.registry import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    NUMBER,
+    STRING,
+    TABLES,
+    Field,
+    Table,
+    table_for_case_key,
+)
 from transforms.case_files import Mapping, read_case_file
 from transforms.problems import Origin, Origins, Problem
 
@@ -286,7 +296,7 @@ def _read_case(path: Path, display: str, loaded: Loaded) -> None:
     for key, records in document.items():
         if key == "case":
             continue
-        table = next((t for t in TABLES.values() if t.case_file_key == key), None)
+        table = table_for_case_key(key)
         line = document.key_lines.get(key)
         if table is None:
             guess = difflib.get_close_matches(str(key), CASE_KEYS, n=1)

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from schemas.generate import frictionless_schema
-from schemas.registry import PUBLISHED_TABLES, TABLES, Table
+from schemas.registry import PUBLISHED_TABLES, TABLES
 from transforms.db import connect
 from transforms.problems import Problem
 
@@ -444,7 +444,3 @@ def changelog_section(d: Diff, data_date: dt.date, method_version: str) -> str:
             for record in t.retracted:
                 lines.append(f"  - retracted `{record}`")
     return "\n".join(lines) + "\n"
-
-
-def table_of(name: str) -> Table:
-    return PUBLISHED_TABLES[name]
