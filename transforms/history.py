@@ -43,6 +43,12 @@ def record_ids(table: Table, frame: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+def record_id_sql(table: Table, alias: str = "") -> str:
+    """The same record id as a SQL expression (`alias` qualifies the columns)."""
+    prefix = f"{alias}." if alias else ""
+    return " || '/' || ".join(f"{prefix}{k}::varchar" for k in table.primary_key)
+
+
 def correctable_fields(table: Table) -> list[str]:
     return [
         c.name

@@ -23,6 +23,7 @@ import polars as pl
 from schemas.generate import frictionless_schema
 from schemas.registry import PUBLISHED_TABLES, TABLES
 from transforms.db import connect
+from transforms.history import record_id_sql
 from transforms.problems import Problem
 
 MANIFEST_FORMAT = 1
@@ -55,7 +56,7 @@ def manifest(
     tables = {}
     for name, table in TABLES.items():
         con.register("frame", frames[name].to_arrow())
-        key = " || '/' || ".join(f"{k}::varchar" for k in table.primary_key)
+        key = record_id_sql(table)
         values = ", ".join(
             f"substr(sha256(coalesce(to_json({c.name})::varchar, 'null')), 1, 12)"
             for c in table.columns

@@ -15,7 +15,7 @@ import polars as pl
 
 from schemas.registry import DATE, TABLES, VERSIONED_TABLES
 from transforms.db import connect
-from transforms.history import correctable_fields
+from transforms.history import correctable_fields, record_id_sql
 from transforms.problems import Origin, Problem
 
 
@@ -133,8 +133,8 @@ def _generated_rules(today: dt.date) -> list[Rule]:
                 )
             )
         if table.name in VERSIONED_TABLES:
-            key = " || '/' || ".join(f"{k}::varchar" for k in table.primary_key)
-            record_key = " || '/' || ".join(f"record.{k}::varchar" for k in table.primary_key)
+            key = record_id_sql(table)
+            record_key = record_id_sql(table, "record")
             correctable = ", ".join(f"'{f}'" for f in correctable_fields(table))
             rules.append(
                 Rule(
