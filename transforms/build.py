@@ -139,7 +139,9 @@ def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
 
 
-def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
+def summarize(db_path: Path, parquet: Path) -> tuple[dict[str, int], dict[str, object]]:
+    """Row counts and headline figures. Scores are read from the claim_gap snapshot just
+    written, not recomputed (the view rescoring the package is the costliest query)."""
     con = connect(db_path, read_only=True)
     try:
         counts = {
@@ -154,7 +156,8 @@ def summarize(db_path: Path) -> tuple[dict[str, int], dict[str, object]]:
         ).fetchall()[0][0]
         contradicted, mean_gap = con.execute(
             "select count(*) filter (where status = 'contradicted'), "
-            "coalesce(round(avg(gap_score), 4), 0) from claim_gap"
+            "coalesce(round(avg(gap_score), 4), 0) from read_parquet(?)",
+            [str(parquet / "claim_gap.parquet")],
         ).fetchall()[0]
     finally:
         con.close()
@@ -243,7 +246,7 @@ def build(
             stages.run("write parquet", write_parquet, frames, staging / PARQUET_DIR)
             stages.run("write parquet", write_views, staging / DUCKDB_FILE, staging / PARQUET_DIR)
             normalize_duckdb_file(staging / DUCKDB_FILE)
-            counts, summary = summarize(staging / DUCKDB_FILE)
+            counts, summary = summarize(staging / DUCKDB_FILE, staging / PARQUET_DIR)
             candidate["scores"] = summary.pop("scores")
             if gate:
                 stages.run("release checks", run_gate, staging, previous, bounds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,18 +289,21 @@ def _descendants(companies: list[dict], root: str) -> list[str]:
     return found
 
 
-def company_page(con, company: dict, companies: list[dict], release: dict) -> str:
+def company_page(
+    con, company: dict, companies: list[dict], sources: dict[str, dict], release: dict
+) -> str:
+    """One company's page. Every query is scoped to the company's group, so a page costs the
+    same however large the package is."""
     members = _descendants(companies, company["company_id"])
     items = _rows(
         con,
         "select * from timeline_of(?) order by item_date nulls first, item_kind, item_id",
         [members],
     )
-    sources = {s["source_id"]: s for s in _rows(con, "select * from sources")}
     claims = _rows(
         con,
-        "select c.*, g.gap_score, g.status from claims c join claim_gap g "
-        "using (claim_id) where c.company_id in (select unnest(?)) "
+        "select c.*, g.gap_score, g.status from claims c "
+        "join claim_gap_as_of(NULL, companies := ?) g using (claim_id) "
         "order by c.claim_date nulls first, c.claim_id",
         [members],
     )
@@ -316,8 +320,11 @@ def company_page(con, company: dict, companies: list[dict], release: dict) -> st
         "e.quote_en_origin, e.quote_kind, e.evidence_date, "
         "e.evidence_date_precision, e.source_id, e.retracted_on as "
         "evidence_retracted_on from claim_evidence l join evidence e "
-        "using (evidence_id) order by case l.relation when 'refutes' then 0 "
+        "using (evidence_id) where l.claim_id in (select claim_id from claims "
+        "where company_id in (select unnest(?))) "
+        "order by case l.relation when 'refutes' then 0 "
         "when 'supports' then 1 else 2 end, e.evidence_date, l.evidence_id",
+        [members],
     )
     marks = [
         Mark(
@@ -467,20 +474,21 @@ def write_reports(db: Path, out: Path) -> list[Path]:
     con = connect(db, read_only=True)
     try:
         manifest_path = db.parent / "manifest.json"
-        import json
-
         release = (
             json.loads(manifest_path.read_text(encoding="utf-8"))
             if manifest_path.exists()
             else {"version": "unreleased", "data_date": "?"}
         )
         companies = _rows(con, "select * from company_gap")
+        sources = {s["source_id"]: s for s in _rows(con, "select * from sources")}
         out.mkdir(parents=True, exist_ok=True)
         written = [out / "index.html"]
         (out / "index.html").write_text(index_page(companies, release), encoding="utf-8")
         for company in companies:
             page = out / f"{company['company_id']}.html"
-            page.write_text(company_page(con, company, companies, release), encoding="utf-8")
+            page.write_text(
+                company_page(con, company, companies, sources, release), encoding="utf-8"
+            )
             written.append(page)
     finally:
         con.close()
