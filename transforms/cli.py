@@ -239,6 +239,20 @@ class UsageError(Exception):
     pass
 
 
+def _datasets_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+
+
+def _db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--db", default="dist/saydo.duckdb", help="the package's DuckDB file")
+
+
+def _release_options(command: argparse.ArgumentParser) -> None:
+    """What `build` and `release` share: where the release goes and how much they say."""
+    command.add_argument("--out", default="dist", help="output folder (default: dist)")
+    command.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="saydo",
@@ -260,20 +274,18 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     build = add("build", "validate datasets/ and build the package into dist/", cmd_build)
-    build.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
-    build.add_argument("--out", default="dist", help="output folder (default: dist)")
-    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    _datasets_option(build)
+    _release_options(build)
     build.add_argument(
         "--no-gate",
         action="store_true",
         help="skip the great-expectations release gate (quick local builds)",
     )
     release = add("release", "build a release and record its manifest and changelog", cmd_release)
-    release.add_argument("--datasets", default="datasets", help="input folder")
-    release.add_argument("--out", default="dist", help="output folder (default: dist)")
+    _datasets_option(release)
+    _release_options(release)
     release.add_argument("--releases", default="releases", help="manifests (default: releases)")
     release.add_argument("--changelog", default="CHANGELOG.md", help="the repo's changelog")
-    release.add_argument("--quiet", action="store_true", help="no progress lines")
     diff = add("diff", "what was added, changed and retracted between two releases", cmd_diff)
     diff.add_argument("old", help="a release folder (dist/) or manifest (releases/X.json)")
     diff.add_argument("new", help="a release folder (dist/) or manifest (releases/X.json)")
@@ -281,25 +293,25 @@ def parser() -> argparse.ArgumentParser:
     query = add("query", "run SQL on the built package, read-only", cmd_query)
     query.add_argument("sql", nargs="?", help="the SQL to run")
     query.add_argument("-f", "--file", help="read the SQL from a file")
-    query.add_argument("--db", default="dist/saydo.duckdb", help="the package's DuckDB file")
+    _db_option(query)
     output = query.add_mutually_exclusive_group()
     output.add_argument("--csv", action="store_true", help="CSV, safe for spreadsheets")
     output.add_argument("--json", action="store_true", help="a JSON list of records")
     output.add_argument("--parquet", metavar="PATH", help="write a Parquet file")
     query.add_argument("-o", "--output", help="with --csv: write to this file (UTF-8 with BOM)")
     report = add("report", "write the HTML reports: an index and a page per company", cmd_report)
-    report.add_argument("--db", default="dist/saydo.duckdb", help="the package's DuckDB file")
+    _db_option(report)
     report.add_argument("--out", default="dist/report", help="folder (default: dist/report)")
     new_case = add("new-case", "start a case file with every field described", cmd_new_case)
     new_case.add_argument("name", help="the case's slug, also its file name")
     new_case.add_argument("--title", help="the case's title")
-    new_case.add_argument("--datasets", default="datasets", help="input folder")
+    _datasets_option(new_case)
     check = add("check", "validate the input only; fast, writes nothing", cmd_check)
-    check.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    _datasets_option(check)
     feed = add("feed", "turn a known public list into saydo's own feed files", cmd_feed)
     feed.add_argument("name", choices=["fcc-covered-list"], help="which list")
     feed.add_argument("source_file", help="the list as published (CSV)")
-    feed.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    _datasets_option(feed)
     synth = add("synth", "write a deterministic synthetic feed for tests and benchmarks", cmd_synth)
     synth.add_argument("--companies", type=int, default=1000)
     synth.add_argument("--claims", type=int, default=10000)
@@ -312,7 +324,7 @@ def parser() -> argparse.ArgumentParser:
     )
     docs = add("docs", "regenerate the data dictionary from the schema registry", cmd_docs)
     docs.add_argument("--docs", default="docs", help="docs folder (default: docs)")
-    docs.add_argument("--datasets", default="datasets", help="input folder (default: datasets)")
+    _datasets_option(docs)
     docs.add_argument(
         "--db", default="dist/saydo.duckdb", help="the built package, for the cookbook's samples"
     )
