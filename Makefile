@@ -49,4 +49,4 @@ clean:
 # Not part of `make test`: builds 100 thousand, 1 million and 10 million claims and prints the
 # figures beside the DuckDB floor and a pandas + great-expectations peer (docs/performance.md).
 bench: $(VENV)/.installed
-	$(BIN)/python -m transforms.bench --write-docs
+	$(BIN)/python -m transforms.dev.bench --write-docs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,40 @@ def built(tmp_path: Path, datasets: Path) -> Path:
     out = tmp_path / "dist"
     build(datasets, out, today=TODAY, gate=False)
     return out
+
+
+@dataclass
+class Loaded:
+    """What the reader made of `datasets/`: its problems (before validation) and each table's
+    rows as a polars frame."""
+
+    problems: list
+    frames: dict
+
+
+def load(datasets: Path) -> Loaded:
+    import tempfile
+
+    import polars as pl
+
+    from schemas.registry import TABLES
+    from transforms.db import connect
+    from transforms.ingest.read import read_datasets
+    from transforms.store import FUNCTIONS_FILE, run_sql_files
+
+    with tempfile.TemporaryDirectory() as folder:
+        con = connect()
+        try:
+            run_sql_files(con, (FUNCTIONS_FILE,))
+            ingested = read_datasets(datasets, con, Path(folder))
+            frames = {
+                name: pl.from_arrow(
+                    con.sql(
+                        f"select * exclude (_origin) from {name} order by _origin"
+                    ).to_arrow_table()
+                )
+                for name in TABLES
+            }
+        finally:
+            con.close()
+    return Loaded(ingested.problems, frames)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
-from transforms.problems import InputError
+from validations.problems import InputError
 
 
 def _claim(case: dict, i: int = 0) -> dict:

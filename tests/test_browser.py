@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO, TODAY, minimal_case, write_case
 from transforms.build import build
-from transforms.report import write_reports
+from transforms.exporters.report import write_reports
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO / "tests" / "artifacts"

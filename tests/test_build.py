@@ -1,31 +1,43 @@
 """End to end: build into a temporary folder, then read the DuckDB file and the Parquet files
-with independent readers and get the same rows; and the registry agrees with every artefact."""
+with independent readers and get the same rows; and the registry agrees with every artefact,
+checked against the registry's own declarations rather than against the generators' output."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.generate import (
-    DUCKDB_TYPES,
-    arrow_schema,
-    column_comment,
-    data_dictionary,
-    fill_generated_section,
-    frictionless_schema,
-    pandera_schema,
-    weights_table,
-)
-from schemas.method import MACROS, SCORE_WEIGHTS_TABLE, VIEWS
-from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLES
-from tests.conftest import REPO, TODAY
+from schemas.generate import frictionless_schema, pandera_schema
+from schemas.method import SCORE_WEIGHTS_TABLE
+from schemas.registry import FIELDS, HISTORY_TABLES, PUBLISHED_ORDER, PUBLISHED_TABLES, TABLES
+from schemas.views import MACROS, VIEWS
+from tests.conftest import REPO, TODAY, snapshot
 from transforms.build import build
+from transforms.exporters.docs import data_dictionary, fill_generated_section, weights_table
+
+# The registry's logical types as the independent readers name them.
+DUCKDB_NAMES = {
+    "string": "VARCHAR",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "list<string>": "VARCHAR[]",
+}
+ARROW_TYPES = {
+    "string": pa.string(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "list<string>": pa.list_(pa.string()),
+}
 
 
 def test_duckdb_and_parquet_hold_the_same_rows(built: Path) -> None:
@@ -36,6 +48,10 @@ def test_duckdb_and_parquet_hold_the_same_rows(built: Path) -> None:
         from_parquet = pq.read_table(built / "parquet" / f"{name}.parquet").to_pylist()
         assert [tuple(r.values()) for r in from_parquet] == from_duckdb, name
     assert con.execute("select count(*) from claims").fetchall() == [(2,)]
+    # One version per record in this case: a history row per record, version 1.
+    assert con.execute(
+        "select count(*), min(version), max(version) from claims_history"
+    ).fetchall() == [(2, 1, 1)]
     con.close()
 
 
@@ -45,80 +61,75 @@ def test_built_values_match_the_case_file(built: Path) -> None:
     assert arabic["quote"] == "نحن نحترم حقوق الإنسان"
     assert arabic["claim_date"] == dt.date(2023, 1, 1)
     assert arabic["claim_date_precision"] == "year"
+    assert arabic["case_id"] == "acme" and arabic["recorded_on"] == dt.date(2024, 1, 10)
     links = pq.read_table(built / "parquet" / "claim_evidence.parquet").to_pylist()
     assert [(r["claim_id"], r["evidence_id"], r["relation"]) for r in links] == [
         ("acme-denial", "acme-files", "refutes")
     ]
 
 
-def test_every_column_has_its_registry_comment(built: Path) -> None:
+def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Path) -> None:
     con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)
-    rows = con.execute(
-        "select table_name, column_name, data_type, comment from duckdb_columns() "
-        "where not internal and table_name in (select table_name from duckdb_tables())"
-    ).fetchall()
-    found = {(t, c): (ty, comment) for t, c, ty, comment in rows}
-    expected = {
-        (t.name, c.name): (DUCKDB_TYPES[c.type], column_comment(c))
-        for t in PUBLISHED_TABLES.values()
-        for c in t.columns
+    found = {
+        (t, c): (ty, comment)
+        for t, c, ty, comment in con.execute(
+            "select table_name, column_name, data_type, comment from duckdb_columns() "
+            "where not internal and schema_name = 'main'"
+        ).fetchall()
     }
-    expected |= {
-        ("score_weights", name): (type_, SCORE_WEIGHTS_TABLE["columns"][name])
-        for name, type_ in [
-            ("factor", "VARCHAR"),
-            ("level", "VARCHAR"),
-            ("weight", "DOUBLE"),
-            ("description", "VARCHAR"),
-        ]
-    }
-    assert found == expected
-    table_comments = dict(con.execute("select table_name, comment from duckdb_tables()").fetchall())
-    assert table_comments == {t.name: t.description for t in PUBLISHED_TABLES.values()} | {
+    for table in PUBLISHED_TABLES.values():
+        for column in table.columns:
+            type_, comment = found.pop((table.name, column.name))
+            assert type_ == DUCKDB_NAMES[column.type], (table.name, column.name)
+            declared = FIELDS[column.name]
+            assert comment.startswith(declared.description), (table.name, column.name)
+            for value in column.enum or ():
+                assert value in comment, (table.name, column.name, value)
+    for view in VIEWS.values():
+        for column in view.columns:
+            type_, comment = found.pop((view.name, column.name))
+            assert type_ == DUCKDB_NAMES[column.type], (view.name, column.name)
+            assert comment.startswith(column.description), (view.name, column.name)
+    for name, text in SCORE_WEIGHTS_TABLE["columns"].items():
+        assert found.pop(("score_weights", name))[1] == text
+    assert found == {}, f"columns with no declaration: {sorted(found)}"
+    tables = dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'main'"
+        ).fetchall()
+    )
+    views = dict(
+        con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
+    )
+    assert tables == {t.name: t.description for t in TABLES.values()} | {
         "score_weights": SCORE_WEIGHTS_TABLE["description"]
     }
-
-
-def test_every_view_column_is_declared_and_commented(built: Path) -> None:
-    con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)
-    for view, spec in VIEWS.items():
-        rows = con.execute(
-            "select column_name, comment from duckdb_columns() where table_name = ? "
-            "order by column_index",
-            [view],
-        ).fetchall()
-        assert rows == list(spec["columns"].items()), view
-        (comment,) = con.execute(
-            "select comment from duckdb_views() where view_name = ?", [view]
-        ).fetchall()[0]
-        assert comment == spec["description"]
-    names = {
+    assert views == {v.name: v.description for v in VIEWS.values()} | {
+        h.name: h.description for h in HISTORY_TABLES.values()
+    }
+    functions = {
         r[0]
         for r in con.execute(
             "select function_name from duckdb_functions() where not internal"
         ).fetchall()
     }
-    assert set(MACROS) <= names
+    assert set(MACROS) <= functions
+    con.close()
 
 
 def test_parquet_schema_is_the_registry_schema(built: Path) -> None:
-    for name in PUBLISHED_ORDER:
+    for name in [*PUBLISHED_ORDER, *VIEWS]:
+        declared = VIEWS[name].columns if name in VIEWS else PUBLISHED_TABLES[name].columns
         written = pq.read_schema(built / "parquet" / f"{name}.parquet")
-        expected = arrow_schema(PUBLISHED_TABLES[name])
-        assert written.names == expected.names
-        assert written.types == expected.types
-        for field in written:
-            assert (
-                field.metadata[b"description"]
-                == expected.field(field.name).metadata[b"description"]
+        assert written.names == [c.name for c in declared], name
+        for field, column in zip(written, declared, strict=True):
+            assert field.type == ARROW_TYPES[column.type], (name, column.name)
+            assert field.metadata[b"description"].decode() == column.description, (
+                name,
+                column.name,
             )
-        assert (
-            pq.read_metadata(built / "parquet" / f"{name}.parquet")
-            .row_group(0)
-            .column(0)
-            .compression
-            == "ZSTD"
-        )
+        metadata = pq.read_metadata(built / "parquet" / f"{name}.parquet")
+        assert metadata.row_group(0).column(0).compression == "ZSTD"
 
 
 def test_pandera_and_frictionless_follow_the_registry() -> None:
@@ -139,6 +150,15 @@ def test_pandera_and_frictionless_follow_the_registry() -> None:
         assert enums == {c.name: list(c.enum) for c in table.columns if c.enum}
 
 
+def test_datapackage_describes_every_shipped_file(built: Path) -> None:
+    package = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    assert paths == {f"parquet/{p.name}" for p in (built / "parquet").glob("*.parquet")}
+    claims = next(r for r in package["resources"] if r["name"] == "claims")
+    topic = next(f for f in claims["schema"]["fields"] if f["name"] == "topic")
+    assert topic["constraints"]["enum"] == list(FIELDS["topic"].enum)
+
+
 def test_generated_docs_are_current() -> None:
     committed = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert committed == data_dictionary(), "run `saydo docs` to regenerate the dictionary"
@@ -147,19 +167,14 @@ def test_generated_docs_are_current() -> None:
     assert regenerated == methodology, "run `saydo docs` to regenerate the weights table"
 
 
-def test_rows_are_in_stable_order_and_builds_are_byte_identical(
-    tmp_path: Path, datasets: Path
-) -> None:
+def test_every_file_of_two_builds_is_byte_identical(tmp_path: Path, datasets: Path) -> None:
+    """Every file, the DuckDB file and the manifest included, hashed."""
     digests = []
     for run in ("one", "two"):
         out = tmp_path / run
         build(datasets, out, today=TODAY, gate=False)
-        digests.append(
-            {
-                p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted((out / "parquet").glob("*.parquet"))
-            }
-        )
+        digests.append(snapshot(out))
+    assert set(digests[0]) >= {"saydo.duckdb", "manifest.parquet", "parquet/claims.parquet"}
     assert digests[0] == digests[1]
 
 
@@ -175,9 +190,8 @@ def test_second_build_waits_for_none_and_fails_clearly(tmp_path: Path, datasets:
 @pytest.mark.slow
 def test_real_datasets_build_as_a_release(tmp_path: Path) -> None:
     """The committed case files build with today's date as today, through the release gate,
-    against the committed manifests."""
+    against the committed release records."""
     result = build(REPO / "datasets", tmp_path / "dist")
     assert (tmp_path / "dist" / "validation" / "release-checks.json").exists()
     assert result.row_counts["claims"] >= 6
-    listing = json.dumps(result.summary)
-    assert "claims with refuting evidence" in listing
+    assert "claims with refuting evidence" in json.dumps(result.summary)

@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import REPO, TODAY, minimal_case, write_case
 from transforms.build import build, check
 from transforms.cli import main as saydo
-from transforms.cookbook import recipes, refresh, run_recipe
-from transforms.query import neutralise, save_csv
+from transforms.exporters.docs import recipes, refresh_cookbook, run_recipe
+from transforms.exporters.query import neutralise, save_csv
 
 SAYDO = str(Path(sys.executable).parent / "saydo")
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
@@ -121,10 +121,10 @@ def test_new_case_scaffolds_a_valid_file_with_every_field(tmp_path: Path) -> Non
     write_case(datasets, minimal_case())
     assert saydo(["new-case", "acme-forced-labour", "--datasets", str(datasets)]) == 0
     text = (datasets / "cases" / "acme-forced-labour.yaml").read_text(encoding="utf-8")
-    from schemas.registry import TABLES
+    from schemas.registry import AUTHORING, TABLES
 
     for table in TABLES.values():
-        assert f"\n{table.case_file_key}: []" in text
+        assert f"\n{AUTHORING[table.name].case_file_key}: []" in text
         for field in table.columns:
             if field.derived or field.name.endswith("_precision") or field.name == "recorded_on":
                 continue
@@ -166,4 +166,4 @@ def test_every_cookbook_query_runs_and_its_sample_is_current(tmp_path: Path) -> 
     for recipe in found:
         columns, rows = run_recipe(db, recipe)
         assert columns and rows, f"recipe {recipe.number} returns nothing to show"
-    assert refresh(text, db) == text, "run `saydo docs` to refresh the cookbook's samples"
+    assert refresh_cookbook(text, db) == text, "run `saydo docs` to refresh the cookbook's samples"

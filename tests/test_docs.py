@@ -34,7 +34,7 @@ def test_readme_error_example_is_what_saydo_prints(tmp_path: Path) -> None:
     case = minimal_case()
     case["claims"][0]["topic"] = "weather"
     write_case(tmp_path / "datasets", case)
-    from transforms.problems import InputError
+    from validations.problems import InputError
 
     try:
         build(tmp_path / "datasets", tmp_path / "dist", today=TODAY)
@@ -46,9 +46,8 @@ def test_readme_error_example_is_what_saydo_prints(tmp_path: Path) -> None:
 def test_errors_doc_lists_every_rule_and_is_current() -> None:
     import datetime as dt
 
-    from schemas.generate import fill_generated_section
-    from transforms.error_docs import rules_table
-    from validations.integrity import rules
+    from transforms.exporters.docs import fill_generated_section, rules_table
+    from validations.rules import rules
 
     committed = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
     regenerated = fill_generated_section(committed, "rules", rules_table())

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import TODAY, minimal_case, write_case
 from transforms.build import check
-from transforms.problems import InputError
+from validations.problems import InputError
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text a YAML emitter can write (no lone surrogates), with the odd characters case files meet.

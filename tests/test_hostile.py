@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
 from transforms.db import connect
-from transforms.problems import InputError
+from validations.problems import InputError
 
 HOSTILE = (
     "<script>alert('saydo')</script> =cmd|' /C calc'!A0 '; DROP TABLE claims; -- "

@@ -12,15 +12,15 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import TODAY, minimal_case, write_case
+from schemas.types import parse_partial_date
+from tests.conftest import TODAY, load, minimal_case, write_case
 from transforms.build import check
-from transforms.case_files import MAX_CASE_FILE_BYTES
-from transforms.load import load_datasets, parse_partial_date
-from transforms.problems import InputError
+from transforms.ingest.yaml_reader import MAX_CASE_FILE_BYTES
+from validations.problems import InputError
 
 
 def _problems(datasets: Path) -> list[str]:
-    return [p.render() for p in load_datasets(datasets).problems]
+    return [p.render() for p in load(datasets).problems]
 
 
 @pytest.mark.parametrize(
@@ -40,9 +40,9 @@ def test_partial_dates_keep_their_precision(text: str, expected) -> None:
 
 
 def test_minimal_case_loads_with_precisions(datasets: Path) -> None:
-    loaded = load_datasets(datasets)
+    loaded = load(datasets)
     assert loaded.problems == []
-    claims = loaded.frames()["claims"].sort("claim_id")
+    claims = loaded.frames["claims"].sort("claim_id")
     assert claims.select("claim_id", "claim_date", "claim_date_precision").rows() == [
         ("acme-arabic", dt.date(2023, 1, 1), "year"),
         ("acme-denial", dt.date(2023, 3, 1), "month"),
@@ -71,7 +71,7 @@ def test_arabic_in_two_normal_forms_is_stored_as_nfc(tmp_path: Path) -> None:
     case["company_names"][0]["alt_name"] = nfd
     case["claims"][1]["quote"] = nfd + " " + nfc
     write_case(tmp_path / "datasets", case)
-    frames = load_datasets(tmp_path / "datasets").frames()
+    frames = load(tmp_path / "datasets").frames
     assert frames["company_names"]["alt_name"].to_list() == [nfc]
     assert frames["claims"].filter(pl.col("claim_id") == "acme-arabic")["quote"][0] == (
         nfc + " " + nfc
@@ -86,7 +86,7 @@ def test_yaml_1_1_surprises_are_off(tmp_path: Path) -> None:
         path.read_text(encoding="utf-8").replace("country: 'NO'", "country: NO"), encoding="utf-8"
     )
     assert "country: NO\n" in path.read_text(encoding="utf-8")
-    frames = load_datasets(tmp_path / "datasets").frames()
+    frames = load(tmp_path / "datasets").frames
     assert frames["companies"].filter(pl.col("company_id") == "acme")["country"][0] == "NO"
 
 
@@ -99,20 +99,20 @@ def _write_raw(tmp_path: Path, data: bytes) -> Path:
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
     folder = _write_raw(tmp_path, b'claims:\n  - claim_id: a\n    quote: "unclosed\n')
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert problem.file == "datasets/cases/broken.yaml"
     assert problem.line is not None and "not valid YAML" in problem.message
 
 
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     folder = _write_raw(tmp_path, b"case:\n  title: ok\nclaims:\n  - quote: caf\xe9\n")
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert problem.line == 4 and "not UTF-8" in problem.message and "UTF-8" in problem.hint
 
 
 def test_duplicate_key_in_a_record_is_refused(tmp_path: Path) -> None:
     folder = _write_raw(tmp_path, b"claims:\n  - claim_id: a\n    claim_id: b\n")
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert problem.line == 3 and "appears twice" in problem.message
 
 
@@ -121,14 +121,14 @@ def test_exponential_aliases_are_refused_quickly(tmp_path: Path) -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     folder = _write_raw(tmp_path, ("\n".join(lines) + "\n").encode())
     start = time.perf_counter()
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert time.perf_counter() - start < 2.0
     assert "alias" in problem.message and problem.line == 2
 
 
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     folder = _write_raw(tmp_path, ("claims: " + "[" * 5000 + "]" * 5000 + "\n").encode())
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert "nesting" in problem.message or "nested" in problem.message
 
 
@@ -140,9 +140,9 @@ def test_fifty_megabyte_case_file_is_refused_without_reading_it(tmp_path: Path) 
         handle.truncate(50 * 1024 * 1024)
     assert big.stat().st_size > MAX_CASE_FILE_BYTES
     start = time.perf_counter()
-    (problem,) = load_datasets(folder).problems
+    (problem,) = load(folder).problems
     assert time.perf_counter() - start < 1.0
-    assert "50.0 MB" in problem.message and "datasets/feeds" in problem.hint
+    assert "larger than 5 MB" in problem.message and "datasets/feeds" in problem.hint
 
 
 def test_unknown_section_suggests_the_right_one(tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_feed_enters_the_same_tables_and_validation(tmp_path: Path) -> None:
     assert problem.record == "evidence feed-two"
 
     feed.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
-    frames = load_datasets(datasets).frames()
+    frames = load(datasets).frames
     row = frames["evidence"].filter(pl.col("evidence_id") == "feed-one").row(0, named=True)
     assert row["case_id"] == "feed:extra" and row["evidence_date"] == dt.date(2023, 6, 1)
 

@@ -13,8 +13,10 @@ import pytest
 
 from tests.conftest import REPO, SHARED
 from transforms.build import build
-from transforms.case_docs import cases_markdown
-from transforms.fcc_covered_list import LISTED, convert, existing_recorded_on, inclusion_date
+from transforms.exporters.docs import cases_markdown
+from transforms.ingest.adapters import find, run
+
+FCC = find(REPO / "datasets", "fcc-covered-list")
 
 FCC_COPY = SHARED / "realdata" / "fcc_covered_list_table.csv"
 SECONDARY_CASES = (
@@ -109,26 +111,31 @@ def test_fcc_listings_are_evidence_dated_to_inclusion(package) -> None:
 
 
 def test_inclusion_dates_parse_like_the_fcc_writes_them() -> None:
-    assert inclusion_date("March 12, 2021") == dt.date(2021, 3, 12)
-    assert inclusion_date("December 22, 2025Updated:January 7, 2026") == dt.date(2025, 12, 22)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fcc_adapter", FCC.folder / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fmt = FCC.meta["date_formats"]["date_of_inclusion_on_covered_list"]
+    assert module.inclusion_date("March 12, 2021", fmt) == dt.date(2021, 3, 12)
+    assert module.inclusion_date("December 22, 2025Updated:January 7, 2026", fmt) == dt.date(
+        2025, 12, 22
+    )
 
 
 @pytest.mark.skipif(not FCC_COPY.exists(), reason="the shared FCC copy is not beside the repo")
 def test_bulk_door_reads_the_shared_fcc_list_and_matches_the_committed_feed(
     tmp_path: Path,
 ) -> None:
-    frames = convert(FCC_COPY, existing_recorded_on(REPO / "datasets"), dt.date(2030, 1, 1))
-    assert frames["evidence"].height == len(LISTED)
-    for table, frame in frames.items():
-        committed = pl.read_csv(
-            REPO / "datasets" / "feeds" / table / "fcc-covered-list.csv", infer_schema=False
-        )
-        regenerated = pl.read_csv(frame.write_csv().encode(), infer_schema=False)
-        assert regenerated.equals(committed), table
-    # And the feed goes through the same door: a copy of the datasets with the regenerated
-    # feed builds.
     datasets = tmp_path / "datasets"
     shutil.copytree(REPO / "datasets", datasets)
+    written = run(FCC, FCC_COPY, datasets, dt.date(2030, 1, 1))
+    assert len(written) == 2
+    for path in written:
+        committed = REPO / "datasets" / "feeds" / path.parent.name / path.name
+        assert path.read_bytes() == committed.read_bytes(), path.name
+    assert len(pl.read_csv(written[-1])) == len(FCC.meta["settings"]["listed"])
+    # And the feed goes through the same door: the copy with the regenerated feed builds.
     result = build(datasets, tmp_path / "dist", gate=False)
     assert result.row_counts["evidence"] >= 40
 

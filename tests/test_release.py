@@ -1,5 +1,5 @@
-"""Releases: versions, history that is never lost, refusals, the great-expectations gate,
-and files that are the same bytes every time."""
+"""Releases: versions by the recipe, history that is never lost, refusals, release records that
+cannot be bent, the great-expectations gate, and files that are the same bytes every time."""
 
 from __future__ import annotations
 
@@ -15,21 +15,33 @@ import pytest
 from tests.conftest import TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
 from transforms.cli import main as saydo
-from transforms.problems import InputError
-from validations.release_gate import BOUNDS, ReleaseRefused
+from transforms.release.diff import diff_paths
+from transforms.release.recording import record_release
+from transforms.release.records import ReleaseRecordError, read_releases
+from validations.gate import ReleaseRefused, load_bounds
+from validations.problems import InputError
 
 BIN = Path(sys.executable).parent
 
 
-def _release(tmp_path: Path, case: dict, gate: bool = False, **kwargs) -> Path:
-    """Build the case as a release and record its manifest, as `saydo release` does."""
-    datasets, out, releases = tmp_path / "datasets", tmp_path / "dist", tmp_path / "releases"
+def _release(tmp_path: Path, case: dict, gate: bool = False) -> Path:
+    """Build the case and record it as a release, as `saydo release` does (with the tests'
+    fixed today)."""
+    datasets, out = tmp_path / "datasets", tmp_path / "dist"
     write_case(datasets, case)
-    result = build(datasets, out, today=TODAY, releases=releases, gate=gate, **kwargs)
-    releases.mkdir(exist_ok=True)
-    version = result.summary["version"]
-    shutil.copyfile(out / "manifest.json", releases / f"{version}.json")
+    if gate:
+        record_release(datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", TODAY)
+    else:
+        from transforms.release import recording
+
+        recording.record_release(
+            datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", TODAY, gate=False
+        )
     return out
+
+
+def _version(out: Path) -> str:
+    return json.loads((out / "manifest.json").read_text())["version"]
 
 
 def _corrected_and_retracted() -> dict:
@@ -50,15 +62,54 @@ def _corrected_and_retracted() -> dict:
     return case
 
 
+def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, capsys) -> None:
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    args = [
+        "release",
+        "--datasets",
+        str(datasets),
+        "--out",
+        str(tmp_path / "dist"),
+        "--releases",
+        str(tmp_path / "releases"),
+        "--changelog",
+        str(tmp_path / "CHANGELOG.md"),
+        "--quiet",
+    ]
+    assert saydo([*args, "--no-gate"]) == 0
+    assert "Recorded release 1.0.0" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [
+        "1.0.0.json",
+        "1.0.0.parquet",
+    ]
+    (first,) = read_releases(tmp_path / "releases")
+    assert first.version == "1.0.0" and first.format == 2
+    assert first.tables["claims"]["rows"] == 2
+    assert (
+        (tmp_path / "CHANGELOG.md").read_text().startswith("# Changelog\n\n## 1.0.0 (2024-01-10)")
+    )
+
+    write_case(datasets, _corrected_and_retracted())
+    assert saydo([*args, "--no-gate"]) == 0
+    releases = read_releases(tmp_path / "releases")
+    assert [r.version for r in releases] == ["1.0.0", "1.0.1"]
+    chained = json.loads((tmp_path / "releases" / "1.0.1.json").read_text())
+    assert chained["previous"]["version"] == "1.0.0"
+    # Nothing changed: no new record.
+    assert saydo([*args, "--no-gate"]) == 0
+    assert "Nothing changed since 1.0.1" in capsys.readouterr().out
+    assert len(list((tmp_path / "releases").glob("*.json"))) == 2
+
+
 def test_correction_and_retraction_keep_history_and_bump_patch(tmp_path: Path) -> None:
     first = _release(tmp_path, minimal_case())
-    assert json.loads((first / "manifest.json").read_text())["version"] == "1.0.0"
+    assert _version(first) == "1.0.0"
     old = tmp_path / "old-dist"
     shutil.copytree(first, old)
 
     second = _release(tmp_path, _corrected_and_retracted())
-    manifest = json.loads((second / "manifest.json").read_text())
-    assert manifest["version"] == "1.0.1"  # corrections and retractions are a PATCH
+    assert _version(second) == "1.0.1"  # corrections and retractions are a PATCH
 
     con = duckdb.connect(str(second / "saydo.duckdb"), read_only=True)
     versions = con.execute(
@@ -81,35 +132,16 @@ def test_correction_and_retraction_keep_history_and_bump_patch(tmp_path: Path) -
     assert con.execute(
         "select count(*) from evidence where evidence_id = 'acme-files'"
     ).fetchall() == [(1,)]
+    con.close()
 
-    def gap(as_of: str | None) -> tuple:
-        source = "claim_gap" if as_of is None else f"claim_gap_as_of(DATE '{as_of}')"
-        return con.execute(
-            f"select gap_score, status from {source} where claim_id = 'acme-denial'"
-        ).fetchall()[0]
-
-    # Before the retraction the evidence counted; after it, it does not.
-    assert gap("2024-02-01") == (70.0, "contradicted")
-    assert gap("2024-05-01") == (0.0, "unverified")
-    assert gap(None) == (0.0, "unverified")
-    # The as-of query reads the quote as it stood then.
-    assert con.execute(
-        "select quote from claims_history where claim_id = 'acme-denial' "
-        "and valid_from <= DATE '2024-02-01' and (valid_to is null or "
-        "valid_to > DATE '2024-02-01')"
-    ).fetchall() == [("We never did it.",)]
-
-    # The diff, from the old release folder to the new one.
-    from transforms.release import diff, read_manifest
-
-    changes = diff(read_manifest(old), read_manifest(second)).as_json()
+    changes = diff_paths(old, second).as_json()
     assert changes["from"] == "1.0.0" and changes["to"] == "1.0.1"
     assert changes["tables"]["claims"]["changed"] == {"acme-denial": ["quote", "quote_en"]}
     assert changes["tables"]["evidence"]["retracted"] == ["acme-files"]
     assert changes["tables"]["corrections"]["added"] == ["claims/acme-denial/quote/2024-03-01"]
     changelog = (second / "CHANGELOG.md").read_text()
     assert changelog.startswith("## 1.0.1 (2024-04-01)")
-    assert "corrected `acme-denial`: quote, quote_en" in changelog
+    assert "corrected `acme-denial`: quote" in changelog
     assert "retracted `acme-files`" in changelog
 
 
@@ -130,30 +162,52 @@ def test_diff_command_prints_a_table_and_json(tmp_path: Path, capsys) -> None:
 def test_new_records_bump_minor(tmp_path: Path) -> None:
     _release(tmp_path, minimal_case())
     case = minimal_case()
-    case["claims"].append({**case["claims"][0], "claim_id": "acme-second"})
-    out = _release(tmp_path, case)
-    assert json.loads((out / "manifest.json").read_text())["version"] == "1.1.0"
+    case["claims"].append({**case["claims"][0], "claim_id": "acme-second-denial"})
+    assert _version(_release(tmp_path, case)) == "1.1.0"
 
 
 def test_published_id_disappearing_is_refused(tmp_path: Path) -> None:
     first = _release(tmp_path, minimal_case())
     before = snapshot(first)
     case = minimal_case()
-    case["claims"] = [c for c in case["claims"] if c["claim_id"] != "acme-arabic"]
+    case["links"] = []
     write_case(tmp_path / "datasets", case)
     with pytest.raises(InputError) as caught:
         build(tmp_path / "datasets", first, today=TODAY, releases=tmp_path / "releases", gate=False)
-    (problem,) = caught.value.problems
-    assert problem.record == "claims acme-arabic"
-    assert "was published in release 1.0.0 and is missing now" in problem.message
-    assert "retracted_on" in problem.hint
+    (problem,) = [p for p in caught.value.problems if p.rule == "published_id"]
+    assert problem.record == "claim_evidence acme-denial/acme-files"
+    assert "released id never disappears" in problem.message and "retract" in problem.hint
     assert snapshot(first) == before
 
 
-def test_published_value_changed_without_correction_is_refused(tmp_path: Path) -> None:
+def test_changed_value_without_correction_is_refused_at_its_line(tmp_path: Path) -> None:
     _release(tmp_path, minimal_case())
     case = minimal_case()
     case["claims"][0]["summary"] = "Acme denied everything."
+    path = write_case(tmp_path / "datasets", case)
+    with pytest.raises(InputError) as caught:
+        build(
+            tmp_path / "datasets",
+            tmp_path / "dist",
+            today=TODAY,
+            releases=tmp_path / "releases",
+            gate=False,
+        )
+    (problem,) = caught.value.problems
+    assert (problem.record, problem.field, problem.rule) == (
+        "claims acme-denial",
+        "summary",
+        "published_value",
+    )
+    assert "without a correction" in problem.message
+    assert problem.file == "datasets/cases/acme.yaml"
+    assert path.read_text().splitlines()[problem.line - 1].strip().startswith("summary:")
+
+
+def test_a_made_up_previous_value_is_refused(tmp_path: Path) -> None:
+    _release(tmp_path, minimal_case())
+    case = _corrected_and_retracted()
+    case["corrections"][0]["previous_value"] = "Something we never published."
     write_case(tmp_path / "datasets", case)
     with pytest.raises(InputError) as caught:
         build(
@@ -164,31 +218,162 @@ def test_published_value_changed_without_correction_is_refused(tmp_path: Path) -
             gate=False,
         )
     (problem,) = caught.value.problems
-    assert (problem.record, problem.field) == ("claims acme-denial", "summary")
-    assert "without a correction record" in problem.message
-    assert "previous_value" in problem.hint
+    assert (
+        problem.field == "quote"
+        and "previous_value is not what release 1.0.0 published" in problem.message
+    )
+
+
+def test_a_correction_covers_only_its_own_field(tmp_path: Path) -> None:
+    _release(tmp_path, minimal_case())
+    case = _corrected_and_retracted()
+    case["claims"][0]["summary"] = "Acme denied everything."  # an unrelated change beside it
+    write_case(tmp_path / "datasets", case)
+    with pytest.raises(InputError) as caught:
+        build(
+            tmp_path / "datasets",
+            tmp_path / "dist",
+            today=TODAY,
+            releases=tmp_path / "releases",
+            gate=False,
+        )
+    assert [(p.record, p.field) for p in caught.value.problems] == [
+        ("claims acme-denial", "summary")
+    ]
+
+
+def test_a_correction_on_the_day_of_recording_is_accepted(tmp_path: Path) -> None:
+    _release(tmp_path, minimal_case())
+    case = _corrected_and_retracted()
+    case["corrections"][0]["corrected_on"] = "2024-01-10"
+    case["evidence"][0].pop("retracted_on")
+    case["evidence"][0].pop("retraction_reason")
+    assert _version(_release(tmp_path, case)) == "1.0.1"
+
+
+def test_moving_a_record_to_another_file_needs_no_correction(tmp_path: Path) -> None:
+    _release(tmp_path, minimal_case())
+    case = minimal_case()
+    moved = case["responses"].pop()
+    write_case(tmp_path / "datasets", case)
+    write_case(
+        tmp_path / "datasets",
+        {"case": {"recorded_on": "2024-01-10"}, "responses": [moved]},
+        "replies",
+    )
+    out = build(
+        tmp_path / "datasets",
+        tmp_path / "dist",
+        today=TODAY,
+        releases=tmp_path / "releases",
+        gate=False,
+    )
+    assert out.summary["version"] == "1.0.0"
+
+
+def _records(tmp_path: Path) -> Path:
+    _release(tmp_path, minimal_case())
+    return tmp_path / "releases"
+
+
+@pytest.mark.parametrize(
+    ("bend", "words"),
+    [
+        (lambda r: (r / "notes.json").write_text("{}"), "notes.json: is not a release record"),
+        (lambda r: (r / "9.9.9.json").write_text("{}"), "9.9.9.json: says it is release None"),
+        (lambda r: (r / "1.0.0.json").write_text("not json"), "is not a readable release record"),
+        (
+            lambda r: (r / "1.0.0.json").write_text(
+                (r / "1.0.0.json").read_text().replace('"rows": 2', '"rows": 3')
+            ),
+            "has been edited: its checksum does not match",
+        ),
+        (
+            lambda r: (r / "1.0.0.parquet").write_bytes(
+                (r / "1.0.0.parquet").read_bytes()[:-9] + b"x" * 9
+            ),
+            "has been altered",
+        ),
+        (lambda r: (r / "1.0.0.parquet").unlink(), "which is missing"),
+    ],
+    ids=[
+        "stray file",
+        "empty record",
+        "broken json",
+        "edited envelope",
+        "edited records",
+        "lost records",
+    ],
+)
+def test_release_records_that_were_bent_stop_the_build_naming_the_file(
+    tmp_path: Path, bend, words: str
+) -> None:
+    releases = _records(tmp_path)
+    bend(releases)
+    with pytest.raises(InputError) as caught:
+        build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, releases=releases, gate=False)
+    assert any(words in p.render() for p in caught.value.problems), caught.value.render()
+
+
+def test_the_first_release_record_is_anchored(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    text = (REPO / "releases" / "1.0.0.json").read_text()
+    (releases / "1.0.0.json").write_text(text)
+    assert read_releases(releases)[0].version == "1.0.0"
+    # Remove one id from the record, as a red team did: refused.
+    document = json.loads(text)
+    document["tables"]["claims"]["records"].pop("volkswagen-clean-diesel")
+    (releases / "1.0.0.json").write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    with pytest.raises(ReleaseRecordError, match="does not match the release it records"):
+        read_releases(releases)
+
+
+def test_a_hand_edited_release_folder_is_not_read(tmp_path: Path, capsys) -> None:
+    first = _release(tmp_path, minimal_case())
+    second_copy = tmp_path / "copy"
+    shutil.copytree(first, second_copy)
+    manifest = second_copy / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"rows": 2', '"rows": 7'))
+    assert saydo(["diff", str(first), str(second_copy)]) == 1
+    assert "does not match" in capsys.readouterr().err
+    (first / "saydo.duckdb").write_bytes((first / "saydo.duckdb").read_bytes() + b"\0")
+    assert saydo(["query", "select 1", "--db", str(first / "saydo.duckdb")]) == 1
+    assert saydo(["report", "--db", str(first / "saydo.duckdb"), "--out", str(tmp_path / "r")]) == 1
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.slow
-def test_release_gate_refuses_a_failing_expectation(tmp_path: Path) -> None:
+def test_release_gate_refuses_and_keeps_its_report_where_it_says(tmp_path: Path) -> None:
     out = _release(tmp_path, minimal_case(), gate=True)
     checks = json.loads((out / "validation" / "release-checks.json").read_text())
     assert checks["success"] is True
     assert {s["suite"] for s in checks["suites"]} >= {"claims", "claim_gap", "company_gap"}
     before = snapshot(out)
 
-    # Every evidence row must have a quote: the fixture's other-files has none.
-    strict = json.loads(json.dumps(BOUNDS))
+    # Every evidence row must have a quote: the fixture's other-files has none (1 of 2).
+    strict = load_bounds()
     strict["fill"]["evidence"]["quote"] = 1.0
     with pytest.raises(ReleaseRefused) as caught:
         build(
             tmp_path / "datasets", out, today=TODAY, releases=tmp_path / "releases", bounds=strict
         )
-    assert any(
-        "evidence.fill_quote: expect_column_values_to_be_between failed (observed 0.5" in f
-        for f in caught.value.failures
-    )
+    assert any("evidence.fill_quote" in f and "observed 0.5" in f for f in caught.value.failures)
+    assert caught.value.report.exists(), "the message points at a report that was deleted"
+    assert json.loads(caught.value.report.read_text())["success"] is False
     assert snapshot(out) == before
+
+    # Rows may not grow past the bound: 3 claims over a previous 2 with a factor of 1 and 0.
+    tight = load_bounds()
+    tight["max_growth_factor"], tight["max_growth_rows"] = 1.0, 0
+    case = minimal_case()
+    case["claims"].append({**case["claims"][0], "claim_id": "acme-third"})
+    write_case(tmp_path / "datasets", case)
+    with pytest.raises(ReleaseRefused) as caught:
+        build(tmp_path / "datasets", out, today=TODAY, releases=tmp_path / "releases", bounds=tight)
+    assert any(f.startswith("claims.rows") and "observed 3" in f for f in caught.value.failures)
 
 
 @pytest.mark.slow
@@ -235,18 +420,3 @@ def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> No
     listed = {line.split("  ", 1)[1] for line in (out / "SHA256SUMS").read_text().splitlines()}
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert listed == files - {"SHA256SUMS"}
-
-
-@pytest.mark.slow
-def test_two_clean_builds_are_byte_identical(tmp_path: Path, datasets: Path) -> None:
-    for run in ("one", "two"):
-        build(datasets, tmp_path / run, today=TODAY, releases=tmp_path / "releases")
-    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
-    assert one == two
-    assert {
-        "saydo.duckdb",
-        "datapackage.json",
-        "SHA256SUMS",
-        "parquet/claims.parquet",
-        "validation/release-checks.json",
-    } <= set(one)

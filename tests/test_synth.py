@@ -4,6 +4,7 @@ marked synthetic, and never released."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -12,8 +13,8 @@ import pytest
 from tests.conftest import TODAY
 from transforms.build import SYNTHETIC_VERSION, build, check
 from transforms.cli import main as saydo
-from transforms.synth import generate, write_feed
-from validations.release_gate import ReleaseRefused
+from transforms.dev.synth import generate, write_feed
+from validations.gate import ReleaseRefused
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -75,7 +76,7 @@ def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
         build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, releases=tmp_path / "releases")
     assert any("claims.synthetic_rows" in f for f in caught.value.failures)
     assert not (tmp_path / "dist").exists()
-    # Built without the gate (for a benchmark), it is marked and records no manifest.
+    # Built without the gate (for a benchmark), its manifest says it is synthetic.
     result = build(
         tmp_path / "datasets",
         tmp_path / "dist",
@@ -84,17 +85,29 @@ def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
         gate=False,
     )
     assert result.summary["version"] == SYNTHETIC_VERSION
-    assert not (tmp_path / "dist" / "manifest.json").exists() or (
-        '"tables": {}' in (tmp_path / "dist" / "manifest.json").read_text()
-    )
+    manifest = json.loads((tmp_path / "dist" / "manifest.json").read_text())
+    assert manifest["version"] == SYNTHETIC_VERSION
+    # And it is never recorded as a release.
+    from transforms.release.recording import record_release
+
+    with pytest.raises(Exception, match="never recorded as a release"):
+        record_release(
+            tmp_path / "datasets",
+            tmp_path / "dist",
+            tmp_path / "releases",
+            tmp_path / "CHANGELOG.md",
+            TODAY,
+            gate=False,
+        )
+    assert not (tmp_path / "releases").exists()
     claims = pl.read_parquet(tmp_path / "dist" / "parquet" / "claims.parquet")
     assert claims["is_synthetic"].all()
 
 
 def test_benchmark_floor_computes_the_same_scores_as_saydo(tmp_path: Path) -> None:
     """The floor in docs/performance.md is only a floor if it computes what saydo computes."""
-    from transforms.bench import floor_query
     from transforms.db import connect
+    from transforms.dev.bench import floor_query
 
     write_feed(tmp_path / "datasets", generate(40, 2000, 3, seed=5))
     build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)

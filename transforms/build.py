@@ -1,8 +1,12 @@
-"""The build: read `datasets/`, validate at every door, write DuckDB and Parquet, publish.
+"""The build: read `datasets/` into DuckDB, validate at every door, keep history, write the
+package and its Parquet files, compare with the previous release, gate, publish.
 
-    datasets/ --load--> frames --pandera--> --integrity SQL--> staging/ --swap--> dist/
+    datasets/ --read--> work.duckdb --validate--> --history--> saydo.duckdb --parquet-->
+        --compare with releases/--> --release checks--> --package--> staging/ --swap--> dist/
 
-Nothing reaches `dist/` unless every check passed; problems are reported all at once."""
+Nothing reaches `dist/` unless every check passed; problems are reported all at once. The data
+stays in DuckDB from the door to the Parquet files: only what a person must read (problems, the
+few records that were corrected) comes into Python."""
 
 from __future__ import annotations
 
@@ -14,50 +18,61 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
+import duckdb
 
-from schemas.generate import arrow_schema, duckdb_ddl, method_ddl, view_comments
-from schemas.method import METHOD_VERSION, VIEWS
-from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLE_ORDER
+from schemas.generate import record_id_sql, sql_string
+from schemas.method import METHOD_VERSION
+from schemas.registry import TABLE_ORDER, TABLES, VERSIONED_TABLES, authoring
 from transforms.db import connect
-from transforms.history import build_history
-from transforms.load import Loaded, load_datasets
-from transforms.problems import InputError
-from transforms.publish import build_lock, publish, staging_dir
-from transforms.release import (
-    Diff,
+from transforms.history import changed_versions
+from transforms.ingest.read import Ingested, read_datasets
+from transforms.publish import build_lock, check_output_folder, publish, staging_dir
+from transforms.release import manifest as release_manifest
+from transforms.release.package import (
     changelog_section,
     datapackage,
-    diff,
-    latest_manifest,
-    manifest,
-    next_version,
     normalize_duckdb_file,
-    published_problems,
     write_checksums,
 )
-from validations.door import validate_frames
-from validations.integrity import check_integrity
-from validations.release_gate import run_gate
+from transforms.release.records import ReleaseRecordError, read_releases
+from transforms.release.version import next_version
+from transforms.store import (
+    FUNCTIONS_FILE,
+    TABLE_FILES,
+    VIEW_FILES,
+    run_sql_files,
+    write_package,
+    write_parquet,
+)
+from validations.door import feed_problems, pandera_problems
+from validations.problems import InputError
+from validations.rules import key_problems, rule_problems
 
 DUCKDB_FILE = "saydo.duckdb"
 PARQUET_DIR = "parquet"
-SQL_DIR = Path(__file__).parent / "sql"
 SYNTHETIC_VERSION = "0.0.0-synthetic"
-# The stages of a build, in order (the progress bar and the benchmark name them).
-BUILD_STAGES = (
-    "read",
-    "validate",
-    "history",
-    "compare",
-    "load",
-    "write parquet",
-    "release checks",
-    "package",
-    "publish",
+MEMORY_LIMIT = "4GB"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    says: str
+
+
+# The stages of a build, in order: the progress display and the benchmark read this list.
+STAGES: tuple[Stage, ...] = (
+    Stage("read", "reading datasets/"),
+    Stage("validate", "checking every value and rule"),
+    Stage("history", "keeping every version"),
+    Stage("compare", "comparing with the last release"),
+    Stage("store", "writing the DuckDB file"),
+    Stage("write parquet", "writing Parquet files"),
+    Stage("release checks", "great-expectations release gate"),
+    Stage("package", "checksums, data package, changelog"),
+    Stage("publish", "putting the release in place"),
 )
+STAGE_NAMES = tuple(s.name for s in STAGES)
 
 
 @dataclass
@@ -66,7 +81,7 @@ class BuildResult:
     row_counts: dict[str, int]
     summary: dict[str, object]
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    changes: Diff | None = None
+    comparison: release_manifest.Comparison | None = None
 
     def render(self) -> str:
         lines = [f"saydo built {self.out}/ ({DUCKDB_FILE}, {PARQUET_DIR}/*.parquet)"]
@@ -82,6 +97,8 @@ class _Stages:
         self.progress = progress
 
     def run(self, name: str, step: Callable, *args):
+        if name not in STAGE_NAMES:  # pragma: no cover - guards the stage list
+            raise ValueError(f"unknown stage {name}")
         if self.progress:
             self.progress(name)
         start = time.perf_counter()
@@ -90,114 +107,138 @@ class _Stages:
         return result
 
 
-def validate(loaded: Loaded, today: dt.date) -> dict[str, pl.DataFrame]:
-    """All three layers at the door; raises InputError with every problem found."""
-    frames = loaded.frames()
-    origins = {name: loaded.origins(name) for name in frames}
-    problems = list(loaded.problems)
-    problems += validate_frames(frames, origins, loaded.rejected_values)
-    problems += check_integrity(frames, origins, today, loaded.rejected_values)
+def _label_of(con: duckdb.DuckDBPyConnection) -> Callable[[str, list[int]], dict[int, str]]:
+    """Looks up how feed rows are named (their label fields), only for rows a problem names."""
+
+    def label_of(table: str, origin_ids: list[int]) -> dict[int, str]:
+        if not origin_ids:
+            return {}
+        fields = authoring(table).label_fields
+        label = " || ' -> ' || ".join(f"coalesce({f}::varchar, '?')" for f in fields)
+        return dict(
+            con.execute(
+                f"select _origin, {label} from {table} where _origin in (select unnest(?))",
+                [origin_ids],
+            ).fetchall()
+        )
+
+    return label_of
+
+
+def validate(con: duckdb.DuckDBPyConnection, ingested: Ingested, today: dt.date) -> None:
+    """Every door on the work database; raises InputError with every problem found."""
+    label_of = _label_of(con)
+    problems = list(ingested.problems)
+    problems += pandera_problems(ingested.case_frames, ingested.origins, ingested.rejected)
+    problems += feed_problems(con, ingested.origins, ingested.rejected, label_of)
+    problems += key_problems(con, ingested.origins, label_of)
+    problems += rule_problems(con, ingested.origins, today, ingested.rejected, label_of)
+    problems += _adapter_problems(con, ingested)
     if problems:
         raise InputError(problems)
-    return frames
 
 
-def sorted_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows in primary-key order, so files are byte-identical across builds."""
-    return frame.sort(list(PUBLISHED_TABLES[name].primary_key))
+def _adapter_problems(con: duckdb.DuckDBPyConnection, ingested: Ingested) -> list:
+    from transforms.ingest.adapters import assertion_rules
+    from validations.problems import Problem
+
+    problems = []
+    for adapter, table, sql, least, most in assertion_rules(ingested.adapters):
+        rows = con.execute(sql).fetchall()[0][0]
+        if (least is not None and rows < least) or (most is not None and rows > most):
+            problems.append(
+                Problem(
+                    adapter.file.display,
+                    None,
+                    f"adapter {adapter.name}",
+                    table,
+                    f"the feed holds {rows} {table} rows; the adapter expects between "
+                    f"{least if least is not None else 0} and "
+                    f"{most if most is not None else 'any number'}.",
+                    f"rerun `saydo feed {adapter.name} FILE` on the list as published, or change "
+                    f"the assertion in adapter.yaml if the list really changed that much.",
+                    "adapter_assertion",
+                )
+            )
+    return problems
 
 
-def sort_frames(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Every table in primary-key order, once, for both DuckDB and Parquet."""
-    return {name: sorted_frame(name, frame) for name, frame in frames.items()}
+def _history(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
+    return {name: changed_versions(con, name) for name in VERSIONED_TABLES}
 
 
-def write_duckdb(frames: dict[str, pl.DataFrame], path: Path) -> None:
-    """Tables in the order given (sorted by sort_frames), then scores, views and comments."""
-    con = connect(path)
-    try:
-        for name in PUBLISHED_ORDER:
-            con.execute(duckdb_ddl(PUBLISHED_TABLES[name]))
-            incoming = frames[name].to_arrow()
-            con.register("incoming", incoming)
-            con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
-            con.unregister("incoming")
-        con.execute(method_ddl())
-        for sql_file in sorted(SQL_DIR.glob("*.sql")):
-            con.execute(sql_file.read_text(encoding="utf-8"))
-        con.execute(view_comments())
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+def _place_problems(con: duckdb.DuckDBPyConnection, ingested: Ingested, comparison) -> list:
+    """Point each release problem at the file and line of the record it names."""
+    from validations.problems import Problem
+
+    placed = []
+    for problem in comparison.problems:
+        table, _, record = problem.record.partition(" ")
+        if table in TABLES and record and " " not in record:
+            found = con.execute(
+                f"select _origin from {table} where {record_id_sql(TABLES[table])} = ?", [record]
+            ).fetchall()
+            if found:
+                origin = ingested.origins.origin(found[0][0], authoring(table).noun, record)
+                placed.append(
+                    Problem(
+                        origin.file,
+                        origin.line_of(problem.field),
+                        problem.record,
+                        problem.field,
+                        f"{problem.message} (see {problem.file})",
+                        problem.hint,
+                        problem.rule,
+                    )
+                )
+                continue
+        placed.append(problem)
+    return placed
 
 
-def write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
-    folder.mkdir()
-    for name in PUBLISHED_ORDER:
-        schema = arrow_schema(PUBLISHED_TABLES[name])
-        table = frames[name].to_arrow().cast(schema)
-        pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
-
-
-def summarize(db_path: Path, parquet: Path) -> tuple[dict[str, int], dict[str, object]]:
-    """Row counts and headline figures. Scores are read from the claim_gap snapshot just
-    written, not recomputed (the view rescoring the package is the costliest query)."""
-    con = connect(db_path, read_only=True)
-    try:
-        counts = {
-            name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
-            for name in TABLE_ORDER
-        }
-        refuted = con.execute(
-            "select count(distinct claim_id) from claim_evidence where relation = 'refutes'"
-        ).fetchall()[0][0]
-        cases = con.execute(
-            "select count(distinct case_id) from claims where case_id not like 'feed:%'"
-        ).fetchall()[0][0]
-        contradicted, mean_gap = con.execute(
-            "select count(*) filter (where status = 'contradicted'), "
-            "coalesce(round(avg(gap_score), 4), 0) from read_parquet(?)",
-            [str(parquet / "claim_gap.parquet")],
-        ).fetchall()[0]
-    finally:
-        con.close()
+def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, object]]:
+    counts = {
+        name: con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in TABLE_ORDER
+    }
+    refuted = con.execute(
+        "select count(distinct claim_id) from claim_evidence where relation = 'refutes'"
+    ).fetchall()[0][0]
+    cases = con.execute(
+        "select count(distinct case_id) from claims where case_id not like 'feed:%'"
+    ).fetchall()[0][0]
     return counts, {
         "companies": counts["companies"],
         "claims with refuting evidence": f"{refuted} of {counts['claims']}",
-        "contradicted claims": contradicted,
         "case files with claims": cases,
-        "scores": {"claim_gap_mean": mean_gap},
     }
 
 
-def write_views(db_path: Path, folder: Path) -> None:
-    """Snapshots of the scoring views with the default weights, for raters who read Parquet,
-    streamed from DuckDB in batches so a view never sits whole in memory."""
-    con = connect(db_path, read_only=True)
+def _scores(folder: Path) -> dict[str, object]:
+    con = connect()
     try:
-        for view, spec in VIEWS.items():
-            reader = con.sql(f"select * from {view}").to_arrow_reader(batch_size=200_000)
-            fields = [
-                f.with_metadata({"description": spec["columns"][f.name]}) for f in reader.schema
-            ]
-            schema = pa.schema(fields, metadata={"description": spec["description"]})
-            with pq.ParquetWriter(folder / f"{view}.parquet", schema, compression="zstd") as writer:
-                for batch in reader:
-                    writer.write_batch(batch.cast(schema))
+        contradicted, mean_gap = con.execute(
+            "select count(*) filter (where status = 'contradicted'), "
+            "coalesce(round(avg(gap_score), 4), 0) from read_parquet(?)",
+            [str(folder / "claim_gap.parquet")],
+        ).fetchall()[0]
     finally:
         con.close()
+    return {"contradicted claims": contradicted, "claim_gap_mean": mean_gap}
 
 
-def data_date_of(frames: dict[str, pl.DataFrame]) -> dt.date:
+def data_date_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The latest day anything entered the package (a record, a correction, a retraction):
     the release's data date."""
-    days = [
-        frame[column].max()
-        for frame in frames.values()
+    parts = [
+        f"select max({column}) from {name}"
+        for name, table in TABLES.items()
         for column in ("recorded_on", "retracted_on", "corrected_on")
-        if column in frame.columns
+        if column in table.fields
     ]
-    return max((d for d in days if d is not None), default=dt.date(1970, 1, 1))
+    found = con.execute(f"select max(d) from ({' union all '.join(parts)}) as t(d)").fetchall()[0][
+        0
+    ]
+    return found or dt.date(1970, 1, 1)
 
 
 def build(
@@ -211,72 +252,132 @@ def build(
 ) -> BuildResult:
     """Build the release from `datasets` into `out`, replacing it only if everything passed.
 
-    `releases` holds the committed manifests of earlier releases (default: releases/ beside
+    `releases` holds the committed records of earlier releases (default: releases/ beside
     datasets/). `gate=False` skips the great-expectations release gate (quick local builds)."""
     today = today or dt.date.today()
     releases = releases or datasets.parent / "releases"
+    check_output_folder(out, inputs=(datasets, releases))
     stages = _Stages(progress)
     with build_lock(out):
-        loaded = stages.run("read", load_datasets, datasets)
-        frames = stages.run("validate", validate, loaded, today)
-        cases = loaded.cases
-        del loaded  # its frames are the unsorted copies; only the sorted ones are kept
-        frames = stages.run("sort", sort_frames, frames)
-        frames |= stages.run("history", build_history, frames)
-        data_date = data_date_of(frames)
-        synthetic = any(f["is_synthetic"].any() for n, f in frames.items() if n in TABLE_ORDER)
+        staging = staging_dir(out)
+        try:
+            return _build_into(staging, datasets, out, today, releases, gate, bounds, stages)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -> BuildResult:
+    scratch = staging / "scratch"
+    scratch.mkdir()
+    work_path = scratch / "work.duckdb"
+    work = connect(work_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
+    try:
+        run_sql_files(work, (FUNCTIONS_FILE,))
+        ingested = stages.run("read", read_datasets, datasets, work, scratch)
+        stages.run("validate", validate, work, ingested, today)
+        versions = stages.run("history", _history, work)
+        synthetic = (
+            work.execute("select coalesce(bool_or(is_synthetic), false) from claims").fetchall()[0][
+                0
+            ]
+            or work.execute(
+                "select coalesce(bool_or(is_synthetic), false) from sources"
+            ).fetchall()[0][0]
+        )
+        data_date = data_date_of(work)
         if synthetic:
             # Synthetic data is for tests and benchmarks: it is never compared with, or
             # recorded as, a release (and the gate refuses it).
-            previous, candidate = None, {"version": SYNTHETIC_VERSION, "tables": {}}
-            changes = Diff(None, SYNTHETIC_VERSION, {})
-            version = SYNTHETIC_VERSION
+            previous, version = None, SYNTHETIC_VERSION
+            comparison = release_manifest.Comparison(None)
         else:
-            previous = latest_manifest(releases)
-            candidate = stages.run("compare", manifest, frames, "", data_date, METHOD_VERSION)
-            changes = diff(previous, candidate)
-            version = next_version(previous, changes)
-            candidate["version"] = changes.new_version = version
-            refused = published_problems(previous, changes, frames["corrections"])
-            if refused:
-                raise InputError(refused)
-        staging = staging_dir(out)
-        try:
-            stages.run("load", write_duckdb, frames, staging / DUCKDB_FILE)
-            stages.run("write parquet", write_parquet, frames, staging / PARQUET_DIR)
-            stages.run("write parquet", write_views, staging / DUCKDB_FILE, staging / PARQUET_DIR)
-            normalize_duckdb_file(staging / DUCKDB_FILE)
-            counts, summary = summarize(staging / DUCKDB_FILE, staging / PARQUET_DIR)
-            candidate["scores"] = summary.pop("scores")
-            if gate:
-                stages.run("release checks", run_gate, staging, previous, bounds)
-            stages.run(
-                "package", write_release_files, staging, candidate, changes, cases, data_date
-            )
-            stages.run("publish", publish, staging, out)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    summary = {"version": version, **summary}
-    return BuildResult(out, counts, summary, stages.seconds, changes)
+            try:
+                history = read_releases(releases)
+            except ReleaseRecordError as error:
+                raise InputError(error.problems) from None
+            previous = history[-1] if history else None
+            comparison = stages.run("compare", release_manifest.compare, work, previous)
+            if comparison.problems:
+                raise InputError(_place_problems(work, ingested, comparison))
+            version = next_version(previous, comparison)
+    finally:
+        work.close()
+
+    package_path = staging / DUCKDB_FILE
+    package = connect(package_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
+    try:
+        package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
+        stages.run("store", write_package, package, "work", versions)
+        package.execute("detach work")
+        parquet = staging / PARQUET_DIR
+        stages.run("write parquet", write_parquet, package, parquet, TABLE_FILES + VIEW_FILES)
+        counts, summary = _summary(package)
+        envelope = _envelope(package, version, data_date)
+        release_manifest.write_records(
+            package, envelope["tables"], release_manifest.SCORES_SQL, staging / "manifest.parquet"
+        )
+    finally:
+        package.close()
+    shutil.rmtree(scratch)
+    normalize_duckdb_file(package_path)
+    scores = _scores(parquet)
+    envelope["scores"] = {"claim_gap_mean": scores["claim_gap_mean"]}
+    if gate:
+        from validations.gate import run_gate
+
+        stages.run("release checks", run_gate, staging, previous, bounds)
+    stages.run(
+        "package", write_release_files, staging, envelope, comparison, ingested.cases, data_date
+    )
+    stages.run("publish", publish, staging, out)
+    summary = {"version": version, **summary, "contradicted claims": scores["contradicted claims"]}
+    return BuildResult(out, counts, summary, stages.seconds, comparison)
+
+
+def _envelope(con: duckdb.DuckDBPyConnection, version: str, data_date: dt.date) -> dict:
+    return {
+        "version": version,
+        "data_date": data_date.isoformat(),
+        "method_version": METHOD_VERSION,
+        "hash_engine": release_manifest.HASH_ENGINE,
+        "tables": release_manifest.envelope_tables(con),
+    }
 
 
 def write_release_files(
-    folder: Path, candidate: dict, changes: Diff, cases: dict, data_date: dt.date
+    folder: Path, envelope: dict, comparison, cases: dict, data_date: dt.date
 ) -> None:
     (folder / "manifest.json").write_text(
-        json.dumps(candidate, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(envelope, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    package = datapackage(folder, candidate["version"], data_date, METHOD_VERSION, cases, VIEWS)
+    package = datapackage(envelope["version"], data_date, METHOD_VERSION, cases)
     (folder / "datapackage.json").write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (folder / "CHANGELOG.md").write_text(
-        changelog_section(changes, data_date, METHOD_VERSION), encoding="utf-8"
+        changelog_section(comparison, envelope["version"], data_date, METHOD_VERSION),
+        encoding="utf-8",
     )
     write_checksums(folder)
 
 
 def check(datasets: Path, today: dt.date | None = None) -> dict[str, int]:
-    """Validate the sources only; nothing is written. Returns rows per table."""
-    frames = validate(load_datasets(datasets), today or dt.date.today())
-    return {name: frame.height for name, frame in frames.items()}
+    """Validate the input only; nothing is written beside it (the work database lives in the
+    system's temporary folder). Returns rows per table."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="saydo-check-") as folder:
+        scratch = Path(folder)
+        con = connect(
+            scratch / "work.duckdb", memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill"
+        )
+        try:
+            run_sql_files(con, (FUNCTIONS_FILE,))
+            ingested = read_datasets(datasets, con, scratch)
+            validate(con, ingested, today or dt.date.today())
+            return {
+                name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
+                for name in TABLES
+            }
+        finally:
+            con.close()

@@ -1,5 +1,10 @@
-"""The one way saydo opens DuckDB: built-in extensions only (parquet, json, icu, core
-functions), so no query can make DuckDB try to download one. The build needs no network."""
+"""The ways saydo opens DuckDB.
+
+Every connection uses built-in extensions only (parquet, json, icu, core functions), so no query
+can make DuckDB try to download one; the build needs no network. A connection for reading the
+published package (`saydo query`, the report) is read-only with external access switched off and
+its configuration locked: no SQL string, however hostile, can write a file, read one outside the
+package, attach a new database, install an extension or undo those settings."""
 
 from __future__ import annotations
 
@@ -14,10 +19,30 @@ OFFLINE = {
 }
 
 
-def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str | None = None,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
+) -> duckdb.DuckDBPyConnection:
     """A connection to the file at `path` (in memory when None)."""
     target = ":memory:" if path is None else str(path)
-    con = duckdb.connect(target, read_only=read_only, config=dict(OFFLINE))
+    config: dict = dict(OFFLINE)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    con = duckdb.connect(target, read_only=read_only, config=config)
     # DuckDB's own bar would mix into `saydo query` output on a terminal.
     con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def connect_locked(path: Path) -> duckdb.DuckDBPyConnection:
+    """The package at `path`, for reading only: read-only, no access to any other file or the
+    network, and every setting locked so a query cannot change it."""
+    config: dict = {**OFFLINE, "enable_external_access": False}
+    con = duckdb.connect(str(path), read_only=True, config=config)
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET lock_configuration = true")
     return con

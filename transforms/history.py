@@ -6,18 +6,20 @@ retraction starts a last version on `retracted_on`. Walking back from the curren
 putting each previous value back gives the earlier versions, so nothing that was published is
 lost, and point-in-time queries read the version that was current on their date.
 
-`<table>_history` has the table's columns plus the registry's HISTORY_FIELDS (version,
-valid_from, valid_to, change, change_reason).
-"""
+Most records never change: `<table>_history` is a view that gives each of them one version,
+current since `recorded_on`, beside the stored versions of the few records that did change
+(`internal.<table>_versions`, walked here in Python). So the history costs almost nothing to
+build or store however large the table is."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-import polars as pl
+import duckdb
+import pyarrow as pa
 
-from schemas.generate import polars_schema
+from schemas.generate import arrow_schema, record_id_sql
 from schemas.registry import (
     DATE,
     HISTORY_TABLES,
@@ -26,35 +28,8 @@ from schemas.registry import (
     TABLES,
     VERSIONED_TABLES,
     Table,
+    history_name,
 )
-
-# Columns a correction may change: not the key, nor what the package itself keeps.
-UNCORRECTABLE = {"recorded_on", "case_id", "is_synthetic", "retracted_on", "retraction_reason"}
-
-
-def history_name(table: str) -> str:
-    return f"{table}_history"
-
-
-def record_ids(table: Table, frame: pl.DataFrame) -> pl.Series:
-    """The text form of each row's primary key, as corrections.record_id writes it."""
-    return frame.select(
-        pl.concat_str([pl.col(k).cast(pl.String) for k in table.primary_key], separator="/")
-    ).to_series()
-
-
-def record_id_sql(table: Table, alias: str = "") -> str:
-    """The same record id as a SQL expression (`alias` qualifies the columns)."""
-    prefix = f"{alias}." if alias else ""
-    return " || '/' || ".join(f"{prefix}{k}::varchar" for k in table.primary_key)
-
-
-def correctable_fields(table: Table) -> list[str]:
-    return [
-        c.name
-        for c in table.columns
-        if c.name not in UNCORRECTABLE and c.name not in table.primary_key and not c.derived
-    ]
 
 
 def followers(field: str, row: dict) -> tuple[str, ...]:
@@ -79,8 +54,8 @@ def parse_previous(table: Table, field: str, text: str | None) -> object:
     return text
 
 
-def _versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]:
-    """Oldest first. `corrections` are this record's, any order."""
+def versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]:
+    """Every version of one record, oldest first. `corrections` are this record's."""
     by_date: dict[dt.date, list[dict]] = defaultdict(list)
     for correction in corrections:
         by_date[correction["corrected_on"]].append(correction)
@@ -130,43 +105,62 @@ def _versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]
     return versions
 
 
-def build_history(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """`<table>_history` for every versioned table, from frames already in key order. Records
-    with no correction and no retraction take the fast path: one version, current since
-    recorded_on."""
-    corrections = frames["corrections"]
-    histories = {}
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, parameters or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
+    """The versions of every record of `name` that was corrected or retracted."""
+    table = TABLES[name]
+    key = record_id_sql(table)
+    fixes = _rows(
+        con,
+        "select record_id, field_name, corrected_on, previous_value, reason from corrections "
+        "where table_name = ? order by corrected_on, field_name",
+        [name],
+    )
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    for fix in fixes:
+        by_id[fix["record_id"]].append(fix)
+    columns = ", ".join(table.fields)
+    changed = _rows(
+        con,
+        f"select {columns}, {key} as _record_id from {name} "
+        f"where retracted_on is not null or {key} in (select unnest(?))",
+        [list(by_id)],
+    )
+    versions = []
+    for row in changed:
+        record_id = row.pop("_record_id")
+        versions += versions_of(table, row, by_id.get(record_id, []))
+    return versions
+
+
+def create_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]) -> None:
+    """`internal.<table>_versions` for the records that changed, and the `<table>_history`
+    views, in the package database `con`."""
+    con.execute("create schema if not exists internal")
     for name in VERSIONED_TABLES:
-        table = TABLES[name]
-        frame = frames[name]
-        ids = record_ids(table, frame)
-        fixes = corrections.filter(pl.col("table_name") == name)
-        changed_ids = set(fixes["record_id"].to_list())
-        changed = frame.filter(ids.is_in(list(changed_ids)) | pl.col("retracted_on").is_not_null())
-        unchanged = frame.filter(
-            ~ids.is_in(list(changed_ids)) & pl.col("retracted_on").is_null()
-        ).with_columns(
-            pl.lit(1, pl.Int64).alias("version"),
-            pl.col("recorded_on").alias("valid_from"),
-            pl.lit(None, pl.Date).alias("valid_to"),
-            pl.lit("recorded").alias("change"),
-            pl.lit(None, pl.String).alias("change_reason"),
+        history = HISTORY_TABLES[history_name(name)]
+        schema = arrow_schema(history)
+        stored = f"internal.{name}_versions"
+        rows = sorted(
+            versions[name], key=lambda v: (*[v[k] for k in TABLES[name].primary_key], v["version"])
         )
-        fixes_by_id: dict[str, list[dict]] = defaultdict(list)
-        for fix in fixes.iter_rows(named=True):
-            fixes_by_id[fix["record_id"]].append(fix)
-        versions = []
-        for row, record_id in zip(
-            changed.iter_rows(named=True), record_ids(table, changed), strict=True
-        ):
-            versions += _versions_of(table, row, fixes_by_id.get(record_id, []))
-        schema = polars_schema(HISTORY_TABLES[history_name(name)])
-        parts = [unchanged.select(list(schema))]
-        if versions:
-            parts.append(pl.DataFrame(versions, schema=schema).select(list(schema)))
-        if len(parts) == 1:
-            # No record changed: the table is already in key order, one version each.
-            histories[history_name(name)] = parts[0]
-        else:
-            histories[history_name(name)] = pl.concat(parts).sort([*table.primary_key, "version"])
-    return histories
+        con.register("incoming", pa.Table.from_pylist(rows, schema=schema))
+        con.execute(f"create table {stored} as select * from incoming")
+        con.unregister("incoming")
+        keys = TABLES[name].primary_key
+        match = " and ".join(f"changed.{k} = current.{k}" for k in keys)
+        fields = ", ".join(f"current.{f}" for f in TABLES[name].fields)
+        con.execute(
+            f"""create view {history.name} as
+            select {fields}, 1::BIGINT as version, current.recorded_on as valid_from,
+                   NULL::DATE as valid_to, 'recorded' as change, NULL::VARCHAR as change_reason
+            from {name} as current
+            where not exists (select 1 from {stored} as changed where {match})
+            union all
+            select * from {stored}"""
+        )

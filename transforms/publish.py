@@ -23,6 +23,40 @@ class BuildLocked(Exception):
     pass
 
 
+class OutputRefused(Exception):
+    """The output folder cannot be used; nothing was touched."""
+
+
+def _is_saydo_release(folder: Path) -> bool:
+    return (folder / "SHA256SUMS").is_file() and (folder / "datapackage.json").is_file()
+
+
+def check_output_folder(out: Path, inputs: tuple[Path, ...]) -> None:
+    """Refuse, before anything is touched, an output that would destroy an input: one that is,
+    holds or sits inside an input folder, or that is not a folder saydo made (a plain file, a
+    link, a folder with other things in it)."""
+    target = out.resolve()
+    for folder in inputs:
+        source = folder.resolve()
+        if target == source or source.is_relative_to(target) or target.is_relative_to(source):
+            raise OutputRefused(
+                f"the output folder {out} overlaps the input {folder}; building there would "
+                f"delete it. Choose another --out, such as dist."
+            )
+    if out.is_symlink():
+        raise OutputRefused(f"{out} is a symbolic link; saydo writes only into a folder it made.")
+    if out.exists() and not out.is_dir():
+        raise OutputRefused(
+            f"{out} exists and is not a folder; saydo will not replace it. Move it away or "
+            f"choose another --out."
+        )
+    if out.is_dir() and any(out.iterdir()) and not _is_saydo_release(out):
+        raise OutputRefused(
+            f"{out} is a folder saydo did not make (it has no SHA256SUMS and datapackage.json); "
+            f"saydo replaces only its own releases. Empty it, or choose another --out."
+        )
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths. False where the kernel or libc cannot."""
     try:
@@ -98,6 +132,10 @@ def build_lock(out: Path) -> Iterator[None]:
     """Hold `<out>.lock` for the whole build; a second build exits at once with a message."""
     out.parent.mkdir(parents=True, exist_ok=True)
     lock_path = out.parent / f"{out.name}.lock"
+    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
+        raise BuildLocked(
+            f"the lock file {lock_path} is not a plain file; remove it and build again."
+        )
     handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the whole build
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

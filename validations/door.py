@@ -1,80 +1,143 @@
-"""Validation at the door: each table's pandera model, with every failure mapped back to the
-file, record and field it came from, in words an author can act on."""
+"""Validation at the door: every column's type, requiredness, allowed values, pattern and range,
+declared once in the registry and checked twice over, by the same words:
+
+- pandera (polars) on the rows of every table read from hand-written files;
+- the same checks generated as SQL on the rows of every feed, in one pass per table inside
+  DuckDB, so a feed of millions of rows never has to leave it.
+
+A test runs the catalogue of bad values through both doors and compares the problems."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import duckdb
 import polars as pl
 
-from schemas.generate import pandera_schema
-from schemas.languages import LANGUAGE_TAG_PATTERN
-from schemas.registry import NON_BLANK_PATTERN, SLUG_PATTERN, TABLES, URL_PATTERN
-from transforms.problems import Origin, Problem
+from schemas.generate import pandera_schema, sql_string
+from schemas.registry import TABLES, Field, authoring
+from transforms.ingest.origins import FEED_SHIFT, Origins
+from validations.problems import Origin, Problem, printable
 
-_PATTERN_WORDS = {
-    NON_BLANK_PATTERN: ("is empty or only whitespace.", "write the text, or remove the field."),
-    SLUG_PATTERN: (
-        "must be a lowercase slug of letters, digits and single hyphens.",
-        "for example hikvision-denial-2019-10-08.",
-    ),
-    URL_PATTERN: ("is not a valid http(s) URL.", "write the full address, https://..."),
-    LANGUAGE_TAG_PATTERN: (
-        "is not a known BCP-47 language tag.",
-        "use an ISO 639-1 code with optional script and region: ar, en, en-GB, zh-Hans.",
-    ),
-}
+# Checks, named as pandera names them.
+REQUIRED = "not_nullable"
+ENUM = "isin"
+PATTERN = "str_matches"
+MINIMUM = "greater_than_or_equal_to"
+MAXIMUM = "less_than_or_equal_to"
 
 
-def _words(table_name: str, column: str, check: str, value: object) -> tuple[str, str]:
-    declared = TABLES[table_name].column(column)
-    if check == "not_nullable":
-        return "is required but missing or empty.", f"add '{column}: ...' to the record."
-    if check.startswith("isin"):
-        allowed = ", ".join(declared.enum or ())
-        return f"{value!r} is not an allowed value.", f"use one of: {allowed}."
-    if check.startswith("str_matches") and declared.pattern in _PATTERN_WORDS:
-        message, hint = _PATTERN_WORDS[declared.pattern]
-        return f"{value!r} {message}", hint
-    if check.startswith("str_matches"):
-        return f"{value!r} does not match {declared.pattern}.", declared.description
-    if check.startswith(("greater_than", "less_than", "in_range")):
-        return f"{value!r} is out of range ({check}).", declared.description
+def words(column: Field, check: str, value: object) -> tuple[str, str]:
+    """The message and the fix for a value that fails a check."""
+    shown = printable(repr(value))
+    if check == REQUIRED:
+        return "is required but missing or empty.", f"add '{column.name}: ...' to the record."
+    if check.startswith(ENUM):
+        return f"{shown} is not an allowed value.", f"use one of: {', '.join(column.enum or ())}."
+    if check.startswith(PATTERN) and column.semantic:
+        return f"{shown} {column.semantic.message}", column.semantic.hint
+    if check.startswith((MINIMUM, MAXIMUM, "greater_than", "less_than", "in_range")):
+        low = "" if column.minimum is None else f"at least {column.minimum:g}"
+        high = "" if column.maximum is None else f"at most {column.maximum:g}"
+        bounds = " and ".join(b for b in (low, high) if b)
+        return f"{shown} is out of range.", f"{column.name} is {bounds}."
     if check == "dtype":
-        return f"has the wrong type ({value}).", f"expected {declared.type}."
-    return f"{value!r} fails {check}.", declared.description
+        return f"has the wrong type ({shown}).", f"expected {column.type}."
+    return f"{shown} fails {check}.", column.description
 
 
-def validate_frames(
+# --- pandera, on the rows of hand-written files --------------------------------------------------
+def pandera_problems(
     frames: dict[str, pl.DataFrame],
-    origins: dict[str, list[Origin]],
-    already_reported: set[tuple[str, int, str]] = frozenset(),
+    origins: Origins,
+    already_reported: set[tuple[str, int, str]],
 ) -> list[Problem]:
-    """Validate every table; return the problems (empty when all pass).
-
-    Primary-key duplicates are left to `validations.integrity`, which names both places a
-    duplicate was written. `already_reported` holds (table, row, field) the loader has reported
-    (a wrong type becomes an empty value here, which would be reported twice)."""
+    """Validate each table's rows (with `_origin`) against its pandera model."""
     import pandera.errors
 
     problems: list[Problem] = []
     for name, frame in frames.items():
+        if frame.is_empty():
+            continue
+        table = TABLES[name]
         try:
-            pandera_schema(TABLES[name]).validate(frame, lazy=True)
+            pandera_schema(table).validate(frame.drop("_origin"), lazy=True)
         except pandera.errors.SchemaErrors as errors:
-            failures = errors.failure_cases
-            for case in failures.iter_rows(named=True):
-                check = str(case["check"])
-                if check == "multiple_fields_uniqueness":
-                    continue
-                row, column = case["index"], case["column"]
-                if row is None:  # a table-level failure (wrong columns): a bug in a feed reader
+            row_origins = frame["_origin"].to_list()
+            for case in errors.failure_cases.iter_rows(named=True):
+                row, column, check = case["index"], case["column"], str(case["check"])
+                if row is None:  # a table-level failure (wrong columns): a bug in a reader
                     problems.append(
                         Problem(
                             name, None, name, str(column), f"fails {check}: {case['failure_case']}"
                         )
                     )
                     continue
-                if (name, row, column) in already_reported:
+                origin_id = row_origins[row]
+                if (name, origin_id, column) in already_reported:
                     continue
-                message, hint = _words(name, column, check, case["failure_case"])
-                problems.append(origins[name][row].problem(column, message, hint, check))
+                message, hint = words(table.column(column), check, case["failure_case"])
+                problems.append(origins.case[origin_id].problem(column, message, hint, check))
+    return problems
+
+
+# --- the same checks as SQL, on the rows of feeds ------------------------------------------------
+def _sql_checks(column: Field) -> list[tuple[str, str]]:
+    """(check, SQL that is true when the value fails it) for one column."""
+    name = column.name
+    checks = []
+    if column.required:
+        checks.append((REQUIRED, f"{name} is null"))
+    if column.enum:
+        allowed = ", ".join(sql_string(v) for v in column.enum)
+        checks.append((ENUM, f"{name} not in ({allowed})"))
+    if column.pattern:
+        checks.append((PATTERN, f"not regexp_full_match({name}, {sql_string(column.pattern)})"))
+    if column.minimum is not None:
+        checks.append((MINIMUM, f"{name} < {column.minimum}"))
+    if column.maximum is not None:
+        checks.append((MAXIMUM, f"{name} > {column.maximum}"))
+    return checks
+
+
+def feed_door_sql(table_name: str) -> str:
+    """One query over a table's feed rows: each failing row with its failures as
+    [column, check, value] triples."""
+    table = TABLES[table_name]
+    flags = []
+    for column in table.columns:
+        for check, failing in _sql_checks(column):
+            guard = "" if check == REQUIRED else f"{column.name} is not null and "
+            flags.append(
+                f"case when {guard}{failing} then [{sql_string(column.name)}, "
+                f"{sql_string(check)}, {column.name}::varchar] end"
+            )
+    if not flags:
+        return ""
+    found = f"list_filter([{', '.join(flags)}], lambda x: x is not null)"
+    return (
+        f"select _origin, {found} as failures from {table_name} "
+        f"where _origin >= {1 << FEED_SHIFT} and len({found}) > 0 order by _origin limit 10000"
+    )
+
+
+def feed_problems(
+    con: duckdb.DuckDBPyConnection,
+    origins: Origins,
+    already_reported: set[tuple[str, int, str]],
+    label_of: Callable[[str, list[int]], dict[int, str]],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, table in TABLES.items():
+        sql = feed_door_sql(name)
+        found = con.execute(sql).fetchall() if sql else []
+        labels = label_of(name, [origin for origin, _ in found])
+        noun = authoring(name).noun
+        for origin_id, failures in found:
+            origin: Origin = origins.origin(origin_id, noun, labels.get(origin_id, ""))
+            for column, check, value in failures:
+                if (name, origin_id, column) in already_reported:
+                    continue
+                message, hint = words(table.column(column), check, value)
+                problems.append(origin.problem(column, message, hint, check))
     return problems

@@ -32,7 +32,7 @@ known_claims as (
     select * exclude (version, valid_from, valid_to, change, change_reason)
     from claims_history
     where as_of is not null
-      and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+      and version_current_on(valid_from, valid_to, as_of)
       and retracted_on is null
       and (claim_date is null or date_period_end(claim_date, claim_date_precision) <= as_of)
       and (companies is null or list_contains(companies, company_id))
@@ -49,7 +49,7 @@ known_evidence as (
     select * exclude (version, valid_from, valid_to, change, change_reason)
     from evidence_history
     where as_of is not null
-      and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+      and version_current_on(valid_from, valid_to, as_of)
       and retracted_on is null
       and date_period_end(evidence_date, evidence_date_precision) <= as_of
     union all
@@ -60,7 +60,7 @@ known_evidence as (
 known_sources as (
     select * exclude (version, valid_from, valid_to, change, change_reason)
     from sources_history
-    where as_of is not null and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+    where as_of is not null and version_current_on(valid_from, valid_to, as_of)
     union all
     select * from sources
     where as_of is null
@@ -72,7 +72,7 @@ known_links as (
         select * exclude (version, valid_from, valid_to, change, change_reason)
         from claim_evidence_history
         where as_of is not null
-          and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+          and version_current_on(valid_from, valid_to, as_of)
           and retracted_on is null
         union all
         select * from claim_evidence

@@ -4,12 +4,12 @@
 create or replace macro company_gap_as_of(as_of, companies := NULL) as table
 with
 
-
+-- import ------------------------------------------------------------------------------------
 -- Parent links as they stood on as_of (from the history), or as they stand now.
 known_companies as (
     select * exclude (version, valid_from, valid_to, change, change_reason)
     from companies_history
-    where as_of is not null and valid_from <= as_of and (valid_to is null or valid_to > as_of)
+    where as_of is not null and version_current_on(valid_from, valid_to, as_of)
     union all
     select * from companies
     where as_of is null
@@ -29,19 +29,8 @@ settings as (
 ),
 
 -- logic -------------------------------------------------------------------------------------
--- Every company is a member of its own group; walking down parent links adds the rest.
--- The depth guard keeps a bad parent loop from running forever (the build refuses loops).
 group_members as (
-    with recursive walk(group_company_id, member_company_id, depth) as (
-        select company_id, company_id, 0 from known_companies
-        where companies is null or list_contains(companies, company_id)
-        union all
-        select walk.group_company_id, child.company_id, walk.depth + 1
-        from walk
-        join known_companies as child on child.parent_company_id = walk.member_company_id
-        where walk.depth < 50
-    )
-    select distinct group_company_id, member_company_id from walk
+    select * from company_group_members('known_companies', roots := companies)
 ),
 
 -- Only the claims of the companies asked for, and of their groups, are scored.

@@ -7,17 +7,7 @@ with
 
 -- import ------------------------------------------------------------------------------------
 group_tops as (
-    with recursive walk(company_id, ancestor_id, depth) as (
-        select company_id, company_id, 0 from companies
-        union all
-        select walk.company_id, parent.parent_company_id, walk.depth + 1
-        from walk
-        join companies as parent on parent.company_id = walk.ancestor_id
-        where parent.parent_company_id is not null and walk.depth < 50
-    )
-    select company_id, arg_max(ancestor_id, depth) as group_company_id
-    from walk
-    group by company_id
+    select * from company_group_top('companies')
 ),
 
 wanted_claims as (

@@ -31,9 +31,9 @@ MEMORY_LIMIT_BYTES = 20 * 1024**3  # leave the machine room to breathe (it has 2
 # --- the child: one build ---------------------------------------------------------------------
 def _child_build(datasets: Path, out: Path) -> None:
     from transforms.build import build
-    from validations.release_gate import BOUNDS
+    from validations.gate import load_bounds
 
-    bounds = json.loads(json.dumps(BOUNDS))
+    bounds = load_bounds()
     bounds["allow_synthetic"] = True  # the benchmark's data is synthetic by design
     start = time.perf_counter()
 
@@ -109,7 +109,7 @@ def run_floor(parquet: Path) -> float:
 def run_peer(parquet: Path) -> float:
     import pandas as pd
 
-    from validations.release_gate import _quiet
+    from validations.gate import _quiet
 
     _quiet()
     import great_expectations as gx
@@ -221,7 +221,7 @@ def _limit_memory() -> None:
 
 
 def bench_size(claims: int, work: Path, peer: bool) -> dict:
-    from transforms.synth import generate, write_feed
+    from transforms.dev.synth import generate, write_feed
 
     folder = work / f"{claims}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write_docs(table: str, machine: str, rows: list[dict]) -> None:
-    from schemas.generate import fill_generated_section
+    from transforms.exporters.docs import fill_generated_section
 
     path = Path("docs/performance.md")
     text = path.read_text(encoding="utf-8")

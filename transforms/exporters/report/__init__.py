@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.db import connect
+from schemas.types import format_partial_date
+from transforms.exporters.query import _open as open_package
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku"}
 BAND_COLOURS = {
@@ -39,11 +40,7 @@ def direction(lang: str | None) -> str:
 
 
 def show_date(value: dt.date | None, precision: str | None) -> str:
-    if value is None:
-        return "undated"
-    return {"day": value.isoformat(), "month": value.isoformat()[:7], "year": str(value.year)}.get(
-        precision or "day", value.isoformat()
-    )
+    return format_partial_date(value, precision)
 
 
 def _rows(con, sql: str, parameters: list | None = None) -> list[dict]:
@@ -469,9 +466,7 @@ def index_page(companies: list[dict], release: dict) -> str:
 
 
 def write_reports(db: Path, out: Path) -> list[Path]:
-    if not db.exists():
-        raise FileNotFoundError(f"{db} does not exist; run `make build` (or `saydo build`) first.")
-    con = connect(db, read_only=True)
+    con = open_package(db)
     try:
         manifest_path = db.parent / "manifest.json"
         release = (

@@ -1,4 +1,4 @@
-"""Reading hand-written case files (`datasets/cases/*.yaml`) safely.
+"""Reading hand-written YAML (case files, adapter files) safely.
 
 Case files are edited by many people and hold text from the open web, so the reader is strict
 about structure and lenient about form:
@@ -6,9 +6,14 @@ about structure and lenient about form:
   (every string is normalised to NFC so equal text compares equal);
 - refused with a message naming the line: text that is not UTF-8, YAML syntax errors, duplicate
   keys in one record (YAML would silently keep the last), aliases (`*name`, which can expand
-  exponentially), nesting deeper than any case file needs, and files too large to be hand-written.
-- YAML 1.1's surprises are switched off: `NO` stays the text "NO" (not false) and dates stay
-  text until saydo parses them with their precision.
+  exponentially), nesting deeper than any case file needs, and files too large to be
+  hand-written;
+- refused, because a reader could take them to mean something else: the merge key `<<:` (it
+  silently overrides or drops fields), explicit tags (`!!timestamp`, `!!int`, `!!bool`, `!x`),
+  `.nan` and `.inf`, numbers in octal, hex, binary, sexagesimal or with `_` (YAML 1.1 reads
+  `0100` as 64), and control characters in text;
+- YAML 1.1's other surprises are switched off: `NO` stays the text "NO" (not false) and dates
+  stay text until saydo parses them with their precision.
 """
 
 from __future__ import annotations
@@ -19,13 +24,22 @@ from pathlib import Path
 
 import yaml
 
-from transforms.problems import Problem
+from transforms.ingest.files import UnreadableFile, read_capped
+from validations.problems import Problem
 
 MAX_CASE_FILE_BYTES = 5 * 1024 * 1024
 MAX_NESTING = 10
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Plain decimal numbers only: no leading zeros, no underscores, no other bases.
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+# Line breaks and tabs are text; every other control character is refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class CaseFileError(Exception):
@@ -47,6 +61,10 @@ class Mapping(dict):
         self.key_lines = {}
 
 
+def _line(node_or_event) -> int:
+    return node_or_event.start_mark.line + 1
+
+
 class _CaseLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
@@ -56,16 +74,25 @@ class _CaseLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise CaseFileError(
-                event.start_mark.line + 1,
+                _line(event),
                 f"YAML alias '*{event.anchor}' is not allowed in case files.",
                 "write the value out in full; aliases can expand to enormous documents.",
+            )
+        event = self.peek_event()
+        if getattr(event, "tag", None) is not None and not (
+            isinstance(event, yaml.ScalarEvent) and event.implicit[0]
+        ):
+            # An explicit tag (!!int twelve, !!timestamp 2023-02-30, !custom): refused.
+            raise CaseFileError(
+                _line(event),
+                f"the YAML tag '{event.tag}' is not allowed in case files.",
+                "write the value plainly; put it in quotes to keep it as text.",
             )
         self._depth += 1
         try:
             if self._depth > MAX_NESTING:
-                mark = self.peek_event().start_mark
                 raise CaseFileError(
-                    mark.line + 1,
+                    _line(event),
                     f"nesting is deeper than {MAX_NESTING} levels.",
                     "case files are lists of flat records; check the indentation.",
                 )
@@ -87,14 +114,20 @@ _CaseLoader.add_implicit_resolver(
 
 def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode):
     data = Mapping()
-    data.line = node.start_mark.line + 1
+    data.line = _line(node)
     yield data
     seen: dict[object, int] = {}
     for key_node, _value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise CaseFileError(
+                _line(key_node),
+                "the merge key '<<' is not allowed in case files.",
+                "write every field of the record out in full.",
+            )
         if not isinstance(key_node, yaml.ScalarNode):
-            raise CaseFileError(key_node.start_mark.line + 1, "a key must be plain text.")
+            raise CaseFileError(_line(key_node), "a key must be plain text.")
         key = key_node.value
-        line = key_node.start_mark.line + 1
+        line = _line(key_node)
         if key in seen:
             raise CaseFileError(
                 line,
@@ -108,11 +141,46 @@ def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode):
 
 
 def _construct_string(loader: _CaseLoader, node: yaml.ScalarNode) -> str:
-    return unicodedata.normalize("NFC", loader.construct_scalar(node))
+    text = unicodedata.normalize("NFC", loader.construct_scalar(node))
+    bad = _CONTROL.search(text)
+    if bad:
+        raise CaseFileError(
+            _line(node),
+            f"the text holds the control character U+{ord(bad.group()):04X}, which a reader "
+            f"cannot see.",
+            "delete it; only line breaks and tabs are allowed in text.",
+        )
+    return text
+
+
+def _construct_int(loader: _CaseLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not _PLAIN_INT.match(text):
+        raise CaseFileError(
+            _line(node),
+            f"the number {text} is not a plain decimal number (YAML would read it as "
+            f"{yaml.safe_load(text)!r}).",
+            "write it without leading zeros, underscores or a base prefix, or put it in quotes "
+            "if it is text (a ticker, a code).",
+        )
+    return int(text)
+
+
+def _construct_float(loader: _CaseLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if not _PLAIN_FLOAT.match(text):
+        raise CaseFileError(
+            _line(node),
+            f"{text} is not a number saydo accepts (.nan and .inf are not amounts).",
+            "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
+        )
+    return float(text)
 
 
 _CaseLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _CaseLoader.add_constructor("tag:yaml.org,2002:str", _construct_string)
+_CaseLoader.add_constructor(_INT_TAG, _construct_int)
+_CaseLoader.add_constructor(_FLOAT_TAG, _construct_float)
 
 
 def decode_text(data: bytes) -> str:
@@ -146,19 +214,17 @@ def parse_case_text(text: str) -> object:
         raise CaseFileError(None, f"not valid YAML: {error}.") from None
     except RecursionError:
         raise CaseFileError(None, "the YAML is nested too deeply to read.") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # A constructor YAML itself provides failed on a value; say so with the file named.
+        raise CaseFileError(None, f"a value cannot be read: {error}.") from None
 
 
 def read_case_file(path: Path, display_name: str) -> tuple[object | None, list[Problem]]:
     """Parse one case file. Returns the document, or None with the problems that stopped it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_CASE_FILE_BYTES:
-            raise CaseFileError(
-                None,
-                f"the file is {size / 1_048_576:.1f} MB; hand-written case files are limited "
-                f"to {MAX_CASE_FILE_BYTES // 1_048_576} MB.",
-                "put bulk records in a feed under datasets/feeds/<table>/ (CSV or Parquet).",
-            )
-        return parse_case_text(decode_text(path.read_bytes())), []
+        data = read_capped(path, MAX_CASE_FILE_BYTES)
+        return parse_case_text(decode_text(data)), []
+    except UnreadableFile as error:
+        return None, [Problem(display_name, None, "", "", error.message, error.hint, "read")]
     except CaseFileError as error:
         return None, [Problem(display_name, error.line, "", "", error.message, error.hint, "read")]

@@ -42,8 +42,8 @@ def generate(companies: int, claims: int, links_per_claim: int, seed: int) -> di
 
     rng = np.random.default_rng(seed)
     sources_n = max(50, claims // 200)
-    source_types = FIELDS["source_type"].enum
-    review = FIELDS["review_status"].enum
+    source_types = FIELDS["source_type"].values
+    review = FIELDS["review_status"].values
     review_weights = [0.55, 0.25, 0.15, 0.05]
 
     sources = pl.DataFrame(
@@ -105,8 +105,8 @@ def generate(companies: int, claims: int, links_per_claim: int, seed: int) -> di
                 "source_id": _ids("syn-src-", rng.integers(0, sources_n, claims), 7),
                 "claim_date": claim_days,
                 "month": pl.Series(month_precision),
-                "topic": _choice(rng, FIELDS["topic"].enum, claims),
-                "claim_type": _choice(rng, FIELDS["claim_type"].enum[:4], claims),
+                "topic": _choice(rng, FIELDS["topic"].values, claims),
+                "claim_type": _choice(rng, FIELDS["claim_type"].values[:4], claims),
                 "review_status": _choice(rng, review, claims, review_weights),
             }
         )
@@ -139,7 +139,7 @@ def generate(companies: int, claims: int, links_per_claim: int, seed: int) -> di
                 "company_id": claims_frame["company_id"],
                 "source_id": _ids("syn-src-", rng.integers(0, sources_n, claims), 7),
                 "evidence_date": pl.select(_days(rng, claims)).to_series(),
-                "evidence_type": _choice(rng, FIELDS["evidence_type"].enum, claims),
+                "evidence_type": _choice(rng, FIELDS["evidence_type"].values, claims),
                 "review_status": _choice(rng, review, claims, review_weights),
                 "penalty": pl.Series(penalty),
                 "amount_value": pl.Series(rng.integers(10, 5000, claims) * 10_000.0),
@@ -195,7 +195,7 @@ def generate(companies: int, claims: int, links_per_claim: int, seed: int) -> di
         .then(pl.lit("supports"))
         .otherwise(pl.lit("context"))
         .alias("relation"),
-        _choice(rng, FIELDS["confidence"].enum, links.height).alias("confidence"),
+        _choice(rng, FIELDS["confidence"].values, links.height).alias("confidence"),
         pl.lit("Synthetic link.").alias("rationale"),
     )
 

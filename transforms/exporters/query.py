@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from transforms.db import connect
+from transforms.db import connect_locked
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -75,24 +75,77 @@ def table_text(columns: list[str], rows: list[tuple], limit: int = 200) -> str:
     return "\n".join(out)
 
 
-def run(db: Path, sql: str, parameters: list | None = None) -> tuple[list[str], list[tuple]]:
-    """Columns and rows of `sql` on the package at `db`, opened read-only."""
+def _open(db: Path):
+    """The package at `db`, verified against its release's SHA256SUMS, locked for reading."""
+    from transforms.release.package import verify_release_folder
+
     if not db.exists():
-        raise FileNotFoundError(f"{db} does not exist; run `make build` (or `saydo build`) first.")
-    con = connect(db, read_only=True)
+        raise FileNotFoundError(
+            2, f"{db} does not exist; run `make build` (or `saydo build`) first", str(db)
+        )
+    if (db.parent / "SHA256SUMS").is_file():
+        verify_release_folder(db.parent, (db.name,))
+    return connect_locked(db)
+
+
+def run(db: Path, sql: str, parameters: list | None = None) -> tuple[list[str], list[tuple]]:
+    """Columns and rows of `sql` (the last statement's, for a script) on the package at `db`,
+    opened read-only with no access to any other file or the network."""
+    con = _open(db)
     try:
         cursor = con.execute(sql, parameters or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall()
+        return columns, cursor.fetchall() if cursor.description else []
     finally:
         con.close()
 
 
 def save_parquet(db: Path, sql: str, path: Path) -> int:
-    con = connect(db, read_only=True)
+    con = _open(db)
     try:
         table = con.sql(sql).to_arrow_table()
     finally:
         con.close()
     pq.write_table(table, path, compression="zstd")
     return table.num_rows
+
+
+# Dead ends a journalist meets, each with what to do instead (DuckDB's own message comes first).
+_HINTS = (
+    (
+        "read-only mode",
+        "the package opens read-only. To try other weights, run the same SQL with "
+        "`saydo query --what-if`, which opens a private copy in which score_weights can be "
+        "changed.",
+    ),
+    (
+        "~~(DATE",
+        "dates are DATE values, not text: write year(claim_date) = 2021, or claim_date "
+        "BETWEEN DATE '2021-01-01' AND DATE '2021-12-31'.",
+    ),
+    (
+        "date field format",
+        "write dates as DATE 'YYYY-MM-DD'. A date known only to the month or year is stored as "
+        "its first day with a *_date_precision column: for March 2023, claim_date = DATE "
+        "'2023-03-01' AND claim_date_precision = 'month'.",
+    ),
+    (
+        "Permission Error",
+        "saydo query reads only the package: it cannot read or write other files, attach "
+        "databases, install extensions or change settings.",
+    ),
+    (
+        "does not exist",
+        "list what the package holds with: SELECT table_name, comment FROM duckdb_tables() "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal.",
+    ),
+)
+
+
+def explain(error: Exception) -> str:
+    """DuckDB's message, and saydo's hint when it is one of the common dead ends."""
+    text = str(error).strip()
+    hints = [hint for marker, hint in _HINTS if marker in text]
+    if "Cannot change configuration option" in text or "disabled" in text.lower():
+        hints.append(_HINTS[3][1])
+    return text + ("\nHint: " + " ".join(dict.fromkeys(hints)) if hints else "")

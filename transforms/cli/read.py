@@ -1,0 +1,94 @@
+"""Commands that read a built package: query, report, diff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from transforms.cli import UsageError, command, db_option
+
+
+def _configure_query(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sql", nargs="?", help="the SQL to run")
+    parser.add_argument("-f", "--file", help="read the SQL from a file")
+    db_option(parser)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--csv", action="store_true", help="CSV, safe for spreadsheets")
+    output.add_argument("--json", action="store_true", help="a JSON list of records")
+    output.add_argument("--parquet", metavar="PATH", help="write a Parquet file")
+    parser.add_argument("-o", "--output", help="with --csv: write to this file (UTF-8 with BOM)")
+
+
+@command("query", _configure_query)
+def cmd_query(args: argparse.Namespace) -> int:
+    """run SQL on the built package, read-only (it can read nothing else and write nothing)
+
+    example:
+      saydo query "select claim_id, gap_score from claim_gap order by gap_score desc"
+      saydo query -f my-question.sql --csv -o contradicted.csv
+      saydo query "select * from company_gap" --parquet company_gap.parquet
+    """
+    from transforms.exporters.query import csv_text, run, save_csv, save_parquet, table_text
+
+    if (args.sql is None) == (args.file is None):
+        raise UsageError("give the SQL as an argument or with -f FILE, not both.")
+    sql = args.sql if args.sql is not None else Path(args.file).read_text(encoding="utf-8")
+    db = Path(args.db)
+    if args.parquet:
+        rows = save_parquet(db, sql, Path(args.parquet))
+        print(f"wrote {rows} rows to {args.parquet}", file=sys.stderr)
+        return 0
+    columns, rows = run(db, sql)
+    if args.csv and args.output:
+        save_csv(columns, rows, Path(args.output))
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    elif args.csv:
+        sys.stdout.write(csv_text(columns, rows))
+    elif args.json:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(table_text(columns, rows))
+    return 0
+
+
+def _configure_report(parser: argparse.ArgumentParser) -> None:
+    db_option(parser)
+    parser.add_argument("--out", default="dist/report", help="folder (default: dist/report)")
+
+
+@command("report", _configure_report)
+def cmd_report(args: argparse.Namespace) -> int:
+    """write the HTML reports: an index and a page per company
+
+    example:
+      saydo report                     # dist/report/index.html and a page per company
+    """
+    from transforms.exporters.report import write_reports
+
+    pages = write_reports(Path(args.db), Path(args.out))
+    print(f"wrote {len(pages)} pages to {args.out}/ (open {Path(args.out) / 'index.html'})")
+    return 0
+
+
+def _configure_diff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", help="a release folder (dist/) or record (releases/X.Y.Z.json)")
+    parser.add_argument("new", help="a release folder (dist/) or record (releases/X.Y.Z.json)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+@command("diff", _configure_diff)
+def cmd_diff(args: argparse.Namespace) -> int:
+    """what was added, changed and retracted between two releases, and how scores moved
+
+    example:
+      saydo diff releases/1.0.0.json dist       # what changed since 1.0.0
+      saydo diff old-dist/ dist/ --json
+    """
+    from transforms.release.diff import diff_paths
+
+    changes = diff_paths(Path(args.old), Path(args.new))
+    print(json.dumps(changes.as_json(), indent=2) if args.json else changes.render_table())
+    return 0

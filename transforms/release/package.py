@@ -1,0 +1,198 @@
+"""The files that make a build a release: SHA256SUMS, the DuckDB file made the same bytes on
+every build, datapackage.json and the CHANGELOG section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from pathlib import Path
+
+import duckdb
+
+from schemas.generate import frictionless_field, frictionless_schema
+from schemas.registry import PUBLISHED_TABLES
+from schemas.views import VIEWS
+from transforms.release.manifest import Comparison
+from transforms.release.records import sha256_of
+
+LICENSES = [
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0",
+    }
+]
+
+
+def write_checksums(folder: Path) -> Path:
+    """SHA256SUMS for every file in the release, in `sha256sum -c` format."""
+    lines = [
+        f"{sha256_of(p)}  {p.relative_to(folder).as_posix()}"
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "SHA256SUMS"
+    ]
+    target = folder / "SHA256SUMS"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+_DUCKDB_HEADER_ID = slice(124, 140)  # the random file identifier DuckDB 2.0.1 writes
+_CHECKSUM_FACTOR = 0xBF58476D1CE4E5B9
+
+
+def _header_checksum(block: bytes) -> int:
+    result = 5381
+    for (word,) in struct.iter_unpack("<Q", block):
+        result ^= (word * _CHECKSUM_FACTOR) & 0xFFFFFFFFFFFFFFFF
+    return result
+
+
+def normalize_duckdb_file(path: Path) -> bool:
+    """Zero the random identifier DuckDB writes into a database file's main header (and fix
+    the header's checksum), so two builds of the same data give the same bytes. Done only for
+    the pinned DuckDB whose header layout was checked, and only if the file still opens;
+    otherwise the file is left as written. Returns whether it was normalized."""
+    if duckdb.__version__ != "2.0.1":
+        return False
+    with open(path, "r+b") as handle:
+        original = handle.read(4096)
+        header = bytearray(original)
+        if len(header) < 4096 or struct.unpack("<Q", header[:8])[0] != _header_checksum(
+            bytes(header[8:])
+        ):
+            return False
+        header[_DUCKDB_HEADER_ID] = bytes(16)
+        header[:8] = struct.pack("<Q", _header_checksum(bytes(header[8:])))
+        handle.seek(0)
+        handle.write(header)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        con.execute("select count(*) from duckdb_tables()").fetchall()
+        con.close()
+    except duckdb.Error:
+        with open(path, "r+b") as handle:
+            handle.write(original)
+        return False
+    return True
+
+
+def datapackage(
+    version: str, data_date: dt.date, method_version: str, cases: dict[str, dict]
+) -> dict:
+    """A Frictionless data package describing every Parquet file in the release."""
+    resources = [
+        _resource(name, table.description, frictionless_schema(table))
+        for name, table in PUBLISHED_TABLES.items()
+    ]
+    for view in VIEWS.values():
+        resources.append(
+            _resource(
+                view.name,
+                view.description + " A snapshot of the view with the default weights.",
+                {"fields": [frictionless_field(c) for c in view.columns]},
+            )
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "saydo",
+        "title": "saydo: what companies say, beside what is documented",
+        "description": "Company claims about ESG and human rights beside the evidence that "
+        "refutes, supports or gives context to them, each row citing its source, with the "
+        "say-do gap scored in the open.",
+        "version": version,
+        "homepage": "https://github.com/saydo-data/saydo",
+        "licenses": LICENSES,
+        "keywords": ["ESG", "human rights", "greenwashing", "corporate claims", "evidence"],
+        "sources": [
+            {"title": case.get("title") or case_id, "path": case["file"]}
+            for case_id, case in sorted(cases.items())
+        ],
+        "saydo": {"data_date": data_date.isoformat(), "method_version": method_version},
+        "resources": resources,
+    }
+
+
+def _resource(name: str, description: str, schema: dict) -> dict:
+    # Frictionless resource names allow no underscore: foreign keys point to hyphenated names.
+    for fk in schema.get("foreignKeys", []):
+        fk["reference"]["resource"] = fk["reference"]["resource"].replace("_", "-")
+    return {
+        "name": name.replace("_", "-"),
+        "path": f"parquet/{name}.parquet",
+        "profile": "tabular-data-resource",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "description": description,
+        "schema": schema,
+    }
+
+
+def changelog_section(
+    comparison: Comparison, version: str, data_date: dt.date, method_version: str
+) -> str:
+    lines = [f"## {version} ({data_date.isoformat()})", ""]
+    first = comparison.previous is None
+    if first:
+        lines.append("First release.")
+    lines.append(f"Scoring method {method_version}.")
+    lines.append("")
+    for name in PUBLISHED_TABLES:
+        if name not in comparison.added and name not in comparison.corrected:
+            continue
+        parts = []
+        if comparison.added.get(name):
+            parts.append(f"{len(comparison.added[name])} added")
+        if comparison.corrected.get(name):
+            parts.append(f"{len(comparison.corrected[name])} corrected")
+        if comparison.retracted.get(name):
+            parts.append(f"{len(comparison.retracted[name])} retracted")
+        if comparison.columns_added.get(name) and not first:
+            parts.append(
+                "new columns " + ", ".join(f"`{c}`" for c in comparison.columns_added[name])
+            )
+        changed = comparison.columns_removed.get(name, []) + comparison.columns_retyped.get(
+            name, []
+        )
+        if changed:
+            parts.append("changed columns " + ", ".join(f"`{c}`" for c in changed))
+        if comparison.values_changed.get(name):
+            parts.append(
+                "allowed values changed in "
+                + ", ".join(f"`{c}`" for c in comparison.values_changed[name])
+            )
+        if parts:
+            lines.append(f"- `{name}`: " + "; ".join(parts) + ".")
+        if not first:
+            for record, fields in sorted(comparison.corrected.get(name, {}).items()):
+                lines.append(f"  - corrected `{record}`: {', '.join(fields)}")
+            for record in comparison.retracted.get(name, []):
+                lines.append(f"  - retracted `{record}`")
+    return "\n".join(lines) + "\n"
+
+
+class ReleaseFolderAltered(Exception):
+    """A release folder does not match its own SHA256SUMS."""
+
+
+def verify_release_folder(folder: Path, names: tuple[str, ...] | None = None) -> None:
+    """Check the files of a release folder (or only `names`) against its SHA256SUMS, so a file
+    edited by hand after the build is never read as the release. A folder without SHA256SUMS
+    is not a release and is refused too."""
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        raise ReleaseFolderAltered(
+            f"{folder} has no SHA256SUMS, so it is not a saydo release; build one with "
+            f"`saydo build`."
+        )
+    listed = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    for name in names if names is not None else tuple(listed):
+        path = folder / name
+        if name not in listed or not path.is_file() or sha256_of(path) != listed[name]:
+            raise ReleaseFolderAltered(
+                f"{path} does not match {sums}: it was changed, added or removed after the "
+                f"build, so saydo will not read it. Rebuild with `saydo build` (or restore the "
+                f"release as published)."
+            )

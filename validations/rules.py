@@ -1,0 +1,445 @@
+"""Cross-table and cross-field rules, as SQL that returns the offending rows.
+
+Each rule selects `_origin` (where the row came from: file and line) and `detail` (the values
+that make it wrong). Rules derived from the registry (keys, foreign keys, dates, quotes,
+corrections) are generated; the rest are written out below. They run on the work database before
+anything is written, over case-file and feed rows alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from schemas.generate import record_id_sql
+from schemas.registry import DATE, TABLES, VERSIONED_TABLES, Table, authoring, correctable_fields
+from transforms.ingest.origins import Origins
+from validations.problems import Problem, printable
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    table: str
+    field: str
+    sql: str
+    message: str  # formatted with {detail}
+    hint: str
+
+    @property
+    def kind(self) -> str:
+        """The rule's kind: its name without the table and column it is generated for."""
+        return self.name.split(":")[0]
+
+
+# --- generated from the registry -----------------------------------------------------------------
+def _foreign_key_rules(table: Table) -> list[Rule]:
+    rules = []
+    for fk in table.foreign_keys:
+        (column,), (target,) = fk.fields, fk.table_fields
+        rules.append(
+            Rule(
+                f"foreign_key:{table.name}.{column}",
+                table.name,
+                column,
+                f"""select child._origin, child.{column} as detail
+                from {table.name} as child
+                left join {fk.table} as parent on child.{column} = parent.{target}
+                where child.{column} is not null and parent.{target} is null""",
+                f"'{{detail}}' does not match any {fk.table}.{target}.",
+                "add that record to a case file, or correct the id "
+                "(ids are lowercase and must match exactly).",
+            )
+        )
+        if "recorded_on" in table.fields and "recorded_on" in TABLES[fk.table].fields:
+            rules.append(
+                Rule(
+                    f"recorded_before_reference:{table.name}.{column}",
+                    table.name,
+                    "recorded_on",
+                    f"""select child._origin,
+                           child.recorded_on || ' is before ' || parent.recorded_on
+                           || ', when ' || child.{column} || ' was recorded' as detail
+                    from {table.name} as child
+                    join {fk.table} as parent on child.{column} = parent.{target}
+                    where child.recorded_on < parent.recorded_on""",
+                    "{detail}: a record cannot enter the package before what it refers to.",
+                    f"check recorded_on here and on the {fk.table} record.",
+                )
+            )
+    return rules
+
+
+def _date_rules(table: Table, today: dt.date) -> list[Rule]:
+    rules = []
+    for column in table.columns:
+        if column.type != DATE:
+            continue
+        name = column.name
+        rules.append(
+            Rule(
+                f"future_date:{table.name}.{name}",
+                table.name,
+                name,
+                f"select _origin, {name}::varchar as detail from {table.name} "
+                f"where {name} > DATE '{today.isoformat()}'",
+                f"{{detail}} is in the future (today is {today}).",
+                "check the year; saydo records only what has happened.",
+            )
+        )
+        precision = f"{name}_precision"
+        if precision not in table.fields:
+            continue
+        rules.append(
+            Rule(
+                f"date_precision:{table.name}.{name}",
+                table.name,
+                precision,
+                f"""select _origin, {precision} || ' precision but ' || {name} as detail
+                from {table.name}
+                where ({name} is null) != ({precision} is null)
+                   or ({precision} = 'month' and day({name}) != 1)
+                   or ({precision} = 'year' and (month({name}) != 1 or day({name}) != 1))""",
+                "does not fit its date: {detail}.",
+                "a month-precision date is the 1st of its month, a year-precision date is "
+                "1 January; give both the date and its precision.",
+            )
+        )
+        rules.append(
+            Rule(
+                f"recorded_before_date:{table.name}.{name}",
+                table.name,
+                "recorded_on",
+                f"""select _origin, recorded_on || ' is before ' || {name} as detail
+                from {table.name} where recorded_on < {name}""",
+                "{detail}: a record cannot enter the package before what it records.",
+                "set recorded_on to the date the record was added.",
+            )
+        )
+    return rules
+
+
+def _retraction_rules(table: Table) -> list[Rule]:
+    if "retracted_on" not in table.fields:
+        return []
+    return [
+        Rule(
+            f"retraction_reason:{table.name}",
+            table.name,
+            "retraction_reason",
+            f"""select _origin, coalesce(retracted_on::varchar, '(no date)') as detail
+            from {table.name} where (retracted_on is null) != (retraction_reason is null)""",
+            "and retracted_on go together (retracted_on: {detail}).",
+            "a retraction needs both its date and its reason.",
+        ),
+        Rule(
+            f"retracted_before_recorded:{table.name}",
+            table.name,
+            "retracted_on",
+            f"""select _origin, retracted_on || ' is before ' || recorded_on as detail
+            from {table.name} where retracted_on < recorded_on""",
+            "{detail}: a record cannot be retracted before it was recorded.",
+            "check the dates.",
+        ),
+    ]
+
+
+def _correction_rules(table: Table) -> list[Rule]:
+    if table.name not in VERSIONED_TABLES:
+        return []
+    key = record_id_sql(table)
+    record_key = record_id_sql(table, "record")
+    correctable = ", ".join(f"'{f}'" for f in correctable_fields(table))
+    return [
+        Rule(
+            f"correction_target:{table.name}",
+            "corrections",
+            "record_id",
+            f"""select fix._origin, fix.record_id as detail
+            from corrections as fix
+            where fix.table_name = '{table.name}'
+              and fix.record_id not in (select {key} from {table.name})""",
+            f"'{{detail}}' is not a record of {table.name}.",
+            "record_id is the record's primary key (for links: claim_id/evidence_id).",
+        ),
+        Rule(
+            f"correction_field:{table.name}",
+            "corrections",
+            "field_name",
+            f"""select _origin, field_name as detail from corrections
+            where table_name = '{table.name}' and field_name not in ({correctable})""",
+            f"'{{detail}}' cannot be corrected in {table.name}.",
+            f"correctable columns: {correctable.replace(chr(39), '')}; ids never change "
+            "(retract the record and add a new one), and retractions use retracted_on.",
+        ),
+        Rule(
+            f"correction_before_record:{table.name}",
+            "corrections",
+            "corrected_on",
+            f"""select fix._origin, fix.corrected_on || ' is before ' || record.recorded_on
+            from corrections as fix
+            join {table.name} as record on fix.record_id = ({record_key})
+            where fix.table_name = '{table.name}' and fix.corrected_on < record.recorded_on""",
+            "{detail}: a correction cannot come before the record was recorded.",
+            "set corrected_on to the day the correction was made (the day the record was "
+            "recorded is allowed).",
+        ),
+    ]
+
+
+_QUOTE_FIXES = {
+    "quote_lang": "give the quote's BCP-47 language tag (ar, en, zh-Hans).",
+    "quote_en": "add the English translation in quote_en, and say whose it is in quote_en_origin.",
+    "quote_kind": "say whether the quote is verbatim (the speaker's words) or reported (the "
+    "source's words).",
+    "quote_en_origin": "say who translated it: source_translation or saydo_translation.",
+}
+
+
+def _quote_rules(table: Table) -> list[Rule]:
+    if "quote" not in table.fields:
+        return []
+    rules = [
+        Rule(
+            f"quote_needs:{table.name}.{companion}",
+            table.name,
+            companion,
+            f"""select _origin, coalesce(quote_lang, '?') as detail from {table.name}
+            where quote is not null and {companion} is null""",
+            "is missing: a record with a quote (language {detail}) needs it.",
+            fix,
+        )
+        for companion, fix in _QUOTE_FIXES.items()
+    ]
+    rules += [
+        Rule(
+            f"quote_orphans:{table.name}",
+            table.name,
+            "quote",
+            f"""select _origin, 'quote_lang/quote_en without quote' as detail from {table.name}
+            where quote is null and (quote_lang is not null or quote_en is not null)""",
+            "is missing while {detail} are given.",
+            "add the quote in its original language, or remove the others.",
+        ),
+        Rule(
+            f"translation_origin:{table.name}",
+            table.name,
+            "quote_en_origin",
+            f"""select _origin, quote_lang as detail from {table.name}
+            where quote is not null and quote_en_origin = 'original'
+              and split_part(quote_lang, '-', 1) != 'en'""",
+            "is 'original' but the quote is in {detail}, not English.",
+            "use source_translation or saydo_translation.",
+        ),
+        Rule(
+            f"unquoted_needs_note:{table.name}",
+            table.name,
+            "review_note",
+            f"""select _origin, '' as detail from {table.name}
+            where quote is null and review_note is null""",
+            "is required when a record has no quote{detail}.",
+            "say in review_note why no wording is given (for example: known only as described "
+            "by the regulator).",
+        ),
+    ]
+    return rules
+
+
+def _generated_rules(today: dt.date) -> list[Rule]:
+    rules = []
+    for table in TABLES.values():
+        rules += _foreign_key_rules(table)
+        rules += _date_rules(table, today)
+        rules += _retraction_rules(table)
+        rules += _correction_rules(table)
+        rules += _quote_rules(table)
+    return rules
+
+
+# --- written out ---------------------------------------------------------------------------------
+_WRITTEN_RULES = [
+    Rule(
+        "own_parent",
+        "companies",
+        "parent_company_id",
+        "select _origin, company_id as detail from companies where parent_company_id = company_id",
+        "'{detail}' names itself as its parent.",
+        "remove parent_company_id or correct it.",
+    ),
+    Rule(
+        "parent_loop",
+        "companies",
+        "parent_company_id",
+        # The walk keeps its path to stop at a loop and to print it; company_group_members
+        # (which needs no path) cannot say which companies form the loop.
+        """with recursive walk(start_id, current_id, path) as (
+               select company_id, parent_company_id, [company_id]
+               from companies
+               where parent_company_id is not null and parent_company_id != company_id
+               union all
+               select walk.start_id, companies.parent_company_id,
+                      list_append(walk.path, walk.current_id)
+               from walk
+               join companies on companies.company_id = walk.current_id
+               where companies.parent_company_id is not null
+                 and not list_contains(walk.path, walk.current_id)
+           )
+           select distinct companies._origin,
+                  array_to_string(list_append(walk.path, walk.current_id), ' -> ') as detail
+           from walk
+           join companies on companies.company_id = walk.start_id
+           where walk.current_id = walk.start_id""",
+        "parents form a loop: {detail}.",
+        "a company's chain of parents must end.",
+    ),
+    Rule(
+        "parent_relationship",
+        "companies",
+        "parent_relationship",
+        """select _origin, coalesce(parent_company_id, '(none)') as detail from companies
+           where (parent_company_id is null) != (parent_relationship is null)""",
+        "must be given exactly when parent_company_id is (parent: {detail}).",
+        "write subsidiary or affiliate beside the parent, or remove both.",
+    ),
+    Rule(
+        "based_on_itself",
+        "sources",
+        "based_on_source_id",
+        "select _origin, source_id as detail from sources where based_on_source_id = source_id",
+        "'{detail}' says it is based on itself.",
+        "remove based_on_source_id.",
+    ),
+    Rule(
+        "link_unrelated_companies",
+        "claim_evidence",
+        "evidence_id",
+        """with tops as (select * from company_group_top('companies')),
+           links as (
+               select link._origin, claims.company_id as claim_company,
+                      evidence.company_id as evidence_company
+               from claim_evidence as link
+               join claims using (claim_id)
+               join evidence using (evidence_id)
+           )
+           select links._origin, links.claim_company || ' vs ' || links.evidence_company as detail
+           from links
+           join tops as claim_top on claim_top.company_id = links.claim_company
+           join tops as evidence_top on evidence_top.company_id = links.evidence_company
+           where claim_top.group_company_id != evidence_top.group_company_id""",
+        "links a claim and evidence about unrelated companies ({detail}).",
+        "link evidence about the same company or its group (parent, subsidiary, affiliate), "
+        "or set parent_company_id if the companies are related.",
+    ),
+    Rule(
+        "undated_claim_needs_note",
+        "claims",
+        "claim_date",
+        "select _origin, '' as detail from claims where claim_date is null and review_note is null",
+        "is empty and review_note does not say why{detail}.",
+        "give the date as precisely as a source states it (2015, 2015-09), or say in "
+        "review_note that no source dates the statement.",
+    ),
+    Rule(
+        "response_subject",
+        "responses",
+        "claim_id",
+        "select _origin, '' as detail from responses "
+        "where claim_id is null and evidence_id is null",
+        "and evidence_id are both empty{detail}: a response answers something.",
+        "give the claim_id or evidence_id the company was responding to.",
+    ),
+    Rule(
+        "amount_parts",
+        "evidence",
+        "amount",
+        """select _origin, concat_ws(', ', amount::varchar, amount_currency, amount_kind) as detail
+           from evidence
+           where not ((amount is null and amount_currency is null and amount_kind is null)
+                   or (amount is not null and amount_currency is not null
+                       and amount_kind is not null))""",
+        "amount, amount_currency and amount_kind go together (got: {detail}).",
+        "give all three, or none.",
+    ),
+]
+
+
+def rules(today: dt.date) -> list[Rule]:
+    return _generated_rules(today) + _WRITTEN_RULES
+
+
+def rule_kinds() -> list[str]:
+    """Every kind of rule, once (for the catalogue and the docs)."""
+    return list(dict.fromkeys(r.kind for r in rules(dt.date(2000, 1, 1))))
+
+
+# --- running them --------------------------------------------------------------------------------
+LabelOf = Callable[[str, list[int]], dict[int, str]]
+
+
+def key_problems(
+    con: duckdb.DuckDBPyConnection, origins: Origins, label_of: LabelOf
+) -> list[Problem]:
+    """A record id used more than once (in one file or across files), naming every place."""
+    problems = []
+    for name, table in TABLES.items():
+        keys = ", ".join(table.primary_key)
+        groups = con.execute(
+            f"select {keys}, list(_origin order by _origin) from {name} "
+            f"group by all having count(*) > 1 order by all limit 1000"
+        ).fetchall()
+        noun = authoring(name).noun
+        relations = {}
+        if name == "claim_evidence" and groups:
+            relations = dict(
+                con.execute(
+                    "select _origin, relation from claim_evidence where _origin in "
+                    "(select unnest(?))",
+                    [[o for g in groups for o in g[-1]]],
+                ).fetchall()
+            )
+        for group in groups:
+            members = group[-1]
+            labels = label_of(name, members)
+            places = {o: origins.origin(o, noun, labels.get(o, "")) for o in members}
+            key_text = " -> ".join(printable(v) for v in group[:-1])
+            for origin_id in members:
+                others = ", ".join(
+                    f"{places[o].file}:{places[o].line or '?'}" for o in members if o != origin_id
+                )
+                if name == "claim_evidence":
+                    found = ", ".join(str(relations.get(o)) for o in members)
+                    message = (
+                        f"claim and evidence are linked more than once ({found}; also at {others})."
+                    )
+                    hint = "a claim and a piece of evidence have one relation: keep one link."
+                else:
+                    message = f"'{key_text}' is used more than once (also at {others})."
+                    hint = "ids are unique across all case files and feeds; rename one."
+                problems.append(
+                    places[origin_id].problem(table.primary_key[-1], message, hint, "primary_key")
+                )
+    return problems
+
+
+def rule_problems(
+    con: duckdb.DuckDBPyConnection,
+    origins: Origins,
+    today: dt.date,
+    already_reported: set[tuple[str, int, str]],
+    label_of: LabelOf,
+) -> list[Problem]:
+    """Run every rule; each offending row becomes a problem at its file and line."""
+    problems = []
+    for rule in rules(today):
+        found = con.execute(rule.sql + " order by 1 limit 1000").fetchall()
+        labels = label_of(rule.table, [origin for origin, _ in found])
+        noun = authoring(rule.table).noun
+        for origin_id, detail in found:
+            if (rule.table, origin_id, rule.field) in already_reported:
+                continue
+            message = rule.message.format(detail=printable(detail))
+            origin = origins.origin(origin_id, noun, labels.get(origin_id, ""))
+            problems.append(origin.problem(rule.field, message, rule.hint, rule.name))
+    return problems
