@@ -1,7 +1,8 @@
 """Language tags saydo accepts: BCP-47 with an ISO 639-1 primary language, an optional ISO
 15924 script and an optional ISO 3166-1 region (ar, en-GB, zh-Hans, zh-Hant-TW).
 
-An unknown primary language ("xx", "english") is refused at the door rather than stored."""
+An unknown primary language ("xx", "english") is refused at the door rather than stored; "und"
+(undetermined) and "mul" (several languages) say so when a source does not give its language."""
 
 ISO_639_1 = [
     "aa",
@@ -190,6 +191,11 @@ ISO_639_1 = [
     "zu",
 ]
 
+# BCP-47's special tags, for a text whose language is not stated ("und", undetermined) or that
+# holds several ("mul"): saydo never guesses a language a source does not give.
+SPECIAL_TAGS = ["und", "mul"]
+
 LANGUAGE_TAG_PATTERN = (
-    r"^(?:" + "|".join(ISO_639_1) + r")(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$"
+    r"^(?:(?:" + "|".join(ISO_639_1) + r")(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?"
+    r"|" + "|".join(SPECIAL_TAGS) + r")$"
 )

@@ -174,30 +174,33 @@ FIELD_SPECS: dict[str, dict] = {
     },
     "lei": {
         "type": STRING,
-        "description": "Legal Entity Identifier (ISO 17442), filled only from a cited source.",
-        "constraints": {"pattern": r"^[A-Z0-9]{18}[0-9]{2}$"},
+        "description": "Legal Entity Identifier (ISO 17442): the first, by value, of the "
+        "company's lei identifiers in company_identifiers, each cited there. Set by saydo.",
+        "derived": True,
     },
     "isin": {
         "type": STRING,
-        "description": "ISIN of the company's main listed share (ISO 6166), filled only from a "
-        "cited source.",
-        "constraints": {"pattern": r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$"},
+        "description": "ISIN (ISO 6166): the first, by value, of the company's isin identifiers "
+        "in company_identifiers (a company may list several shares). Set by saydo.",
+        "derived": True,
     },
     "stock_ticker": {
         "type": STRING,
-        "description": "Stock ticker with its exchange, as `EXCHANGE:SYMBOL` (SZSE:002415), "
-        "filled only from a cited source.",
-        "constraints": {"pattern": r"^[A-Z]+:[A-Z0-9.]+$"},
+        "description": "A stock ticker with its exchange, as `EXCHANGE:SYMBOL` (SZSE:002415): "
+        "the first, by value, of the company's ticker identifiers. Set by saydo.",
+        "derived": True,
     },
     "wikidata_id": {
         "type": STRING,
-        "description": "Wikidata item (Q-number), filled only from a cited source.",
-        "constraints": {"pattern": r"^Q[1-9][0-9]*$"},
+        "description": "Wikidata item (Q-number): the first of the company's wikidata "
+        "identifiers. Set by saydo.",
+        "derived": True,
     },
     "permid": {
         "type": STRING,
-        "description": "Refinitiv/LSEG PermID, filled only from a cited source.",
-        "constraints": {"pattern": r"^[1-9][0-9]*$"},
+        "description": "Refinitiv/LSEG PermID: the first of the company's permid identifiers. "
+        "Set by saydo.",
+        "derived": True,
     },
     "alt_name": {
         "type": "text",
@@ -234,6 +237,25 @@ FIELD_SPECS: dict[str, dict] = {
         "type": "language_tag",
         "description": "BCP-47 language tag of the source's text.",
         "constraints": REQUIRED,
+    },
+    "rights": {
+        "type": STRING,
+        "description": "What the publisher permits; empty when not established. saydo keeps "
+        "only short quotes of any source, for reporting and research, each cited.",
+        "constraints": {
+            "enum": {
+                "public_domain": "not under copyright (for example a work of the US federal "
+                "government)",
+                "open_licence": "published under an open licence; licence names it",
+                "all_rights_reserved": "the publisher reserves its rights",
+            }
+        },
+    },
+    "licence": {
+        "type": STRING,
+        "description": "The open licence's SPDX identifier (CC-BY-4.0, OGL-UK-3.0), when rights "
+        "is open_licence.",
+        "constraints": {"pattern": r"^[A-Za-z0-9][A-Za-z0-9.+-]*$"},
     },
     "source_type": {
         "type": STRING,
@@ -328,12 +350,18 @@ FIELD_SPECS: dict[str, dict] = {
     },
     "quote_kind": {
         "type": STRING,
-        "description": "Whether quote holds the speaker's own words or the source's report of "
-        "them.",
+        "description": "Whose words quote holds, and how they reached the source. Only verbatim "
+        "is ever shown as the speaker's own words.",
         "constraints": {
             "enum": {
-                "verbatim": "the company's (or document's) own words",
-                "reported": "the source's words describing what was said or found",
+                "verbatim": "the speaker's own words, in the language the speaker used",
+                "translation": "the speaker's words as a source translated them into another "
+                "language",
+                "back_translation": "words reconstructed by translating a translation back into "
+                "the speaker's language; never the speaker's words",
+                "headline": "a publication's headline or title: the publisher's words, not the "
+                "speaker's",
+                "paraphrase": "the source's own words reporting what was said or found",
             }
         },
     },
@@ -345,8 +373,35 @@ FIELD_SPECS: dict[str, dict] = {
                 "original": "quote is in English; quote_en repeats it",
                 "source_translation": "a translation published by a source",
                 "saydo_translation": "translated by the saydo project; check against the original",
+                "saydo_back_translation": "saydo's English from a translation of words first "
+                "said in English: a reconstruction, never the speaker's words",
             }
         },
+    },
+    "voice": {
+        "type": STRING,
+        "description": "Who is speaking in the evidence: whose finding, words or document it "
+        "is, whoever relayed it. Scoring weighs evidence by it; 'contradicted by its own "
+        "people' is voice company or company_agent.",
+        "constraints": {
+            "required": True,
+            "enum": {
+                "company": "the company itself: its own publication, product material, filing "
+                "or statement",
+                "company_agent": "someone acting for the company: an employee, the counsel or "
+                "auditor it hired, its own review",
+                "government": "a government body: a regulator, ministry, agency or official list",
+                "court": "a court, in a judgment or order",
+                "third_party": "anyone else: journalists, researchers, NGOs, self-regulatory "
+                "bodies",
+            },
+        },
+    },
+    "primary_source_id": {
+        "type": "slug",
+        "description": "The primary material this piece rests on (a recording, a leaked file, "
+        "an order), recorded as a source of its own, when the source it was read in reports it "
+        "second-hand. Pieces that rest on the same primary material count once per claim.",
     },
     "summary": {
         "type": "text",
@@ -488,6 +543,94 @@ FIELD_SPECS: dict[str, dict] = {
         "description": "Why the value was corrected, and on what evidence.",
         "constraints": REQUIRED,
     },
+    "effective_review_status": {
+        "type": STRING,
+        "description": "The weakest of the record's own review_status and those of every source "
+        "it rests on: the source it was read in, the sources that one is based on, its primary "
+        "material, the company's own publication a claim was said in, and for a link both its "
+        "claim and its evidence. The method weighs records by it. Set by saydo.",
+        "constraints": {
+            "enum": {
+                "verified": "everything it rests on was read in full",
+                "partially_verified": "something it rests on was read only in part",
+                "secondary_only": "something it rests on was read only at second hand",
+                "needs_review": "something it rests on could not be sourced in full",
+            }
+        },
+        "derived": True,
+    },
+    "first_release": {
+        "type": STRING,
+        "description": "The release in which the record was first published, from releases/ "
+        "(this build's version for a record that no release holds yet). Set by saydo: filter on "
+        "it for what is new since a release.",
+        "derived": True,
+    },
+    "last_changed_release": {
+        "type": STRING,
+        "description": "The release that published the record's current version (its first "
+        "release, or the release of its latest correction or its retraction). Set by saydo.",
+        "derived": True,
+    },
+    "public_from": {
+        "type": DATE,
+        "description": "The first day what the record says had been published, as far as the "
+        "package's sources show: a claim from its own date (or its sources' dates when it has "
+        "none), evidence and replies from their own date or their source's publication date if "
+        "later, a link from the later of its two ends. Undated records count from the day they "
+        "were recorded. The published clock of the as-of macros reads it. Set by saydo.",
+        "derived": True,
+    },
+    # --- company identifiers -------------------------------------------------------------------
+    "scheme": {
+        "type": STRING,
+        "description": "The identifier scheme.",
+        "constraints": {
+            "required": True,
+            "enum": {
+                "lei": "Legal Entity Identifier (ISO 17442)",
+                "isin": "International Securities Identification Number (ISO 6166) of a share",
+                "ticker": "a stock ticker, with its exchange in issuer",
+                "wikidata": "a Wikidata item (Q-number)",
+                "permid": "a Refinitiv/LSEG PermID",
+                "opencorporates": "an OpenCorporates company path (jurisdiction/number)",
+                "national_register": "a number in a national company register, with the "
+                "register named in issuer",
+                "opensanctions": "an OpenSanctions entity id",
+            },
+        },
+    },
+    "identifier": {
+        "type": "text",
+        "description": "The identifier exactly as the cited source prints it.",
+        "constraints": REQUIRED,
+    },
+    "issuer": {
+        "type": "text",
+        "description": "Who issues the identifier when the scheme needs it said: the exchange "
+        "of a ticker (SZSE, NYSE, XETRA) or the register of a national number; empty otherwise.",
+    },
+    # --- releases ------------------------------------------------------------------------------
+    "release": {
+        "type": STRING,
+        "description": "A release's version (MAJOR.MINOR.PATCH).",
+        "constraints": {"required": True},
+    },
+    "released_on": {
+        "type": DATE,
+        "description": "The day the release was published (empty for a build not yet released). "
+        "The released clock of the as-of macros reads it.",
+    },
+    "data_date": {
+        "type": DATE,
+        "description": "The latest day anything in the release entered the package.",
+        "constraints": REQUIRED,
+    },
+    "method_version": {
+        "type": STRING,
+        "description": "The scoring method's version in the release (docs/methodology.md).",
+        "constraints": REQUIRED,
+    },
     # --- history (each <table>_history adds these to the table's columns) ---------------------
     "version": {
         "type": INTEGER,
@@ -522,6 +665,23 @@ FIELD_SPECS: dict[str, dict] = {
     "change_reason": {
         "type": STRING,
         "description": "The correction's or retraction's reason; empty for the first version.",
+        "derived": True,
+    },
+    "released_in": {
+        "type": STRING,
+        "description": "The release that first published this version (this build's version "
+        "for a version no release holds yet).",
+        "derived": True,
+    },
+    "released_from": {
+        "type": DATE,
+        "description": "The day released_in was published; empty while it is not released.",
+        "derived": True,
+    },
+    "released_to": {
+        "type": DATE,
+        "description": "The day a release first published the next version; empty while this "
+        "version is the latest released.",
         "derived": True,
     },
     "is_synthetic": {
@@ -605,6 +765,10 @@ _PROVENANCE = (
     "is_synthetic",
 )
 _QUOTE = ("quote", "quote_lang", "quote_en", "quote_kind", "quote_en_origin")
+# Set by saydo on every versioned table: the releases that published a record.
+_STAMPS = ("first_release", "last_changed_release")
+# Set by saydo on what the method weighs: how far it was checked, and since when it was public.
+_WEIGHED = ("effective_review_status", "public_from")
 
 
 def _fk(field_name: str, table: str, table_field: str | None = None) -> ForeignKey:
@@ -627,7 +791,10 @@ _TABLE_LIST = [
             "source_lang",
             "source_type",
             "based_on_source_id",
+            "rights",
+            "licence",
             *_PROVENANCE,
+            *_STAMPS,
         ),
         primary_key=("source_id",),
         foreign_keys=(_fk("based_on_source_id", "sources", "source_id"),),
@@ -649,6 +816,7 @@ _TABLE_LIST = [
             "permid",
             "source_id",
             *_PROVENANCE,
+            *_STAMPS,
         ),
         primary_key=("company_id",),
         foreign_keys=(
@@ -660,8 +828,25 @@ _TABLE_LIST = [
         name="company_names",
         description="A company's names in other languages and scripts, each as written in a "
         "cited source.",
-        fields=("company_id", "alt_name", "alt_name_lang", "source_id", *_PROVENANCE),
+        fields=("company_id", "alt_name", "alt_name_lang", "source_id", *_PROVENANCE, *_STAMPS),
         primary_key=("company_id", "alt_name_lang", "alt_name"),
+        foreign_keys=(_fk("company_id", "companies"), _fk("source_id", "sources")),
+    ),
+    Table(
+        name="company_identifiers",
+        description="Identifiers of companies in other datasets and registers (LEI, ISIN, "
+        "tickers with their exchange, Wikidata, national register numbers), several per scheme "
+        "where a company has them, each exactly as a cited source prints it.",
+        fields=(
+            "company_id",
+            "scheme",
+            "identifier",
+            "issuer",
+            "source_id",
+            *_PROVENANCE,
+            *_STAMPS,
+        ),
+        primary_key=("company_id", "scheme", "identifier"),
         foreign_keys=(_fk("company_id", "companies"), _fk("source_id", "sources")),
     ),
     Table(
@@ -680,6 +865,8 @@ _TABLE_LIST = [
             *_QUOTE,
             "summary",
             *_PROVENANCE,
+            *_WEIGHED,
+            *_STAMPS,
         ),
         primary_key=("claim_id",),
         foreign_keys=(
@@ -696,18 +883,26 @@ _TABLE_LIST = [
             "evidence_id",
             "company_id",
             "source_id",
+            "primary_source_id",
             "evidence_date",
             "evidence_date_precision",
             "evidence_type",
+            "voice",
             *_QUOTE,
             "summary",
             "amount",
             "amount_currency",
             "amount_kind",
             *_PROVENANCE,
+            *_WEIGHED,
+            *_STAMPS,
         ),
         primary_key=("evidence_id",),
-        foreign_keys=(_fk("company_id", "companies"), _fk("source_id", "sources")),
+        foreign_keys=(
+            _fk("company_id", "companies"),
+            _fk("source_id", "sources"),
+            _fk("primary_source_id", "sources", "source_id"),
+        ),
     ),
     Table(
         name="claim_evidence",
@@ -724,6 +919,8 @@ _TABLE_LIST = [
             "retraction_reason",
             "case_id",
             "is_synthetic",
+            *_WEIGHED,
+            *_STAMPS,
         ),
         primary_key=("claim_id", "evidence_id"),
         foreign_keys=(_fk("claim_id", "claims"), _fk("evidence_id", "evidence")),
@@ -744,6 +941,8 @@ _TABLE_LIST = [
             *_QUOTE,
             "summary",
             *_PROVENANCE,
+            *_WEIGHED,
+            *_STAMPS,
         ),
         primary_key=("response_id",),
         foreign_keys=(
@@ -768,6 +967,7 @@ _TABLE_LIST = [
             "reason",
             "case_id",
             "is_synthetic",
+            "first_release",
         ),
         primary_key=("table_name", "record_id", "field_name", "corrected_on"),
     ),
@@ -786,7 +986,16 @@ TABLES: dict[str, Table] = {
     )
     for t in _TABLE_LIST
 }
-HISTORY_FIELDS = ("version", "valid_from", "valid_to", "change", "change_reason")
+HISTORY_FIELDS = (
+    "version",
+    "valid_from",
+    "valid_to",
+    "change",
+    "change_reason",
+    "released_in",
+    "released_from",
+    "released_to",
+)
 
 
 def _history_table(table: Table) -> Table:
@@ -809,8 +1018,18 @@ def history_name(table: str) -> str:
 HISTORY_TABLES: dict[str, Table] = {
     history_name(name): _history_table(TABLES[name]) for name in VERSIONED_TABLES
 }
-# Everything the package publishes as a table: the authored tables and their histories.
-PUBLISHED_TABLES: dict[str, Table] = {**TABLES, **HISTORY_TABLES}
+# Tables saydo writes itself, from releases/.
+DERIVED_TABLES: dict[str, Table] = {
+    "releases": Table(
+        name="releases",
+        description="Every release of the package, from releases/, and this build: when each "
+        "was published (the released clock reads it), its data date and scoring method.",
+        fields=("release", "released_on", "data_date", "method_version"),
+        primary_key=("release",),
+    )
+}
+# Everything the package publishes as a table: the authored tables, their histories, releases.
+PUBLISHED_TABLES: dict[str, Table] = {**TABLES, **HISTORY_TABLES, **DERIVED_TABLES}
 
 # Build order: a table comes after the tables its foreign keys point to.
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
@@ -831,6 +1050,9 @@ AUTHORING: dict[str, Authoring] = {
     "sources": Authoring("sources", "source", ("source_id",)),
     "companies": Authoring("companies", "company", ("company_id",)),
     "company_names": Authoring("company_names", "company name", ("company_id", "alt_name_lang")),
+    "company_identifiers": Authoring(
+        "company_identifiers", "identifier", ("company_id", "scheme", "identifier")
+    ),
     "claims": Authoring("claims", "claim", ("claim_id",)),
     "evidence": Authoring("evidence", "evidence", ("evidence_id",)),
     "claim_evidence": Authoring("links", "link", ("claim_id", "evidence_id")),

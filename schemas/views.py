@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from schemas.registry import FIELDS, Field
-from schemas.types import DATE, INTEGER, NUMBER, STRING
+from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
 
 # A view column can hold a list of ids.
 STRING_LIST = "list<string>"
 
 STATUSES: dict[str, str] = {
-    "contradicted": "refuted, with a gap at or above the threshold, and nothing supports it",
-    "questioned": "refuted, with a gap below the threshold",
-    "disputed": "both refuted and supported",
+    "contradicted": "a confirmed claim, refuted, with a gap at or above the threshold, and "
+    "nothing supports it",
+    "questioned": "a confirmed claim, refuted, with a gap below the threshold",
+    "disputed": "a confirmed claim, both refuted and supported",
+    "unconfirmed": "evidence bears against the claim, but the claim itself needs confirming: "
+    "its wording is not recorded, or what it rests on could not be sourced",
     "supported": "only supported",
     "unverified": "neither refuted nor supported by recorded evidence",
 }
@@ -34,6 +37,20 @@ ITEM_KINDS: dict[str, str] = {
     "evidence": "something documented",
     "response": "the company's reply",
 }
+CLOCKS: dict[str, str] = {
+    "published": "what had been published anywhere by the as-of date, by the records' and "
+    "their sources' own dates (public_from), as the package knows it today",
+    "released": "what this package had itself released by the as-of date (releases)",
+}
+RELAYS: dict[str, str] = {
+    "first_hand": "the speaker's own publication",
+    "read_at_second_hand": "read only in someone else's report (review status secondary_only)",
+    **{kind: "relayed by a source of this type" for kind in FIELDS["source_type"].enum or {}},
+}
+CLAIM_WORDINGS: dict[str, str] = {
+    **(FIELDS["quote_kind"].enum or {}),
+    "none": "no wording is recorded",
+}
 
 
 def _column(name: str, type_: str, description: str, enum: dict | None = None) -> Field:
@@ -48,6 +65,9 @@ def _shared(name: str, as_name: str | None = None, description: str | None = Non
 _AS_OF = _column(
     "as_of", DATE, "The as-of date the score was computed for; empty in the current views."
 )
+_CLOCK = _column(
+    "clock", STRING, "The clock the as-of date was read on (published by default).", CLOCKS
+)
 _METHOD_VERSION = _column(
     "method_version", STRING, "Version of the scoring method (docs/methodology.md)."
 )
@@ -56,6 +76,7 @@ _FINGERPRINT = _column(
     STRING,
     "MD5 of every row of score_weights: equal fingerprints, equal weights.",
 )
+_SCORED = (_AS_OF, _CLOCK, _METHOD_VERSION, _FINGERPRINT)
 
 
 @dataclass(frozen=True)
@@ -71,10 +92,83 @@ class View:
         return [c.name for c in self.columns]
 
 
+LINK_SCORES = View(
+    "link_scores",
+    "One row per link between a claim and a piece of evidence: every factor of its strength, "
+    "whether it counted or was merged into a piece resting on the same primary material, and "
+    "what it adds. claim_gap is computed from these rows alone.",
+    (
+        _shared("claim_id"),
+        _shared("evidence_id"),
+        _shared("company_id", description="The claim's company."),
+        _shared("relation"),
+        _shared("confidence"),
+        _shared("voice"),
+        _shared("source_id", "read_in_source_id", "The source the evidence was read in."),
+        _shared("source_type", "read_in_source_type", "That source's type."),
+        _shared(
+            "source_id",
+            "counts_as_source_id",
+            "The primary material or original source the piece rests on: pieces resting on the "
+            "same one count once per claim and relation.",
+        ),
+        _shared(
+            "effective_review_status",
+            "evidence_review_status",
+            "The evidence's effective review status.",
+        ),
+        _column(
+            "relay",
+            STRING,
+            "How the evidence reached the package: first_hand, read_at_second_hand, or the type "
+            "of the source that relayed it.",
+            RELAYS,
+        ),
+        _column("voice_weight", NUMBER, "score_weights: voice, at the evidence's voice."),
+        _column("relay_weight", NUMBER, "score_weights: relay, at relay."),
+        _column(
+            "confidence_weight", NUMBER, "score_weights: confidence, at the link's confidence."
+        ),
+        _column(
+            "certainty_weight",
+            NUMBER,
+            "score_weights: certainty, at the evidence's effective review status.",
+        ),
+        _column("relation_weight", NUMBER, "score_weights: relation, at the link's relation."),
+        _column("decay", NUMBER, "Time decay: 1 unless time_decay.half_life_days is set."),
+        _column(
+            "strength",
+            NUMBER,
+            "voice x relay x confidence x certainty x relation x decay, within 0 and 1; 0 for "
+            "context, which is shown, not scored.",
+        ),
+        _column(
+            "counted",
+            BOOLEAN,
+            "True for the strongest piece on its primary material for this claim and relation; "
+            "false for context and for merged pieces.",
+        ),
+        _column(
+            "merged_into",
+            STRING,
+            "For a merged piece, the evidence that counted instead; empty otherwise.",
+        ),
+        _column("merged_because", STRING, "Why the piece was merged, in words."),
+        _column(
+            "counted_strength",
+            NUMBER,
+            "What the link adds to the noisy-OR: its strength when counted, else 0.",
+        ),
+        *_SCORED,
+    ),
+    ("company_id", "claim_id", "relation", "counted_strength desc", "evidence_id"),
+)
+
 CLAIM_GAP = View(
     "claim_gap",
-    "One row per claim: the evidence that refutes, supports or gives context to it, and its gap "
-    "score. Same as claim_gap_as_of(NULL).",
+    "One row per claim: the evidence that refutes, supports or gives context to it, how sure the "
+    "package is of the claim itself, and its gap score. Computed from link_scores; the same as "
+    "claim_gap_as_of(NULL).",
     (
         _shared("claim_id"),
         _shared("company_id"),
@@ -84,6 +178,24 @@ CLAIM_GAP = View(
         _shared("topic"),
         _shared("claim_type"),
         _shared("summary", description="The claim's one-line summary."),
+        _column(
+            "claim_wording",
+            STRING,
+            "Whose words the claim's quote holds (its quote_kind), or none when no wording is "
+            "recorded.",
+            CLAIM_WORDINGS,
+        ),
+        _shared(
+            "effective_review_status",
+            "claim_review_status",
+            "The claim's effective review status: the weakest of its own and its sources'.",
+        ),
+        _column(
+            "claim_certainty",
+            NUMBER,
+            "How sure the package is of the claim itself, 0 to 1: the claim_wording weight times "
+            "the claim_review weight.",
+        ),
         _column(
             "refuting_evidence_count",
             INTEGER,
@@ -98,35 +210,35 @@ CLAIM_GAP = View(
         _column(
             "contradiction_strength",
             NUMBER,
-            "Noisy-OR of the refuting links' strengths, 0 to 1: 1 - product(1 - strength), one "
-            "strength per original source.",
+            "Noisy-OR of the counted refuting links' strengths in link_scores, 0 to 1: "
+            "1 - product(1 - counted_strength); pieces on the same primary material count once.",
         ),
-        _column("support_strength", NUMBER, "Noisy-OR of the supporting links' strengths, 0 to 1."),
+        _column(
+            "support_strength",
+            NUMBER,
+            "Noisy-OR of the counted supporting links' strengths, 0 to 1.",
+        ),
         _column(
             "gap_score",
             NUMBER,
-            "100 x contradiction_strength x (1 - support offset x support_strength), rounded to "
-            "one decimal; 0 when nothing refutes the claim.",
+            "100 x contradiction_strength x (1 - support offset x support_strength) x "
+            "claim_certainty, rounded to one decimal; 0 when nothing refutes the claim.",
         ),
         _column(
-            "status",
-            STRING,
-            "contradicted (refuted, gap at or above the threshold), questioned (refuted, below "
-            "it), disputed (refuted and supported), supported, or unverified (neither).",
-            STATUSES,
+            "status", STRING, "What the evidence does to the claim (see the values).", STATUSES
         ),
         _column(
-            "refuting_evidence_ids", STRING_LIST, "Ids of the refuting evidence, strongest first."
+            "refuting_evidence_ids",
+            STRING_LIST,
+            "Ids of the refuting evidence, counted pieces strongest first.",
         ),
         _column(
             "supporting_evidence_ids",
             STRING_LIST,
-            "Ids of the supporting evidence, strongest first.",
+            "Ids of the supporting evidence, counted pieces strongest first.",
         ),
         _column("context_evidence_ids", STRING_LIST, "Ids of the context evidence, by id."),
-        _AS_OF,
-        _METHOD_VERSION,
-        _FINGERPRINT,
+        *_SCORED,
     ),
     ("company_id", "claim_date", "claim_id"),
 )
@@ -143,9 +255,15 @@ COMPANY_GAP = View(
         _column("tested_claims", INTEGER, "Of those, claims with refuting or supporting evidence."),
         _column("contradicted_claims", INTEGER, "Of those, claims whose status is contradicted."),
         _column(
+            "unconfirmed_claims",
+            INTEGER,
+            "Of those, claims evidence bears against whose own wording or sources need confirming.",
+        ),
+        _column(
             "gap_score",
             NUMBER,
-            "Mean gap_score of this company's tested claims, 0 to 100; empty when none is tested.",
+            "Mean gap_score of this company's tested claims, 0 to 100, rounded to one decimal; "
+            "empty when none is tested.",
         ),
         _column(
             "max_claim_gap_score", NUMBER, "The highest gap_score among this company's claims."
@@ -170,12 +288,12 @@ COMPANY_GAP = View(
             "group_contradicted_claims", INTEGER, "Of those, claims whose status is contradicted."
         ),
         _column(
-            "group_gap_score", NUMBER, "Mean gap_score of the group's tested claims, 0 to 100."
+            "group_gap_score",
+            NUMBER,
+            "Mean gap_score of the group's tested claims, 0 to 100, rounded to one decimal.",
         ),
         _column("group_band", STRING, "The band of group_gap_score.", BANDS),
-        _AS_OF,
-        _METHOD_VERSION,
-        _FINGERPRINT,
+        *_SCORED,
     ),
     ("group_gap_score desc nulls last", "gap_score desc nulls last", "company_id"),
 )
@@ -206,6 +324,7 @@ TIMELINE = View(
         _shared("quote"),
         _shared("quote_lang"),
         _shared("quote_en"),
+        _shared("quote_kind"),
         _column(
             "refutes_claim_ids",
             STRING_LIST,
@@ -218,6 +337,7 @@ TIMELINE = View(
         ),
         _column("responds_to_id", STRING, "For a response: the claim or evidence it answers."),
         _shared("review_status"),
+        _shared("effective_review_status"),
         _shared("retracted_on"),
         _shared("source_id"),
         _shared("publisher", "source_publisher"),
@@ -228,23 +348,78 @@ TIMELINE = View(
     ("company_id", "item_date nulls last", "item_kind", "item_id"),
 )
 
-VIEWS: dict[str, View] = {v.name: v for v in (CLAIM_GAP, COMPANY_GAP, TIMELINE)}
+QUOTES = View(
+    "quotes",
+    "Every quote in the package, claims, evidence and replies alike, with whose words it holds "
+    "and a link to follow, ready to paste into a story. Only company_own_words rows are the "
+    "company's own words.",
+    (
+        _column("table_name", STRING, "The table the quote is in: claims, evidence or responses."),
+        _column("record_id", STRING, "The record's id in that table."),
+        _shared("company_id"),
+        _shared(
+            "voice",
+            description="Who speaks: company for claims and replies, the evidence's voice for "
+            "evidence.",
+        ),
+        _shared("quote"),
+        _shared("quote_lang"),
+        _shared("quote_kind"),
+        _shared("quote_en"),
+        _shared("quote_en_origin"),
+        _column(
+            "said_on",
+            STRING,
+            "The record's date as a person writes it, as precisely as it is known (15 March "
+            "2023, March 2023, 2023), or undated.",
+        ),
+        _shared("source_id"),
+        _column(
+            "citable_url",
+            STRING,
+            "A link to cite: the source's url, else its archived url, else the url of the "
+            "original it translates or reports on.",
+        ),
+        _shared("effective_review_status"),
+        _column(
+            "company_own_words",
+            BOOLEAN,
+            "True only for the company's own words: a verbatim quote in the company's voice.",
+        ),
+        _shared("retracted_on"),
+    ),
+    ("company_id", "table_name", "record_id"),
+)
+
+VIEWS: dict[str, View] = {
+    v.name: v for v in (LINK_SCORES, CLAIM_GAP, COMPANY_GAP, TIMELINE, QUOTES)
+}
 
 MACROS: dict[str, str] = {
-    "claim_gap_as_of": "claim_gap computed from what was dated and recorded on or before as_of "
-    "(a DATE); NULL means everything. companies := ['id', ...] scores only those companies' "
-    "claims, in milliseconds.",
-    "company_gap_as_of": "company_gap computed from what was dated and recorded on or before "
-    "as_of; NULL means everything. companies := ['id', ...] computes only their rows.",
-    "timeline_of": "timeline for the companies listed (NULL: all), unordered; the fast way to "
-    "read one company's story.",
+    "link_scores_as_of": "link_scores from what was known on as_of (a DATE; NULL: everything), "
+    "on clock := 'published' (the default) or 'released'; companies := ['id', ...] keeps only "
+    "their claims' links.",
+    "claim_gap_as_of": "claim_gap from what was known on as_of on a clock (as link_scores_as_of); "
+    "companies := ['id', ...] scores only those companies' claims, in milliseconds. A date on "
+    "which nothing about them was known is an error naming the first day something was.",
+    "company_gap_as_of": "company_gap from what was known on as_of on a clock; companies := "
+    "['id', ...] computes only their rows.",
+    "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := and "
+    "clock := give the story as known on a date. The fast way to read one company's story.",
+    "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
+    "without their history columns.",
     "company_group_members": "Every (group_company_id, member_company_id) pair: a company and "
-    "everything below it through parent_company_id, on as_of (NULL: now).",
+    "everything below it through parent_company_id, from a table of companies.",
     "company_group_top": "Every company with the top of its group (itself when it has no "
-    "parent), on as_of (NULL: now).",
+    "parent), from a table of companies.",
+    "source_origins": "Every source with the source at the end of its based_on_source_id chain.",
+    "first_hand": "Whether a voice speaks first-hand in a source of a given type.",
     "date_period_end": "The last day of the period a date with its precision stands for.",
+    "date_in_words": "A date as a person writes it, as precisely as it is known.",
     "version_current_on": "Whether a version valid from valid_from until valid_to (exclusive; "
     "empty: still current) was the current one on as_of.",
+    "review_rank": "A review status as a rank: 4 verified down to 1 needs_review.",
+    "review_status_of_rank": "The review status of a rank.",
     "score_method_version": "The version of the scoring method.",
     "score_weights_fingerprint": "MD5 of every row of score_weights, as the scored rows carry it.",
     "gap_band": "The band (untested, low, moderate, high, severe) of a gap score, given the "

@@ -15,6 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 # Builds in tests see a fixed "today" so future-date rules do not drift with the calendar.
 TODAY = dt.date(2025, 1, 1)
+# The day a test's first release is published: the day its records were recorded, so what a
+# later release adds (dated up to TODAY) is never dated before it.
+FIRST_RELEASE_DAY = dt.date(2024, 1, 10)
 
 # A complete, valid case in the shape a journalist writes: two sources, a parent with a
 # subsidiary and an unrelated company, an English and an Arabic claim, evidence, a link and a
@@ -38,6 +41,14 @@ MINIMAL_CASE: dict = {
             "source_lang": "en",
             "source_type": "company_statement",
             "published_date": "2023-03",
+            "review_status": "verified",
+        },
+        {
+            "source_id": "src-company-ar",
+            "publisher": "Acme",
+            "source_lang": "ar",
+            "source_type": "company_statement",
+            "published_date": "2023",
             "review_status": "verified",
         },
     ],
@@ -90,7 +101,7 @@ MINIMAL_CASE: dict = {
         {
             "claim_id": "acme-arabic",
             "company_id": "acme",
-            "source_id": "src-company",
+            "source_id": "src-company-ar",
             "claim_date": "2023",
             "topic": "human_rights",
             "claim_type": "commitment",
@@ -110,6 +121,7 @@ MINIMAL_CASE: dict = {
             "source_id": "src-report",
             "evidence_date": "2023-05-02",
             "evidence_type": "investigative_finding",
+            "voice": "third_party",
             "quote": "Files show it.",
             "quote_lang": "en",
             "quote_kind": "verbatim",
@@ -122,6 +134,7 @@ MINIMAL_CASE: dict = {
             "source_id": "src-report",
             "evidence_date": "2023-05-02",
             "evidence_type": "investigative_finding",
+            "voice": "third_party",
             "summary": "Something about another company.",
             "review_status": "needs_review",
             "review_note": "No wording recorded.",

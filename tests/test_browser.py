@@ -101,7 +101,7 @@ def test_hikvision_page_renders_its_timeline_offline(browser, reports: Path) -> 
         f"select count(*) from claim_evidence join claims using (claim_id) "
         f"where relation = 'refutes' and company_id in ({group})"
     ).fetchall()[0][0]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "svg .mark-claim")) == claims == 6
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg .mark-claim")) == claims == 7
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg .mark-evidence")) == evidence
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg .mark-response")) == 1
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg .link-refutes")) == refuting_links

@@ -15,7 +15,14 @@ import pytest
 
 from schemas.generate import frictionless_schema, pandera_schema
 from schemas.method import SCORE_WEIGHTS_TABLE
-from schemas.registry import FIELDS, HISTORY_TABLES, PUBLISHED_ORDER, PUBLISHED_TABLES, TABLES
+from schemas.registry import (
+    DERIVED_TABLES,
+    FIELDS,
+    HISTORY_TABLES,
+    PUBLISHED_ORDER,
+    PUBLISHED_TABLES,
+    TABLES,
+)
 from schemas.views import MACROS, VIEWS
 from tests.conftest import REPO, TODAY, snapshot
 from transforms.build import build
@@ -102,7 +109,8 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
         con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
     )
     assert tables == {t.name: t.description for t in TABLES.values()} | {
-        "score_weights": SCORE_WEIGHTS_TABLE["description"]
+        "score_weights": SCORE_WEIGHTS_TABLE["description"],
+        "releases": DERIVED_TABLES["releases"].description,
     }
     assert views == {v.name: v.description for v in VIEWS.values()} | {
         h.name: h.description for h in HISTORY_TABLES.values()

@@ -80,9 +80,12 @@ def test_conflicts_are_kept_as_each_source_says(frames) -> None:
         "Pierre-Richard Prosper"
         in by_id("ipvm-attorney-admits-contracts-target-uyghurs")["summary"]
     )
-    # "a problem" (Axios) and "problematic" (the Arabic translation).
+    # "a problem" (Axios) and the Arabic مشكلة, first read as "problematic": the conflict was
+    # one of translation, and the row says so.
     assert by_id("axios-review-found-contracts-a-problem")["quote"] == "a problem"
-    assert "“problematic”" in by_id("article-knew-since-2020-contracts-problematic")["quote_en"]
+    article = by_id("article-knew-since-2020-contracts-problematic")
+    assert "“a problem”" in article["quote_en"] and "مشكلة" in article["quote"]
+    assert "one of translation" in article["review_note"]
     # Four or five affiliates.
     assert "five Hikvision affiliates" in by_id("article-five-affiliates-added")["quote_en"]
     assert "four, not five" in by_id("secondary-four-affiliates-not-five")["summary"]
@@ -100,11 +103,25 @@ def test_affiliates_named_in_march_2023_have_hikvision_as_parent(frames) -> None
 
 def test_nothing_unsourced_is_filled(frames) -> None:
     hikvision = frames["companies"].filter(pl.col("company_id") == "hikvision").row(0, named=True)
-    for identifier in ("lei", "isin", "stock_ticker", "wikidata_id", "permid"):
-        assert hikvision[identifier] is None
+    assert hikvision["country"] == "CN"
+    # The article's address and date were found in a stored copy; its date comes from the
+    # address, which the row says, and it is read only in part.
     article = frames["sources"].filter(pl.col("source_id") == "hikvision-uyghur-article-ar")
-    assert article.row(0, named=True)["published_date"] is None
-    assert article.row(0, named=True)["review_status"] == "needs_review"
+    article = article.row(0, named=True)
+    assert article["url"].startswith("https://stg.akhbaralaan.net/news/world/2023/04/18/")
+    assert (article["published_date"].isoformat(), article["review_status"]) == (
+        "2023-04-18",
+        "partially_verified",
+    )
+    assert "address" in article["review_note"]
+    # The recording nobody at saydo heard is a source, known only second-hand, and undated.
+    recording = frames["sources"].filter(pl.col("source_id") == "prosper-esg-conference-recording")
+    recording = recording.row(0, named=True)
+    assert (recording["review_status"], recording["published_date"], recording["source_lang"]) == (
+        "secondary_only",
+        None,
+        "und",
+    )
     # Rows without a quote say why.
     for table in ("claims", "evidence"):
         unquoted = frames[table].filter(pl.col("quote").is_null())
@@ -120,4 +137,58 @@ def test_every_claim_is_linked_and_contradicted_claims_have_reasons(frames) -> N
         "hikvision-entity-list-statement-2019-10-08",
         "hikvision-xinjiang-review-finding-2021",
         "hikvision-investigator-as-proof-of-compliance",
+        "hikvision-respects-human-rights-2021-08-10",
     }
+
+
+def test_the_fact_checks_findings_stay_fixed(frames) -> None:
+    """Release 1.1.0's corrections (issue 12): a few of the findings, checked on the rows."""
+    links = frames["claim_evidence"]
+
+    def link(claim_id: str, evidence_id: str) -> dict:
+        return links.filter(
+            (pl.col("claim_id") == claim_id) & (pl.col("evidence_id") == evidence_id)
+        ).row(0, named=True)
+
+    # Finding 3: the liability-and-exposure link said more than the article.
+    purpose = link(
+        "hikvision-investigator-as-proof-of-compliance", "article-review-purpose-liability-exposure"
+    )
+    assert purpose["relation"] == "context"
+    assert "human rights standards" not in purpose["rationale"]
+    # Finding 4: a link whose rationale says "bears on" is context.
+    assert (
+        link("hikvision-entity-list-statement-2019-10-08", "ipvm-minority-analytics-2018")[
+            "relation"
+        ]
+        == "context"
+    )
+    # Finding 5: IPVM, Axios and the article rest on one recording.
+    evidence = frames["evidence"]
+    on_recording = evidence.filter(
+        pl.col("primary_source_id") == "prosper-esg-conference-recording"
+    )
+    assert set(on_recording["evidence_id"]) >= {
+        "ipvm-attorney-admits-contracts-target-uyghurs",
+        "axios-review-found-contracts-a-problem",
+        "article-knew-since-2020-contracts-problematic",
+    }
+    # Finding 9: statements made "repeatedly" are undated.
+    claims = frames["claims"]
+    undated = set(claims.filter(pl.col("claim_date").is_null())["claim_id"])
+    assert undated >= {
+        "hikvision-denies-complicity-uyghur-abuses",
+        "hikvision-investigator-as-proof-of-compliance",
+    }
+    # Finding 11: the review finding is Hikvision's English, verbatim, not a back-translation.
+    finding = claims.filter(pl.col("claim_id") == "hikvision-xinjiang-review-finding-2021")
+    finding = finding.row(0, named=True)
+    assert (finding["quote_lang"], finding["quote_kind"]) == ("en", "verbatim")
+    assert "willful disregard" in finding["quote"]
+    # Finding 20: headlines are headlines, and no high link rests on one.
+    headlines = set(evidence.filter(pl.col("quote_kind") == "headline")["evidence_id"])
+    assert "ipvm-cameras-covering-camps-2019" in headlines
+    high = links.filter(
+        (pl.col("confidence") == "high") & pl.col("relation").is_in(["refutes", "supports"])
+    )
+    assert not set(high["evidence_id"]) & headlines

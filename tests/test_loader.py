@@ -160,11 +160,11 @@ def test_feed_enters_the_same_tables_and_validation(tmp_path: Path) -> None:
     feed.parent.mkdir(parents=True)
     rows = [
         "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,evidence_type,"
-        "summary,review_status,review_note,recorded_on",
-        "feed-one,acme,src-report,2023-06-01,day,government_list,Listed.,verified,No quote.,"
-        "2024-01-10",
-        "feed-two,acme,src-report,2023-06-31,day,government_list,Listed.,verified,No quote.,"
-        "2024-01-10",
+        "voice,summary,review_status,review_note,recorded_on",
+        "feed-one,acme,src-report,2023-06-01,day,government_list,government,Listed.,verified,"
+        "No quote.,2024-01-10",
+        "feed-two,acme,src-report,2023-06-31,day,government_list,government,Listed.,verified,"
+        "No quote.,2024-01-10",
     ]
     feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import TODAY, minimal_case, snapshot, write_case
+from tests.conftest import FIRST_RELEASE_DAY, TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
 from transforms.cli import main as saydo
 from transforms.release.diff import diff_paths
@@ -25,18 +25,12 @@ BIN = Path(sys.executable).parent
 
 
 def _release(tmp_path: Path, case: dict, gate: bool = False) -> Path:
-    """Build the case and record it as a release, as `saydo release` does (with the tests'
-    fixed today)."""
+    """Build the case and record it as a release, as `saydo release` does: the first release
+    on FIRST_RELEASE_DAY, later ones on TODAY."""
     datasets, out = tmp_path / "datasets", tmp_path / "dist"
     write_case(datasets, case)
-    if gate:
-        record_release(datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", TODAY)
-    else:
-        from transforms.release import recording
-
-        recording.record_release(
-            datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", TODAY, gate=False
-        )
+    day = TODAY if (tmp_path / "releases").exists() else FIRST_RELEASE_DAY
+    record_release(datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", day, gate=gate)
     return out
 
 
@@ -63,6 +57,10 @@ def _corrected_and_retracted() -> dict:
 
 
 def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, capsys) -> None:
+    """The real command, on the real calendar: what a new release adds is dated today."""
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
     args = [
@@ -76,28 +74,41 @@ def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, caps
         "--changelog",
         str(tmp_path / "CHANGELOG.md"),
         "--quiet",
+        "--no-gate",
     ]
-    assert saydo([*args, "--no-gate"]) == 0
+    assert saydo(args) == 0
     assert "Recorded release 1.0.0" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [
         "1.0.0.json",
         "1.0.0.parquet",
     ]
     (first,) = read_releases(tmp_path / "releases")
-    assert first.version == "1.0.0" and first.format == 2
+    assert (first.version, first.format, first.released_on.isoformat()) == ("1.0.0", 2, today)
     assert first.tables["claims"]["rows"] == 2
     assert (
         (tmp_path / "CHANGELOG.md").read_text().startswith("# Changelog\n\n## 1.0.0 (2024-01-10)")
     )
 
-    write_case(datasets, _corrected_and_retracted())
-    assert saydo([*args, "--no-gate"]) == 0
+    case = minimal_case()
+    case["claims"][0]["quote"] = "We never did that."
+    case["corrections"] = [
+        {
+            "table_name": "claims",
+            "record_id": "acme-denial",
+            "field_name": "quote",
+            "previous_value": "We never did it.",
+            "corrected_on": today,
+            "reason": "Checked against the video.",
+        }
+    ]
+    write_case(datasets, case)
+    assert saydo(args) == 0
     releases = read_releases(tmp_path / "releases")
     assert [r.version for r in releases] == ["1.0.0", "1.0.1"]
     chained = json.loads((tmp_path / "releases" / "1.0.1.json").read_text())
     assert chained["previous"]["version"] == "1.0.0"
     # Nothing changed: no new record.
-    assert saydo([*args, "--no-gate"]) == 0
+    assert saydo(args) == 0
     assert "Nothing changed since 1.0.1" in capsys.readouterr().out
     assert len(list((tmp_path / "releases").glob("*.json"))) == 2
 
@@ -398,7 +409,7 @@ def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> No
     out = _release(tmp_path, minimal_case(), gate=True)
     package = json.loads((out / "datapackage.json").read_text())
     assert package["version"] == "1.0.0"
-    assert package["saydo"] == {"data_date": "2024-01-10", "method_version": "1.0"}
+    assert package["saydo"] == {"data_date": "2024-01-10", "method_version": "2.0"}
     assert {r["name"] for r in package["resources"]} >= {
         "claims",
         "claims-history",

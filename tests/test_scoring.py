@@ -1,48 +1,70 @@
-"""The gap score's properties, on the small hand-made case, with numbers worked out by hand.
+"""The gap score (method 2.0) on small hand-made cases, with every number worked out by hand in
+the test, and its properties checked on generated cases.
 
-In the fixture, acme-denial is refuted by acme-files: an investigative_journalism source (0.7),
-high confidence (1.0), verified (1.0), relation refutes (1.0), so strength 0.7 and gap 70.0."""
+In the fixture, acme-denial (Acme's own English words, verbatim, verified: claim certainty
+1.0 x 1.0 = 1.0) is refuted by acme-files: a third party's finding in an investigative report
+(voice third_party 0.7, first-hand: relay 1.0), verified (certainty 1.0), high confidence (1.0),
+refutes (1.0). Strength 0.7 x 1.0 x 1.0 x 1.0 x 1.0 = 0.7; gap 100 x 0.7 x 1.0 = 70.0."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import REPO, TODAY, minimal_case, write_case
+from tests.conftest import FIRST_RELEASE_DAY, REPO, TODAY, minimal_case, write_case
 from transforms.build import build
 
 
-def _build(tmp_path: Path, case: dict) -> duckdb.DuckDBPyConnection:
+def _build(tmp_path: Path, case: dict, **kwargs) -> duckdb.DuckDBPyConnection:
     write_case(tmp_path / "datasets", case)
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
+    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False, **kwargs)
     return duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"))
 
 
-def _claim(con, claim_id: str, as_of: str | None = None) -> dict:
-    source = "claim_gap" if as_of is None else f"claim_gap_as_of(DATE '{as_of}')"
-    cursor = con.execute(f"select * from {source} where claim_id = ?", [claim_id])
+def _rows(con, sql: str, parameters: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, parameters or [])
     names = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-    return dict(zip(names, rows[0], strict=True)) if rows else {}
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _claim(con, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
+    source = (
+        "claim_gap" if as_of is None else f"claim_gap_as_of(DATE '{as_of}', clock := '{clock}')"
+    )
+    rows = _rows(con, f"select * from {source} where claim_id = ?", [claim_id])
+    return rows[0] if rows else {}
 
 
 def _company(con, company_id: str, as_of: str | None = None) -> dict:
     source = "company_gap" if as_of is None else f"company_gap_as_of(DATE '{as_of}')"
-    cursor = con.execute(f"select * from {source} where company_id = ?", [company_id])
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchall()[0], strict=True))
+    return _rows(con, f"select * from {source} where company_id = ?", [company_id])[0]
 
 
-def _evidence(evidence_id: str, source_id: str, company_id: str = "acme", **extra) -> dict:
+def _source(source_id: str, source_type: str, **extra) -> dict:
+    return {
+        "source_id": source_id,
+        "publisher": f"Publisher of {source_id}",
+        "source_lang": "en",
+        "source_type": source_type,
+        "review_status": "verified",
+        **extra,
+    }
+
+
+def _evidence(evidence_id: str, source_id: str, voice: str, **extra) -> dict:
     return {
         "evidence_id": evidence_id,
-        "company_id": company_id,
+        "company_id": "acme",
         "source_id": source_id,
         "evidence_date": "2023-05-02",
         "evidence_type": "investigative_finding",
+        "voice": voice,
         "summary": f"Evidence {evidence_id}.",
         "review_status": "verified",
         "review_note": "No wording in this fixture.",
@@ -63,102 +85,361 @@ def _link(claim_id: str, evidence_id: str, relation: str, confidence: str = "hig
 def test_base_case_scores_as_worked_out(tmp_path: Path) -> None:
     con = _build(tmp_path, minimal_case())
     denial = _claim(con, "acme-denial")
-    assert denial["contradiction_strength"] == pytest.approx(0.7)
-    assert denial["gap_score"] == 70.0
-    assert denial["status"] == "contradicted"
+    assert (denial["claim_wording"], denial["claim_review_status"], denial["claim_certainty"]) == (
+        "verbatim",
+        "verified",
+        1.0,
+    )
+    assert (denial["contradiction_strength"], denial["gap_score"], denial["status"]) == (
+        0.7,
+        70.0,
+        "contradicted",
+    )
     assert denial["refuting_evidence_ids"] == ["acme-files"]
-    assert denial["method_version"] == "1.0"
-    # A claim with no refuting evidence scores 0.
+    (link,) = _rows(con, "select * from link_scores")
+    assert (link["voice"], link["relay"], link["voice_weight"], link["relay_weight"]) == (
+        "third_party",
+        "first_hand",
+        0.7,
+        1.0,
+    )
+    assert (link["strength"], link["counted"], link["counted_strength"]) == (0.7, True, 0.7)
     arabic = _claim(con, "acme-arabic")
     assert (arabic["gap_score"], arabic["status"]) == (0.0, "unverified")
-    low, high = con.execute("select min(gap_score), max(gap_score) from claim_gap").fetchall()[0]
-    assert 0 <= low <= high <= 100
+    company = _company(con, "acme")
+    # One tested claim at 70.0: the mean is 70.0, from 50 the band is high (75 is severe).
+    assert (company["tested_claims"], company["gap_score"], company["band"]) == (1, 70.0, "high")
+    assert company["method_version"] == "2.0"
 
 
-def test_adding_a_refuting_link_never_lowers_the_score(tmp_path: Path) -> None:
+def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> None:
     case = minimal_case()
-    # company_statement (0.9) x medium (0.6) x verified (1.0) = 0.54.
-    case["evidence"].append(_evidence("acme-admission", "src-company"))
-    case["links"].append(_link("acme-denial", "acme-admission", "refutes", "medium"))
+    case["sources"] += [
+        _source("src-order", "regulator_action"),
+        _source("src-research", "research_report"),
+    ]
+    case["evidence"] += [
+        _evidence("acme-order", "src-order", "government"),
+        _evidence("acme-audit", "src-research", "third_party"),
+    ]
+    case["links"] += [_link("acme-denial", "acme-order", "refutes", "medium")]
     con = _build(tmp_path, case)
+    # The order: government 0.9 x first-hand 1.0 x medium 0.6 x verified 1.0 = 0.54.
+    # Two independent pieces: 1 - (1 - 0.7)(1 - 0.54) = 1 - 0.3 x 0.46 = 0.862: gap 86.2.
     denial = _claim(con, "acme-denial")
-    # 1 - (1 - 0.7)(1 - 0.54) = 1 - 0.3 x 0.46 = 0.862.
-    assert denial["contradiction_strength"] == pytest.approx(0.862)
-    assert denial["gap_score"] == 86.2 > 70.0
-    assert denial["refuting_evidence_ids"] == ["acme-files", "acme-admission"]  # strongest first
+    assert (denial["contradiction_strength"], denial["gap_score"]) == (0.862, 86.2)
+    assert denial["refuting_evidence_ids"] == ["acme-files", "acme-order"]  # strongest first
 
-
-def test_adding_a_supporting_link_never_raises_the_score(tmp_path: Path) -> None:
-    case = minimal_case()
-    case["evidence"].append(_evidence("acme-audit", "src-company"))
-    case["links"].append(_link("acme-denial", "acme-audit", "supports", "medium"))
+    case["links"] += [_link("acme-denial", "acme-audit", "supports", "medium")]
+    con.close()
+    shutil.rmtree(tmp_path / "dist")
     con = _build(tmp_path, case)
+    # Support: third_party 0.7 x first-hand 1.0 x medium 0.6 = 0.42, offset 0.5:
+    # 100 x 0.862 x (1 - 0.5 x 0.42) = 86.2 x 0.79 = 68.098: gap 68.1, and refuted and
+    # supported is 'disputed'.
     denial = _claim(con, "acme-denial")
-    # support 0.54; gap = 100 x 0.7 x (1 - 0.5 x 0.54) = 70 x 0.73 = 51.1.
-    assert denial["support_strength"] == pytest.approx(0.54)
-    assert denial["gap_score"] == 51.1 < 70.0
-    assert denial["status"] == "disputed"
+    assert (denial["support_strength"], denial["gap_score"], denial["status"]) == (
+        0.42,
+        68.1,
+        "disputed",
+    )
 
 
 def test_context_is_shown_but_does_not_score(tmp_path: Path) -> None:
     case = minimal_case()
-    case["evidence"].append(_evidence("acme-background", "src-company"))
-    case["links"].append(_link("acme-arabic", "acme-background", "context"))
+    case["evidence"].append(_evidence("acme-background", "src-report", "third_party"))
+    case["links"].append(_link("acme-denial", "acme-background", "context"))
     con = _build(tmp_path, case)
-    arabic = _claim(con, "acme-arabic")
-    assert arabic["context_evidence_ids"] == ["acme-background"]
-    assert (arabic["gap_score"], arabic["status"]) == (0.0, "unverified")
+    denial = _claim(con, "acme-denial")
+    assert (denial["context_evidence_ids"], denial["gap_score"]) == (["acme-background"], 70.0)
+    (context,) = _rows(con, "select * from link_scores where relation = 'context'")
+    assert (context["strength"], context["counted"], context["counted_strength"]) == (
+        0.0,
+        False,
+        0.0,
+    )
+
+
+def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_relay(
+    tmp_path: Path,
+) -> None:
+    case = minimal_case()
+    case["sources"].append(_source("src-news", "news_report"))
+    case["evidence"] = [
+        _evidence(
+            "acme-brochure",
+            "src-news",
+            "company",
+            quote="We track everyone.",
+            quote_lang="en",
+            quote_kind="verbatim",
+        ),
+        case["evidence"][1],
+    ]
+    case["links"] = [_link("acme-denial", "acme-brochure", "refutes")]
+    case["responses"] = []
+    con = _build(tmp_path, case)
+    (link,) = _rows(con, "select * from link_scores")
+    # The company 1.0, relayed by a news report 0.7, high 1.0, verified 1.0: 0.7.
+    assert (link["voice_weight"], link["relay"], link["relay_weight"], link["strength"]) == (
+        1.0,
+        "news_report",
+        0.7,
+        0.7,
+    )
+    # Read only at second hand, the relay is not discounted twice: secondary_only 0.6 does it.
+    case["evidence"][0]["review_status"] = "secondary_only"
+    con.close()
+    shutil.rmtree(tmp_path / "dist")
+    con = _build(tmp_path, case)
+    (link,) = _rows(con, "select * from link_scores")
+    assert (link["relay"], link["relay_weight"], link["certainty_weight"], link["strength"]) == (
+        "read_at_second_hand",
+        1.0,
+        0.6,
+        0.6,
+    )
+
+
+def test_pieces_on_the_same_primary_material_count_once(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["sources"] += [
+        _source(
+            "src-recording",
+            "leaked_document",
+            review_status="secondary_only",
+            review_note="Known only through the reports.",
+        ),
+        _source("src-news", "news_report"),
+    ]
+    recording = {"primary_source_id": "src-recording"}
+    case["evidence"] = [
+        _evidence("acme-tape-report", "src-report", "company_agent", **recording),
+        _evidence("acme-tape-news", "src-news", "company_agent", **recording),
+        case["evidence"][1],
+    ]
+    case["links"] = [
+        _link("acme-denial", "acme-tape-report", "refutes"),
+        _link("acme-denial", "acme-tape-news", "refutes"),
+    ]
+    case["responses"] = []
+    con = _build(tmp_path, case)
+    links = {r["evidence_id"]: r for r in _rows(con, "select * from link_scores")}
+    # Both rest on the recording, which saydo knows only second-hand: each piece's effective
+    # review status is secondary_only (0.6), so neither is relay-discounted again.
+    # company_agent 0.9 x 1.0 x high 1.0 x 0.6 = 0.54 each; one counts (a tie goes to the first
+    # id), the other merges into it.
+    assert {e: (r["strength"], r["counted"]) for e, r in links.items()} == {
+        "acme-tape-news": (0.54, True),
+        "acme-tape-report": (0.54, False),
+    }
+    assert links["acme-tape-report"]["merged_into"] == "acme-tape-news"
+    assert "src-recording" in links["acme-tape-report"]["merged_because"]
+    # Counted once: 54.0, not 1 - 0.46 x 0.46 = 0.7884.
+    assert _claim(con, "acme-denial")["gap_score"] == 54.0
+
+
+def test_a_translation_is_not_independent_of_its_original(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["sources"].append(
+        _source(
+            "src-translation",
+            "investigative_journalism",
+            source_lang="ar",
+            based_on_source_id="src-report",
+        )
+    )
+    case["evidence"].append(_evidence("acme-files-ar", "src-translation", "third_party"))
+    case["links"].append(_link("acme-denial", "acme-files-ar", "refutes"))
+    con = _build(tmp_path, case)
+    denial = _claim(con, "acme-denial")
+    # Both trace to src-report: one piece of strength 0.7, not 1 - 0.3 x 0.3 = 0.91.
+    assert (denial["refuting_evidence_count"], denial["gap_score"]) == (2, 70.0)
+
+
+def test_a_claim_without_wording_is_never_contradicted(tmp_path: Path) -> None:
+    case = minimal_case()
+    claim = case["claims"][0]
+    for field in ("quote", "quote_lang", "quote_kind"):
+        claim.pop(field)
+    claim["review_note"] = "Known only as described."
+    con = _build(tmp_path, case)
+    denial = _claim(con, "acme-denial")
+    # Claim certainty: no wording 0.5 x verified 1.0 = 0.5; gap 100 x 0.7 x 0.5 = 35.0, and
+    # the status says the claim itself needs confirming.
+    assert (denial["claim_wording"], denial["claim_certainty"], denial["gap_score"]) == (
+        "none",
+        0.5,
+        35.0,
+    )
+    assert denial["status"] == "unconfirmed"
+    assert _company(con, "acme")["unconfirmed_claims"] == 1
+
+
+def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) -> None:
+    case = minimal_case()
+    case["sources"] += [
+        _source(
+            "src-unread-order",
+            "regulator_action",
+            review_status="needs_review",
+            review_note="Not read.",
+        ),
+    ]
+    case["sources"][0]["based_on_source_id"] = "src-unread-order"
+    con = _build(tmp_path, case)
+    status = dict(
+        con.execute("select evidence_id, effective_review_status from evidence").fetchall()
+    )
+    assert status["acme-files"] == "needs_review"  # its source rests on an unread order
+    assert con.execute("select effective_review_status from claim_evidence").fetchall() == [
+        ("needs_review",)
+    ]
+    # 0.7 x certainty needs_review 0.3 = 0.21: gap 21.0, below 50: questioned.
+    denial = _claim(con, "acme-denial")
+    assert (denial["gap_score"], denial["status"]) == (21.0, "questioned")
 
 
 def test_changing_a_weight_changes_scores_as_the_formula_says(tmp_path: Path) -> None:
     con = _build(tmp_path, minimal_case())
-    before = _claim(con, "acme-denial")
+    fingerprint = _claim(con, "acme-denial")["weights_fingerprint"]
     con.execute(
-        "update score_weights set weight = 0.5 "
-        "where factor = 'source_type' and level = 'investigative_journalism'"
+        "update score_weights set weight = 0.5 where factor = 'voice' and level = 'third_party'"
     )
-    after = _claim(con, "acme-denial")
-    assert after["gap_score"] == 50.0  # 0.5 x 1.0 x 1.0
-    assert after["status"] == "contradicted"  # 50 is the threshold, inclusive
-    assert after["weights_fingerprint"] != before["weights_fingerprint"]
+    denial = _claim(con, "acme-denial")
+    # 0.5 x 1.0 x 1.0 x 1.0 = 0.5: gap 50.0, exactly the threshold: contradicted (>= 50).
+    assert (denial["gap_score"], denial["status"]) == (50.0, "contradicted")
+    assert denial["weights_fingerprint"] != fingerprint
     con.execute(
-        "update score_weights set weight = 0.3 "
-        "where factor = 'review_status' and level = 'verified'"
+        "update score_weights set weight = 0.49 where factor = 'voice' and level = 'third_party'"
     )
-    assert _claim(con, "acme-denial")["gap_score"] == 15.0  # 0.5 x 0.3
     assert _claim(con, "acme-denial")["status"] == "questioned"
+    # A weight above 1 cannot push a strength past 1.
     con.execute(
-        "update score_weights set weight = 20 "
-        "where factor = 'status' and level = 'contradicted_min_gap'"
+        "update score_weights set weight = 5 where factor = 'voice' and level = 'third_party'"
     )
-    assert _claim(con, "acme-denial")["status"] == "questioned"  # 15 < 20
-    assert _company(con, "acme")["gap_score"] == 15.0
+    assert _claim(con, "acme-denial")["gap_score"] == 100.0
 
 
-def test_as_of_never_sees_the_future(tmp_path: Path) -> None:
+def test_bands_start_at_their_thresholds(tmp_path: Path) -> None:
+    con = _build(tmp_path, minimal_case())
+    expected = {
+        24.9: "low",
+        25.0: "moderate",
+        49.9: "moderate",
+        50.0: "high",
+        74.9: "high",
+        75.0: "severe",
+        None: "untested",
+    }
+    for score, band in expected.items():
+        assert con.execute("select gap_band(?, 25, 50, 75)", [score]).fetchall() == [(band,)], score
+
+
+def test_time_decay_is_off_by_default_and_halves_per_half_life(tmp_path: Path) -> None:
+    con = _build(tmp_path, minimal_case())
+    assert con.execute(
+        "select weight from score_weights where factor = 'time_decay'"
+    ).fetchall() == [(None,)]
+    con.execute("update score_weights set weight = 365 where factor = 'time_decay'")
+    # 2023-05-02 to 2024-05-01 is 365 days: strength 0.7 x 0.5 = 0.35.
+    assert _claim(con, "acme-denial", "2024-05-01")["gap_score"] == 35.0
+
+
+def test_the_published_clock_never_sees_the_future(tmp_path: Path) -> None:
     case = minimal_case()
-    for record in case["claims"] + case["companies"] + case["company_names"]:
-        record["recorded_on"] = "2023-04-01"
-    case["sources"][1]["recorded_on"] = "2023-04-01"  # the company's statement
-    case["sources"][0]["recorded_on"] = "2023-06-01"  # the report, published 2023-05-02
-    case["links"][0]["recorded_on"] = "2023-07-01"
-    case["evidence"][0]["recorded_on"] = "2023-07-01"  # recorded two months after its date
+    case["evidence"][0]["evidence_date"] = "2023-05"  # month precision: public from 31 May
     con = _build(tmp_path, case)
-    # The claim is dated March 2023 (month precision): unknown until the month is over.
-    assert _claim(con, "acme-denial", "2023-03-15") == {}
-    assert _claim(con, "acme-denial", "2023-03-31") == {}  # recorded 2023-04-01
-    early = _claim(con, "acme-denial", "2023-04-30")
-    assert (early["gap_score"], early["status"], early["refuting_evidence_count"]) == (
-        0.0,
-        "unverified",
-        0,
+    public = dict(con.execute("select claim_id, public_from::varchar from claims").fetchall())
+    # acme-denial is dated 2023-03 (month): public from the month's last day.
+    assert public == {"acme-denial": "2023-03-31", "acme-arabic": "2023-12-31"}
+    # Before the claim's month is over, the package knows no claim of Acme's: an error that
+    # says when the first one was public, never an empty answer.
+    with pytest.raises(duckdb.Error, match=r"knows no claim of acme on 2023-03-30.*2023-03-31"):
+        con.execute(
+            "select * from claim_gap_as_of(DATE '2023-03-30', companies := ['acme'])"
+        ).fetchall()
+    # The claim is known, the evidence not yet (its month ends on 31 May): untested.
+    assert _claim(con, "acme-denial", "2023-05-30")["status"] == "unverified"
+    assert _claim(con, "acme-denial", "2023-05-31")["gap_score"] == 70.0
+    # The evidence's source, published 2023-05-02, does not make it known earlier than its month.
+    link = con.execute("select public_from::varchar from claim_evidence").fetchall()
+    assert link == [("2023-05-31",)]
+
+
+def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
+    from transforms.release.recording import record_release
+
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    record_release(
+        datasets,
+        tmp_path / "dist",
+        tmp_path / "releases",
+        tmp_path / "CHANGELOG.md",
+        FIRST_RELEASE_DAY,
+        gate=False,
     )
-    # The evidence is dated 2023-05-02 but recorded 2023-07-01: not counted before then.
-    assert _claim(con, "acme-denial", "2023-06-15")["gap_score"] == 0.0
-    later = _claim(con, "acme-denial", "2023-07-01")
-    assert later["gap_score"] == 70.0 and str(later["as_of"]) == "2023-07-01"
-    assert _company(con, "acme", "2023-06-15")["band"] == "untested"
-    assert _company(con, "acme", "2023-07-01")["gap_score"] == 70.0
+    # A second build adds evidence that refutes the Arabic claim; it is not released.
+    case = minimal_case()
+    case["evidence"].append(
+        _evidence("acme-audit", "src-report", "third_party", recorded_on="2024-06-01")
+    )
+    case["links"].append(
+        {**_link("acme-arabic", "acme-audit", "refutes"), "recorded_on": "2024-06-01"}
+    )
+    write_case(datasets, case)
+    build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
+    con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+    assert con.execute(
+        "select release, released_on::varchar from releases order by 1"
+    ).fetchall() == [
+        ("1.0.0", "2024-01-10"),
+        ("1.1.0", None),
+    ]
+    with pytest.raises(duckdb.Error, match="first release was published on 2024-01-10"):
+        con.execute(
+            "select * from claim_gap_as_of(DATE '2024-01-09', clock := 'released')"
+        ).fetchall()
+    # What 1.0.0 said, a year on: the new evidence is not released, so the Arabic claim is
+    # untested on the released clock, and refuted on the published clock.
+    assert _claim(con, "acme-arabic", "2024-12-31", "released")["status"] == "unverified"
+    assert _claim(con, "acme-arabic", "2024-12-31", "published")["gap_score"] == 70.0
+    stamps = dict(con.execute("select evidence_id, first_release from evidence").fetchall())
+    assert stamps == {"acme-files": "1.0.0", "other-files": "1.0.0", "acme-audit": "1.1.0"}
+
+
+def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from transforms.release.recording import record_release
+    from validations.problems import InputError
+
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    # Released on 1 June, five months after its records were recorded.
+    record_release(
+        datasets,
+        tmp_path / "dist",
+        tmp_path / "releases",
+        tmp_path / "CHANGELOG.md",
+        dt.date(2024, 6, 1),
+        gate=False,
+    )
+    case = minimal_case()
+    case["evidence"].append(
+        _evidence("acme-late", "src-report", "third_party", recorded_on="2024-03-01")
+    )
+    write_case(datasets, case)
+    with pytest.raises(InputError) as caught:
+        build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
+    (problem,) = caught.value.problems
+    assert (problem.record, problem.field, problem.rule) == (
+        "evidence acme-late",
+        "recorded_on",
+        "dated_before_release",
+    )
+    assert "2024-03-01 is before 2024-06-01, when release 1.0.0 was published" in problem.message
 
 
 def test_subsidiary_counts_in_the_group_not_in_the_parent(tmp_path: Path) -> None:
@@ -191,65 +472,144 @@ def test_subsidiary_counts_in_the_group_not_in_the_parent(tmp_path: Path) -> Non
     )
 
 
-def test_time_decay_is_off_by_default_and_halves_per_half_life(tmp_path: Path) -> None:
-    con = _build(tmp_path, minimal_case())
-    assert con.execute(
-        "select weight from score_weights where factor = 'time_decay'"
-    ).fetchall() == [(None,)]
-    con.execute("update score_weights set weight = 365 where factor = 'time_decay'")
-    # 2023-05-02 to 2024-05-01 is 365 days: strength 0.7 x 0.5 = 0.35.
-    assert _claim(con, "acme-denial", "2024-05-01")["gap_score"] == 35.0
+# --- the real package ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    out = tmp_path_factory.mktemp("real") / "dist"
+    build(REPO / "datasets", out, gate=False)
+    return duckdb.connect(str(out / "saydo.duckdb"), read_only=True)
 
 
-def test_a_translation_is_not_independent_of_its_original(tmp_path: Path) -> None:
-    case = minimal_case()
-    case["sources"].append(
-        {
-            "source_id": "src-translation",
-            "publisher": "Translator",
-            "source_lang": "ar",
-            "source_type": "investigative_journalism",
-            "based_on_source_id": "src-report",
-            "review_status": "verified",
-        }
+def test_claim_gap_is_recomputed_from_link_scores_alone(real) -> None:
+    weights = dict(
+        real.execute("select factor || '/' || level, weight from score_weights").fetchall()
     )
-    case["evidence"].append(_evidence("acme-files-ar", "src-translation"))
-    case["links"].append(_link("acme-denial", "acme-files-ar", "refutes"))
-    con = _build(tmp_path, case)
-    denial = _claim(con, "acme-denial")
-    # Both trace to src-report: one piece of strength 0.7, not 1 - 0.3 x 0.3 = 0.91.
-    assert denial["refuting_evidence_count"] == 2
-    assert denial["gap_score"] == 70.0
+    links: dict[str, list[dict]] = {}
+    for row in _rows(real, "select * from link_scores"):
+        links.setdefault(row["claim_id"], []).append(row)
+    claims = _rows(real, "select * from claim_gap")
+    assert len(claims) >= 10
+    for claim in claims:
+        refuting, supporting = 1.0, 1.0
+        for link in links.get(claim["claim_id"], []):
+            product = (
+                link["voice_weight"]
+                * link["relay_weight"]
+                * link["confidence_weight"]
+                * link["certainty_weight"]
+                * link["relation_weight"]
+                * link["decay"]
+            )
+            if link["relation"] == "context":
+                assert link["strength"] == 0
+                continue
+            assert link["strength"] == round(min(max(product, 0), 1), 4)
+            if link["relation"] == "refutes":
+                refuting *= 1 - link["counted_strength"]
+            else:
+                supporting *= 1 - link["counted_strength"]
+        contradiction, support = round(1 - refuting, 4), round(1 - supporting, 4)
+        assert (claim["contradiction_strength"], claim["support_strength"]) == (
+            contradiction,
+            support,
+        )
+        certainty = round(
+            weights[f"claim_wording/{claim['claim_wording']}"]
+            * weights[f"claim_review/{claim['claim_review_status']}"],
+            4,
+        )
+        assert claim["claim_certainty"] == certainty
+        expected = round(
+            100 * contradiction * (1 - weights["support/offset"] * support) * certainty, 1
+        )
+        assert claim["gap_score"] == pytest.approx(expected, abs=0.05), claim["claim_id"]
 
 
-def test_methodology_worked_example_matches_the_view(tmp_path: Path) -> None:
+def test_methodology_worked_example_matches_the_view(real) -> None:
     doc = (REPO / "docs" / "methodology.md").read_text(encoding="utf-8")
     claim_id = re.search(r"Worked example: `([a-z0-9-]+)`", doc).group(1)
     expected_gap = float(re.search(r"gap_score = \*\*([0-9.]+)\*\*", doc).group(1))
-    strengths = [
+    counted = [
         float(s)
         for s in re.findall(r"^\| `[a-z0-9-]+` \|.*\| \*\*([0-9.]+)\*\* \|$", doc, re.MULTILINE)
     ]
-    result = build(REPO / "datasets", tmp_path / "dist", gate=False)
-    con = duckdb.connect(str(result.out / "saydo.duckdb"), read_only=True)
-    row = _claim(con, claim_id)
-    assert row["gap_score"] == expected_gap
+    certainty = float(re.search(r"claim_certainty = [^=]*= \*\*([0-9.]+)\*\*", doc).group(1))
+    row = _claim(real, claim_id)
+    assert row["gap_score"] == expected_gap and row["claim_certainty"] == certainty
     product = 1.0
-    for strength in strengths:
+    for strength in counted:
         product *= 1 - strength
-    assert round(100 * (1 - product), 1) == expected_gap
+    assert round(100 * round(1 - product, 4) * certainty, 1) == expected_gap
+    assert sorted(counted) == sorted(
+        r[0]
+        for r in real.execute(
+            "select counted_strength from link_scores"
+            " where claim_id = ? and counted and relation = 'refutes'",
+            [claim_id],
+        ).fetchall()
+    )
 
 
-def test_scoped_macros_return_exactly_the_views_rows(tmp_path: Path) -> None:
+def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
+    """What had been published by 2021-12-31 about Hikvision, on the published clock.
+
+    Claims public by then: the 2019 spokesperson statement (2019-10-08), the 2020 statement on
+    minority recognition (year 2020: public from 2020-12-31), the review finding (2021-04-28),
+    and the two sentences of the 2021-08-10 letter. The denial and the investigator claim are
+    undated; their source, the article, is dated 2023-04-18: not yet public.
+
+    The 2019 statement (verbatim, partially_verified: certainty 1.0 x 0.9 = 0.9) is refuted,
+    medium, by three IPVM reports of 2018-2019, each its own source: two findings of IPVM's
+    (third_party 0.7, first-hand 1.0, verified 1.0, medium 0.6: 0.42 each) and Hikvision's own
+    product page as IPVM showed it (company 1.0, relayed by investigative journalism 0.85,
+    medium 0.6: 0.51). 1 - 0.58 x 0.58 x 0.49 = 0.835164 -> 0.8352; gap 100 x 0.8352 x 0.9 =
+    75.168 -> 75.2, contradicted.
+    The review finding (verbatim, effective partially_verified: 0.9) is refuted, medium, by
+    IPVM's 2021-06-29 argument (0.42); the recording's pieces are from 2023: 100 x 0.42 x 0.9 =
+    37.8, questioned.
+    The 2021 'respects human rights' sentence (verified: 1.0) is refuted only by the 2023
+    recording: untested. The minority and arbiter statements have context links only.
+    Hikvision's gap: the mean of its tested claims, (75.2 + 37.8) / 2 = 56.5, band high."""
+    rows = {
+        r["claim_id"]: r
+        for r in _rows(
+            real, "select * from claim_gap_as_of(DATE '2021-12-31', companies := ['hikvision'])"
+        )
+    }
+    assert set(rows) == {
+        "hikvision-entity-list-statement-2019-10-08",
+        "hikvision-minority-recognition-discontinued-2020",
+        "hikvision-xinjiang-review-finding-2021",
+        "hikvision-not-competent-arbiter-2021",
+        "hikvision-respects-human-rights-2021-08-10",
+    }
+    statement = rows["hikvision-entity-list-statement-2019-10-08"]
+    assert (statement["contradiction_strength"], statement["gap_score"], statement["status"]) == (
+        0.8352,
+        75.2,
+        "contradicted",
+    )
+    finding = rows["hikvision-xinjiang-review-finding-2021"]
+    assert (finding["gap_score"], finding["status"]) == (37.8, "questioned")
+    assert rows["hikvision-respects-human-rights-2021-08-10"]["status"] == "unverified"
+    company = _rows(
+        real, "select * from company_gap_as_of(DATE '2021-12-31', companies := ['hikvision'])"
+    )[0]
+    assert (company["tested_claims"], company["gap_score"], company["band"]) == (2, 56.5, "high")
+
+
+def test_scoped_macros_return_exactly_the_views_rows(real) -> None:
     """companies := [...] is a faster way to the same answer, never a different one."""
-    result = build(REPO / "datasets", tmp_path / "dist", gate=False)
-    con = duckdb.connect(str(result.out / "saydo.duckdb"), read_only=True)
-    companies = [r[0] for r in con.execute("select company_id from companies").fetchall()]
+    companies = [r[0] for r in real.execute("select company_id from companies").fetchall()]
     assert len(companies) >= 15
     pairs = [
         (
             "select * from claim_gap where company_id = $c",
             "select * from claim_gap_as_of(NULL, companies := [$c])",
+        ),
+        (
+            "select * from link_scores where company_id = $c",
+            "select * from link_scores_as_of(NULL, companies := [$c])",
         ),
         (
             "select * from company_gap where company_id = $c",
@@ -263,10 +623,136 @@ def test_scoped_macros_return_exactly_the_views_rows(tmp_path: Path) -> None:
     ]
     for company in companies:
         for view, scoped in pairs:
-            expected = sorted(con.execute(view, {"c": company}).fetchall(), key=repr)
-            assert sorted(con.execute(scoped, {"c": company}).fetchall(), key=repr) == expected
-    group = con.execute(
-        "select group_claims, group_gap_score from company_gap_as_of(NULL, "
-        "companies := ['hikvision'])"
-    ).fetchall()
-    assert group == [(6, 84.2)]
+            expected = sorted(real.execute(view, {"c": company}).fetchall(), key=repr)
+            assert sorted(real.execute(scoped, {"c": company}).fetchall(), key=repr) == expected
+
+
+# --- properties, on generated cases --------------------------------------------------------
+VOICES = ("company", "company_agent", "government", "court", "third_party")
+SOURCE_TYPES = (
+    "investigative_journalism",
+    "news_report",
+    "regulator_action",
+    "company_report",
+    "research_report",
+    "legal_commentary",
+)
+STATUSES = ("verified", "partially_verified", "secondary_only", "needs_review")
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built package whose links the properties replace, example by example."""
+    folder = tmp_path_factory.mktemp("properties")
+    write_case(folder / "datasets", minimal_case())
+    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+    return folder / "dist" / "saydo.duckdb"
+
+
+piece = st.fixed_dictionaries(
+    {
+        "voice": st.sampled_from(VOICES),
+        "source_type": st.sampled_from(SOURCE_TYPES),
+        "status": st.sampled_from(STATUSES),
+        "confidence": st.sampled_from(("high", "medium", "low")),
+        "relation": st.sampled_from(("refutes", "supports", "context")),
+        "primary": st.sampled_from((None, "p1", "p2")),
+    }
+)
+
+
+def _score(con, pieces: list[dict], quoted: bool = True) -> dict:
+    """acme-denial scored against `pieces`, each a source and evidence of its own."""
+    con.execute(
+        "delete from claim_evidence; delete from evidence where evidence_id like 'gen-%';"
+        "delete from sources where source_id like 'gen-%'"
+    )
+    con.execute(
+        "update claims set quote = ?, quote_kind = ? where claim_id = 'acme-denial'",
+        ["We never did it.", "verbatim"] if quoted else [None, None],
+    )
+    for material in ("p1", "p2"):
+        con.execute(
+            "insert into sources by name select 'gen-' || ? as source_id, 'en' as source_lang, "
+            "'leaked_document' as source_type, 'verified' as review_status, "
+            "DATE '2024-01-10' as recorded_on, 'x' as case_id, false as is_synthetic",
+            [material],
+        )
+    for i, p in enumerate(pieces):
+        sid, eid = f"gen-s{i}", f"gen-e{i}"
+        con.execute(
+            "insert into sources by name select ? as source_id, 'en' as source_lang, "
+            "? as source_type, 'verified' as review_status, DATE '2024-01-10' as recorded_on, "
+            "'x' as case_id, false as is_synthetic",
+            [sid, p["source_type"]],
+        )
+        con.execute(
+            "insert into evidence by name select ? as evidence_id, 'acme' as company_id, "
+            "? as source_id, ? as primary_source_id, DATE '2023-05-02' as evidence_date, "
+            "'day' as evidence_date_precision, 'investigative_finding' as evidence_type, "
+            "? as voice, 'x' as summary, ? as review_status, ? as effective_review_status, "
+            "DATE '2023-05-02' as public_from, DATE '2024-01-10' as recorded_on, "
+            "'x' as case_id, false as is_synthetic",
+            [
+                eid,
+                sid,
+                None if p["primary"] is None else f"gen-{p['primary']}",
+                p["voice"],
+                p["status"],
+                p["status"],
+            ],
+        )
+        con.execute(
+            "insert into claim_evidence by name"
+            " select 'acme-denial' as claim_id, ? as evidence_id, "
+            "? as relation, ? as confidence, 'x' as rationale, DATE '2024-01-10' as recorded_on, "
+            "'x' as case_id, false as is_synthetic, ? as effective_review_status, "
+            "DATE '2023-05-02' as public_from",
+            [eid, p["relation"], p["confidence"], p["status"]],
+        )
+    return _rows(con, "select * from claim_gap where claim_id = 'acme-denial'")[0]
+
+
+@pytest.fixture(scope="module")
+def properties_db(scratch: Path, tmp_path_factory: pytest.TempPathFactory):
+    copy = tmp_path_factory.mktemp("properties-copy") / "saydo.duckdb"
+    shutil.copyfile(scratch, copy)
+    con = duckdb.connect(str(copy))
+    yield con
+    con.close()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(piece, min_size=1, max_size=5), extra=piece)
+def test_an_independent_refutation_never_lowers_a_score(properties_db, pieces, extra) -> None:
+    before = _score(properties_db, pieces)["contradiction_strength"]
+    independent = {**extra, "relation": "refutes", "primary": None}
+    after = _score(properties_db, [*pieces, independent])["contradiction_strength"]
+    assert after >= before
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=piece, second=piece)
+def test_a_second_piece_on_the_same_material_never_raises_it_above_the_stronger(
+    properties_db, first, second
+) -> None:
+    first = {**first, "relation": "refutes", "primary": "p1"}
+    second = {**second, "relation": "refutes", "primary": "p1"}
+    alone = max(_score(properties_db, [p])["contradiction_strength"] for p in (first, second))
+    assert _score(properties_db, [first, second])["contradiction_strength"] == alone
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(piece, min_size=1, max_size=5))
+def test_a_claim_without_wording_is_never_contradicted_whatever_refutes_it(
+    properties_db, pieces
+) -> None:
+    row = _score(properties_db, pieces, quoted=False)
+    assert row["status"] != "contradicted"
+    assert 0 <= row["gap_score"] <= 50

@@ -22,9 +22,9 @@ import duckdb
 
 from schemas.generate import record_id_sql, sql_string
 from schemas.method import METHOD_VERSION
-from schemas.registry import TABLE_ORDER, TABLES, VERSIONED_TABLES, authoring
+from schemas.registry import TABLE_ORDER, TABLES, authoring
 from transforms.db import connect
-from transforms.history import changed_versions
+from transforms.derive import Candidate, derive
 from transforms.ingest.read import Ingested, read_datasets
 from transforms.publish import build_lock, check_output_folder, publish, staging_dir
 from transforms.release import manifest as release_manifest
@@ -64,8 +64,8 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("read", "reading datasets/"),
     Stage("validate", "checking every value and rule"),
-    Stage("history", "keeping every version"),
     Stage("compare", "comparing with the last release"),
+    Stage("derive", "release stamps, history, effective review"),
     Stage("store", "writing the DuckDB file"),
     Stage("write parquet", "writing Parquet files"),
     Stage("release checks", "great-expectations release gate"),
@@ -131,8 +131,11 @@ def validate(con: duckdb.DuckDBPyConnection, ingested: Ingested, today: dt.date)
     problems = list(ingested.problems)
     problems += pandera_problems(ingested.case_frames, ingested.origins, ingested.rejected)
     problems += feed_problems(con, ingested.origins, ingested.rejected, label_of)
-    problems += key_problems(con, ingested.origins, label_of)
-    problems += rule_problems(con, ingested.origins, today, ingested.rejected, label_of)
+    duplicates = key_problems(con, ingested.origins, label_of)
+    problems += duplicates
+    problems += rule_problems(
+        con, ingested.origins, today, ingested.rejected, label_of, keys_unique=not duplicates
+    )
     problems += _adapter_problems(con, ingested)
     if problems:
         raise InputError(problems)
@@ -161,10 +164,6 @@ def _adapter_problems(con: duckdb.DuckDBPyConnection, ingested: Ingested) -> lis
                 )
             )
     return problems
-
-
-def _history(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
-    return {name: changed_versions(con, name) for name in VERSIONED_TABLES}
 
 
 def _place_problems(con: duckdb.DuckDBPyConnection, ingested: Ingested, comparison) -> list:
@@ -249,11 +248,14 @@ def build(
     releases: Path | None = None,
     gate: bool = True,
     bounds: dict | None = None,
+    released_on: dt.date | None = None,
 ) -> BuildResult:
     """Build the release from `datasets` into `out`, replacing it only if everything passed.
 
     `releases` holds the committed records of earlier releases (default: releases/ beside
-    datasets/). `gate=False` skips the great-expectations release gate (quick local builds)."""
+    datasets/). `gate=False` skips the great-expectations release gate (quick local builds).
+    `released_on` is the day of publication when the build is recorded as a release (by
+    `saydo release`); a plain build is not released, so the released clock does not see it."""
     today = today or dt.date.today()
     releases = releases or datasets.parent / "releases"
     check_output_folder(out, inputs=(datasets, releases))
@@ -261,12 +263,16 @@ def build(
     with build_lock(out):
         staging = staging_dir(out)
         try:
-            return _build_into(staging, datasets, out, today, releases, gate, bounds, stages)
+            return _build_into(
+                staging, datasets, out, today, releases, gate, bounds, stages, released_on
+            )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -> BuildResult:
+def _build_into(
+    staging, datasets, out, today, releases, gate, bounds, stages, released_on
+) -> BuildResult:
     scratch = staging / "scratch"
     scratch.mkdir()
     work_path = scratch / "work.duckdb"
@@ -275,7 +281,6 @@ def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -
         run_sql_files(work, (FUNCTIONS_FILE,))
         ingested = stages.run("read", read_datasets, datasets, work, scratch)
         stages.run("validate", validate, work, ingested, today)
-        versions = stages.run("history", _history, work)
         synthetic = (
             work.execute("select coalesce(bool_or(is_synthetic), false) from claims").fetchall()[0][
                 0
@@ -288,7 +293,7 @@ def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -
         if synthetic:
             # Synthetic data is for tests and benchmarks: it is never compared with, or
             # recorded as, a release (and the gate refuses it).
-            previous, version = None, SYNTHETIC_VERSION
+            history, previous, version = [], None, SYNTHETIC_VERSION
             comparison = release_manifest.Comparison(None)
         else:
             try:
@@ -300,6 +305,14 @@ def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -
             if comparison.problems:
                 raise InputError(_place_problems(work, ingested, comparison))
             version = next_version(previous, comparison)
+        candidate = Candidate(version, released_on, data_date, METHOD_VERSION)
+        versions, late = stages.run("derive", derive, work, history, candidate, ingested.origins)
+        if late:
+            raise InputError(late)
+        releases_rows = work.execute(
+            "select release, released_on, data_date, method_version from release_list "
+            "order by ordinal"
+        ).fetchall()
     finally:
         work.close()
 
@@ -307,7 +320,7 @@ def _build_into(staging, datasets, out, today, releases, gate, bounds, stages) -
     package = connect(package_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
     try:
         package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
-        stages.run("store", write_package, package, "work", versions)
+        stages.run("store", write_package, package, "work", versions, releases_rows)
         package.execute("detach work")
         parquet = staging / PARQUET_DIR
         stages.run("write parquet", write_parquet, package, parquet, TABLE_FILES + VIEW_FILES)

@@ -38,11 +38,12 @@ def connect(
     return con
 
 
-def connect_locked(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_locked(path: Path, writable: bool = False) -> duckdb.DuckDBPyConnection:
     """The package at `path`, for reading only: read-only, no access to any other file or the
-    network, and every setting locked so a query cannot change it."""
+    network, and every setting locked so a query cannot change it. `writable` is for a private
+    copy (what-if): its own tables may change, nothing else can."""
     config: dict = {**OFFLINE, "enable_external_access": False}
-    con = duckdb.connect(str(path), read_only=True, config=config)
+    con = duckdb.connect(str(path), read_only=not writable, config=config)
     con.execute("SET enable_progress_bar = false")
     con.execute("SET lock_configuration = true")
     return con

@@ -30,14 +30,7 @@ from schemas.registry import (
     Table,
     history_name,
 )
-
-
-def followers(field: str, row: dict) -> tuple[str, ...]:
-    """Columns that change with `field`: an English quote is its own translation, so
-    correcting the quote corrects quote_en with it."""
-    if field == "quote" and row.get("quote_en_origin") == "original":
-        return ("quote_en",)
-    return ()
+from schemas.types import parse_partial_date
 
 
 def parse_previous(table: Table, field: str, text: str | None) -> object:
@@ -46,12 +39,39 @@ def parse_previous(table: Table, field: str, text: str | None) -> object:
         return None
     kind = table.column(field).type
     if kind == DATE:
-        return dt.date.fromisoformat(text)
+        parsed = parse_partial_date(text)
+        return parsed[0] if parsed else dt.date.fromisoformat(text)
     if kind == NUMBER:
         return float(text)
     if kind == INTEGER:
         return int(text)
     return text
+
+
+def undo(table: Table, row: dict, fix: dict) -> None:
+    """Put back in `row` the value a correction replaced, with the columns that follow it: a
+    date's precision (written in previous_value as 2023-04-17, 2023-04 or 2023), and an English
+    quote's quote_en and quote_en_origin, which the reader fills from the quote itself."""
+    field, text = fix["field_name"], fix["previous_value"]
+    row[field] = parse_previous(table, field, text)
+    precision = f"{field}_precision"
+    if table.column(field).type == DATE and precision in table.fields:
+        parsed = parse_partial_date(text) if text is not None else None
+        row[precision] = parsed[1] if parsed else None
+    if field == "quote" and row.get("quote_en_origin") == "original":
+        row["quote_en"] = row["quote"]
+        if row["quote"] is None:
+            row["quote_en_origin"] = None
+
+
+def followers(table: Table, field: str) -> tuple[str, ...]:
+    """Columns a correction of `field` changes with it (see undo)."""
+    out: tuple[str, ...] = ()
+    if table.column(field).type == DATE and f"{field}_precision" in table.fields:
+        out += (f"{field}_precision",)
+    if field == "quote":
+        out += ("quote_en", "quote_en_origin")
+    return out
 
 
 def versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]:
@@ -85,10 +105,7 @@ def versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]:
             previous["retracted_on"] = None
             previous["retraction_reason"] = None
         for fix in fixes:
-            value = parse_previous(table, fix["field_name"], fix["previous_value"])
-            previous[fix["field_name"]] = value
-            for follower in followers(fix["field_name"], current):
-                previous[follower] = value
+            undo(table, previous, fix)
         current, valid_to = previous, day
     versions.append(
         {
@@ -140,26 +157,27 @@ def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
 
 def create_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]) -> None:
     """`internal.<table>_versions` for the records that changed, and the `<table>_history`
-    views, in the package database `con`."""
+    views, in the package database `con` (which holds `releases`)."""
     con.execute("create schema if not exists internal")
     for name in VERSIONED_TABLES:
         history = HISTORY_TABLES[history_name(name)]
         schema = arrow_schema(history)
         stored = f"internal.{name}_versions"
-        rows = sorted(
-            versions[name], key=lambda v: (*[v[k] for k in TABLES[name].primary_key], v["version"])
-        )
+        keys = TABLES[name].primary_key
+        rows = sorted(versions[name], key=lambda v: (*[v[k] for k in keys], v["version"]))
         con.register("incoming", pa.Table.from_pylist(rows, schema=schema))
         con.execute(f"create table {stored} as select * from incoming")
         con.unregister("incoming")
-        keys = TABLES[name].primary_key
         match = " and ".join(f"changed.{k} = current.{k}" for k in keys)
         fields = ", ".join(f"current.{f}" for f in TABLES[name].fields)
         con.execute(
             f"""create view {history.name} as
             select {fields}, 1::BIGINT as version, current.recorded_on as valid_from,
-                   NULL::DATE as valid_to, 'recorded' as change, NULL::VARCHAR as change_reason
+                   NULL::DATE as valid_to, 'recorded' as change, NULL::VARCHAR as change_reason,
+                   current.first_release as released_in, release.released_on as released_from,
+                   NULL::DATE as released_to
             from {name} as current
+            left join releases as release on release.release = current.first_release
             where not exists (select 1 from {stored} as changed where {match})
             union all
             select * from {stored}"""

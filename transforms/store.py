@@ -14,7 +14,13 @@ import pyarrow.parquet as pq
 
 from schemas.generate import arrow_schema, comments_ddl, duckdb_ddl, sql_string
 from schemas.method import METHOD_VERSION, SCORE_WEIGHTS_TABLE, WEIGHTS
-from schemas.registry import PUBLISHED_ORDER, PUBLISHED_TABLES, TABLES, VERSIONED_TABLES
+from schemas.registry import (
+    DERIVED_TABLES,
+    PUBLISHED_ORDER,
+    PUBLISHED_TABLES,
+    TABLES,
+    VERSIONED_TABLES,
+)
 from schemas.views import VIEWS
 from transforms.history import create_history
 
@@ -60,9 +66,15 @@ FUNCTIONS_FILE = "00_functions.sql"
 
 
 def write_package(
-    con: duckdb.DuckDBPyConnection, work: str, versions: dict[str, list[dict]]
+    con: duckdb.DuckDBPyConnection,
+    work: str,
+    versions: dict[str, list[dict]],
+    releases: list[tuple],
 ) -> None:
-    """Fill the package database `con` from the attached work database `work`."""
+    """Fill the package database `con` from the attached work database `work`; `releases` are
+    the rows of the releases table (every release, and this build)."""
+    con.execute(duckdb_ddl(DERIVED_TABLES["releases"]))
+    con.executemany("insert into releases values (?, ?, ?, ?)", releases)
     for name, table in TABLES.items():
         con.execute(duckdb_ddl(table))
         keys = ", ".join(table.primary_key)

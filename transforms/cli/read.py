@@ -19,6 +19,12 @@ def _configure_query(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="a JSON list of records")
     output.add_argument("--parquet", metavar="PATH", help="write a Parquet file")
     parser.add_argument("-o", "--output", help="with --csv: write to this file (UTF-8 with BOM)")
+    parser.add_argument(
+        "--what-if",
+        action="store_true",
+        help="run on a private copy that may be changed (UPDATE score_weights ...), then "
+        "thrown away; the package is never touched",
+    )
 
 
 @command("query", _configure_query)
@@ -29,6 +35,8 @@ def cmd_query(args: argparse.Namespace) -> int:
       saydo query "select claim_id, gap_score from claim_gap order by gap_score desc"
       saydo query -f my-question.sql --csv -o contradicted.csv
       saydo query "select * from company_gap" --parquet company_gap.parquet
+      saydo query --what-if "update score_weights set weight = 0 where factor = 'voice'
+        and level = 'third_party'; select company_name, gap_score from company_gap"
     """
     from transforms.exporters.query import csv_text, run, save_csv, save_parquet, table_text
 
@@ -40,7 +48,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = save_parquet(db, sql, Path(args.parquet))
         print(f"wrote {rows} rows to {args.parquet}", file=sys.stderr)
         return 0
-    columns, rows = run(db, sql)
+    columns, rows = run(db, sql, what_if=args.what_if)
     if args.csv and args.output:
         save_csv(columns, rows, Path(args.output))
         print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)

@@ -59,6 +59,9 @@ def _child_build(datasets: Path, out: Path) -> None:
 
 # --- the floor: DuckDB alone, one query -------------------------------------------------------
 def floor_query(parquet: Path) -> str:
+    """Method 2.0's company scores from the published Parquet files, in one query: what a user
+    who knew the method would write. Synthetic sources have no chains, so one step of
+    based_on_source_id is the whole chain."""
     weights = ", ".join(
         f"('{w.factor}', '{w.level}', {w.weight if w.weight is not None else 'NULL'})"
         for w in WEIGHTS
@@ -69,29 +72,66 @@ def floor_query(parquet: Path) -> str:
 
     return f"""
     with weights(factor, level, weight) as (values {weights}),
-    strengths as (
-        select link.claim_id, link.relation,
-               coalesce(source.based_on_source_id, source.source_id) as original,
-               st.weight * cf.weight * rv.weight * rl.weight as strength
+    described as (
+        select link.claim_id, link.relation, link.evidence_id, link.confidence,
+               coalesce(evidence.primary_source_id, source.based_on_source_id, source.source_id)
+                   as counts_as,
+               evidence.voice, evidence.effective_review_status as certainty,
+               case
+                   when evidence.effective_review_status = 'secondary_only'
+                       then 'read_at_second_hand'
+                   when (evidence.voice = 'company' and source.source_type in
+                           ('company_report', 'company_statement', 'company_marketing'))
+                     or (evidence.voice = 'company_agent' and source.source_type in
+                           ('company_report', 'company_statement', 'company_marketing',
+                            'leaked_document'))
+                     or (evidence.voice = 'government' and source.source_type in
+                           ('regulator_action', 'government_list'))
+                     or (evidence.voice = 'court' and source.source_type = 'court_action')
+                     or (evidence.voice = 'third_party' and source.source_type in
+                           ('investigative_journalism', 'research_report', 'leaked_document'))
+                       then 'first_hand'
+                   else source.source_type
+               end as relay
         from {read("claim_evidence")} link
         join {read("evidence")} evidence using (evidence_id)
         join {read("sources")} source on source.source_id = evidence.source_id
-        join weights st on st.factor = 'source_type' and st.level = source.source_type
-        join weights cf on cf.factor = 'confidence' and cf.level = link.confidence
-        join weights rv on rv.factor = 'review_status' and rv.level = evidence.review_status
-        join weights rl on rl.factor = 'relation' and rl.level = link.relation
-        where link.relation in ('refutes', 'supports')
+        where link.relation in ('refutes', 'supports') and link.retracted_on is null
+          and evidence.retracted_on is null
     ),
-    pieces as (select claim_id, relation, original, max(strength) as strength
+    strengths as (
+        select d.claim_id, d.relation, d.counts_as,
+               round(least(greatest(vo.weight * re.weight * cf.weight * ce.weight * rl.weight,
+                                    0), 1), 4) as strength
+        from described d
+        join weights vo on vo.factor = 'voice' and vo.level = d.voice
+        join weights re on re.factor = 'relay' and re.level = d.relay
+        join weights cf on cf.factor = 'confidence' and cf.level = d.confidence
+        join weights ce on ce.factor = 'certainty' and ce.level = d.certainty
+        join weights rl on rl.factor = 'relation' and rl.level = d.relation
+    ),
+    pieces as (select claim_id, relation, counts_as, max(strength) as strength
                from strengths group by all),
     per_claim as (
         select claim_id,
-               1 - coalesce(product(1 - strength) filter (where relation = 'refutes'), 1) as c,
-               1 - coalesce(product(1 - strength) filter (where relation = 'supports'), 1) as s
+               round(1 - coalesce(product(1 - strength) filter (where relation = 'refutes'), 1), 4)
+                   as c,
+               round(1 - coalesce(product(1 - strength) filter (where relation = 'supports'), 1), 4)
+                   as s
         from pieces group by claim_id
+    ),
+    claim_certainty as (
+        select claim.claim_id, claim.company_id,
+               round(wo.weight * rv.weight, 4) as certainty
+        from {read("claims")} claim
+        join weights wo
+          on wo.factor = 'claim_wording' and wo.level = coalesce(claim.quote_kind, 'none')
+        join weights rv on rv.factor = 'claim_review' and rv.level = claim.effective_review_status
+        where claim.retracted_on is null
     )
-    select claim.company_id, avg(100 * c * (1 - 0.5 * s)) as gap_score
-    from {read("claims")} claim join per_claim using (claim_id)
+    select claim.company_id,
+           round(avg(round(100 * c * (1 - 0.5 * s) * certainty, 1)), 1) as gap_score
+    from claim_certainty claim join per_claim using (claim_id)
     group by claim.company_id
     """
 

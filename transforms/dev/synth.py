@@ -140,6 +140,7 @@ def generate(companies: int, claims: int, links_per_claim: int, seed: int) -> di
                 "source_id": _ids("syn-src-", rng.integers(0, sources_n, claims), 7),
                 "evidence_date": pl.select(_days(rng, claims)).to_series(),
                 "evidence_type": _choice(rng, FIELDS["evidence_type"].values, claims),
+                "voice": _choice(rng, FIELDS["voice"].values, claims),
                 "review_status": _choice(rng, review, claims, review_weights),
                 "penalty": pl.Series(penalty),
                 "amount_value": pl.Series(rng.integers(10, 5000, claims) * 10_000.0),

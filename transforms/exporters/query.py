@@ -88,16 +88,37 @@ def _open(db: Path):
     return connect_locked(db)
 
 
-def run(db: Path, sql: str, parameters: list | None = None) -> tuple[list[str], list[tuple]]:
+def run(
+    db: Path, sql: str, parameters: list | None = None, what_if: bool = False
+) -> tuple[list[str], list[tuple]]:
     """Columns and rows of `sql` (the last statement's, for a script) on the package at `db`,
-    opened read-only with no access to any other file or the network."""
-    con = _open(db)
-    try:
-        cursor = con.execute(sql, parameters or [])
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall() if cursor.description else []
-    finally:
-        con.close()
+    opened read-only with no access to any other file or the network. With `what_if`, the SQL
+    runs on a private copy that may be changed (UPDATE score_weights ...) and is then thrown
+    away; the package is never touched."""
+    if not what_if:
+        con = _open(db)
+        try:
+            return _last_result(con, sql, parameters)
+        finally:
+            con.close()
+    import shutil
+    import tempfile
+
+    _open(db).close()  # verified, before it is copied
+    with tempfile.TemporaryDirectory(prefix="saydo-what-if-") as folder:
+        copy = Path(folder) / "what-if.duckdb"
+        shutil.copyfile(db, copy)
+        con = connect_locked(copy, writable=True)
+        try:
+            return _last_result(con, sql, parameters)
+        finally:
+            con.close()
+
+
+def _last_result(con, sql: str, parameters: list | None) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(sql, parameters or [])
+    columns = [d[0] for d in cursor.description] if cursor.description else []
+    return columns, cursor.fetchall() if cursor.description else []
 
 
 def save_parquet(db: Path, sql: str, path: Path) -> int:

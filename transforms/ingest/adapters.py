@@ -28,9 +28,9 @@ from validations.problems import Problem
 
 ADAPTER_FILE = "adapter.yaml"
 ENTRY_POINT = "adapter.py"
-# The sections of adapter.yaml that hold records (the list's own source record, and companies
-# it names that no case file holds).
-RECORD_SECTIONS = ("sources",)
+# The sections of adapter.yaml that hold records: the list's own source record, and corrections
+# to what the adapter published before.
+RECORD_SECTIONS = ("sources", "corrections")
 
 
 class AdapterError(Exception):

@@ -13,7 +13,7 @@ from schemas.registry import TABLES
 from transforms.db import connect
 from transforms.release.manifest import MANIFEST_TABLES
 from transforms.release.package import verify_release_folder
-from transforms.release.records import Release, ReleaseRecordError, _problem, read_release
+from transforms.release.records import Release, ReleaseRecordError, problem_at, read_release
 
 
 @dataclass
@@ -44,7 +44,7 @@ def load_side(path: Path) -> Side:
     if not path.is_file():
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     "does not exist.",
                     "give a release folder (dist) or a record (releases/X.Y.Z.json).",

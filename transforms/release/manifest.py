@@ -41,7 +41,7 @@ from schemas.registry import (
     Field,
     Table,
 )
-from transforms.history import parse_previous
+from transforms.history import followers, undo
 from transforms.release.records import Release
 from validations.problems import Problem, printable
 
@@ -272,9 +272,7 @@ def _as_previously_published(
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
         for fix in by_id.get(row["_record_id"], []):
-            row[fix["field_name"]] = parse_previous(table, fix["field_name"], fix["previous_value"])
-            if fix["field_name"] == "quote" and row.get("quote_en_origin") == "original":
-                row["quote_en"] = row["quote"]
+            undo(table, row, fix)
         if row["_record_id"] in retracted_since:
             row["retracted_on"] = None
             row["retraction_reason"] = None
@@ -463,14 +461,19 @@ def compare(con: duckdb.DuckDBPyConnection, previous: Release | None) -> Compari
         changed = _as_previously_published(con, name, own_fixes, retracted_since)
         relation = _previous_view(con, name, changed)
         corrected_fields = {(f["record_id"], f["field_name"]) for f in own_fixes}
-        # An English quote is its own translation: a correction of quote covers quote_en, and a
-        # wrong previous quote shows in both; it is reported once, on quote.
-        followers = {(r, "quote_en") for r, f in corrected_fields if f == "quote"}
+        # A correction covers the columns that follow its field (a date's precision, an English
+        # quote's quote_en); a wrong previous value shows in both and is reported once.
+        following = {
+            (r, follower): f for r, f in corrected_fields for follower in followers(table, f)
+        }
         mismatches = _mismatches(con, name, relation, previous)
         wrong = {(first, column) for first, _, column in mismatches}
         for first, last, column in mismatches:
-            if (first, column) in followers and (first, "quote") in wrong:
+            leader = following.get((first, column))
+            if leader and (first, leader) in wrong:
                 continue
+            if leader:
+                corrected_fields.add((first, column))
             which = first if first == last else f"one of {first} .. {last}"
             if (first, column) in corrected_fields:
                 message = (

@@ -82,7 +82,7 @@ class Release:
         return f"releases/{self.path.name}"
 
 
-def _problem(path: Path, message: str, hint: str = "") -> Problem:
+def problem_at(path: Path, message: str, hint: str = "") -> Problem:
     return Problem(
         f"releases/{printable(path.name)}", None, "", "", message, hint, "release_record"
     )
@@ -94,7 +94,7 @@ def _load_json(path: Path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     f"is not a readable release record: {printable(error)}.",
                     "restore it from git (`git checkout releases/`).",
@@ -103,7 +103,11 @@ def _load_json(path: Path) -> dict:
         ) from None
     if not isinstance(document, dict):
         raise ReleaseRecordError(
-            [_problem(path, "is not a release record (not a JSON object).", "restore it from git.")]
+            [
+                problem_at(
+                    path, "is not a release record (not a JSON object).", "restore it from git."
+                )
+            ]
         )
     return document
 
@@ -113,7 +117,7 @@ def _read_format_1(path: Path, document: dict) -> Release:
     if expected is None or sha256_of(path) != expected:
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     "does not match the release it records (its sha256 differs from the "
                     "one saydo knows for it).",
@@ -151,7 +155,7 @@ def _read_format_2(path: Path, document: dict) -> Release:
     if missing:
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     f"is not a complete release record (missing {', '.join(missing)}).",
                     "restore it from git.",
@@ -160,7 +164,7 @@ def _read_format_2(path: Path, document: dict) -> Release:
         )
     if envelope_checksum(document) != document["checksum"]:
         problems.append(
-            _problem(
+            problem_at(
                 path,
                 "has been edited: its checksum does not match its content.",
                 "restore it from git; a released record is never edited.",
@@ -169,7 +173,7 @@ def _read_format_2(path: Path, document: dict) -> Release:
     records = path.with_name(document["records"]["file"])
     if not records.is_file() or records.is_symlink():
         problems.append(
-            _problem(
+            problem_at(
                 path,
                 f"names its records file {document['records']['file']}, which is missing.",
                 "restore it from git.",
@@ -177,7 +181,7 @@ def _read_format_2(path: Path, document: dict) -> Release:
         )
     elif sha256_of(records) != document["records"]["sha256"]:
         problems.append(
-            _problem(
+            problem_at(
                 records,
                 "has been altered: its sha256 is not the one its release recorded.",
                 "restore it from git.",
@@ -206,7 +210,7 @@ def read_release(path: Path) -> Release:
     if not isinstance(version, str) or version != path.stem:
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     f"says it is release {printable(version)!s}, but its file name says "
                     f"{path.stem}.",
@@ -218,7 +222,7 @@ def read_release(path: Path) -> Release:
     if reader is None:
         raise ReleaseRecordError(
             [
-                _problem(
+                problem_at(
                     path,
                     f"has an unknown format {printable(document.get('format'))}.",
                     "restore it from git, or update saydo.",
@@ -244,7 +248,7 @@ def read_releases(folder: Path) -> list[Release]:
             or path.is_symlink()
         ):
             problems.append(
-                _problem(
+                problem_at(
                     path,
                     "is not a release record; releases/ holds only X.Y.Z.json "
                     "records and their X.Y.Z.parquet files.",
@@ -275,7 +279,7 @@ def _chain_problems(releases: list[Release]) -> list[Problem]:
             previous.path
         ):
             problems.append(
-                _problem(
+                problem_at(
                     release.path,
                     f"does not chain to release {previous.version}: the "
                     "earlier record was changed, removed or replaced.",

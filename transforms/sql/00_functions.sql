@@ -57,3 +57,78 @@ with recursive walk(company_id, ancestor_id, depth) as (
 select company_id, arg_max(ancestor_id, depth) as group_company_id
 from walk
 group by company_id;
+
+-- Review statuses in order of how well a record was checked: 4 verified, 3 partially_verified,
+-- 2 secondary_only, 1 needs_review. A record is as checked as the weakest thing it rests on.
+create or replace macro review_rank(status) as
+    case status
+        when 'verified' then 4
+        when 'partially_verified' then 3
+        when 'secondary_only' then 2
+        when 'needs_review' then 1
+    end;
+
+create or replace macro review_status_of_rank(rank) as
+    case rank
+        when 4 then 'verified'
+        when 3 then 'partially_verified'
+        when 2 then 'secondary_only'
+        when 1 then 'needs_review'
+    end;
+
+-- A date as a person writes it, as precisely as it is known: 15 March 2023, March 2023, 2023.
+create or replace macro date_in_words(item_date, item_date_precision) as
+    case item_date_precision
+        when 'day' then strftime(item_date, '%-d %B %Y')
+        when 'month' then strftime(item_date, '%B %Y')
+        when 'year' then strftime(item_date, '%Y')
+    end;
+
+-- The source each source rests on at the end of its based_on_source_id chain (itself when it
+-- is an original): a translation, mirror or report counts as what it translates or reports on.
+-- `source_rows` names a table, view or CTE of sources.
+create or replace macro source_origins(source_rows) as table
+with recursive chain(source_id, origin_id, depth) as (
+    select source_id, source_id, 0 from query_table(source_rows)
+    union all
+    select chain.source_id, source.based_on_source_id, chain.depth + 1
+    from chain
+    join query_table(source_rows) as source on source.source_id = chain.origin_id
+    where source.based_on_source_id is not null and chain.depth < 50
+)
+select source_id, arg_max(origin_id, depth) as origin_id
+from chain
+group by source_id;
+
+-- Whether a voice speaks first-hand in a source of this type (the company in its own report, a
+-- regulator in its own order, a journalist in their own investigation); otherwise the source
+-- relays someone else's words or findings.
+create or replace macro first_hand(voice, source_type) as
+    case voice
+        when 'company' then source_type in ('company_report', 'company_statement', 'company_marketing')
+        when 'company_agent' then source_type in ('company_report', 'company_statement',
+                                                  'company_marketing', 'leaked_document')
+        when 'government' then source_type in ('regulator_action', 'government_list')
+        when 'court' then source_type = 'court_action'
+        when 'third_party' then source_type in ('investigative_journalism', 'research_report',
+                                                'leaked_document')
+        else false
+    end;
+
+-- The rows of a versioned table known on `as_of` on a clock, without their history columns:
+-- - as_of NULL: the current version of every record (what the package says now);
+-- - clock 'published' (the default): the current version, as the package knows it today; the
+--   caller keeps the records public by as_of (public_from);
+-- - clock 'released': the version this package had released by as_of.
+-- Retracted records are left out either way (a retraction is itself a version).
+create or replace macro known_rows(base, as_of, clock) as table
+select * exclude (version, valid_from, valid_to, change, change_reason,
+                  released_in, released_from, released_to)
+from query_table(base || '_history')
+where retracted_on is null
+  and case
+        when as_of is null or clock = 'published' then valid_to is null
+        when clock = 'released' then released_from is not null
+                                     and version_current_on(released_from, released_to, as_of)
+        else error('clock must be ''published'' or ''released'', not ''' || clock || '''')
+      end;

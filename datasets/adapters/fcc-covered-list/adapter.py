@@ -18,6 +18,18 @@ def inclusion_date(text: str, date_format: str) -> dt.date:
     return dt.datetime.strptime(first, date_format).date()
 
 
+def summary(name: str, text: str) -> str:
+    """One line on what the FCC listed; when the FCC limits the listing to some uses, so does
+    the summary."""
+    line = f"The FCC placed equipment produced by {name} on the Covered List"
+    if "to the extent it is used for" in text:
+        line += (
+            ", to the extent it is used for public safety, the security of government facilities, "
+            "surveillance of critical infrastructure and other national security purposes"
+        )
+    return line + "."
+
+
 def convert(source_file: Path, context) -> dict[str, list[dict]]:
     columns = context.adapter.meta["columns"]
     date_format = context.date_format(columns["date"])
@@ -42,13 +54,13 @@ def convert(source_file: Path, context) -> dict[str, list[dict]]:
                 "evidence_date": inclusion_date(entries[columns["date"]][0], date_format),
                 "evidence_date_precision": "day",
                 "evidence_type": "government_list",
+                "voice": "government",
                 "quote": text,
                 "quote_lang": "en",
                 "quote_en": text,
                 "quote_kind": "verbatim",
                 "quote_en_origin": "original",
-                "summary": f"The FCC placed equipment produced by {company['fcc_name']} on the "
-                f"Covered List.",
+                "summary": summary(company["fcc_name"], text),
                 "review_status": "verified",
                 "review_note": "The FCC's own text and date of inclusion.",
                 "recorded_on": context.recorded(evidence_id),

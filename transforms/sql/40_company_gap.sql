@@ -1,18 +1,14 @@
--- company_gap_as_of(as_of, companies := NULL): one row per company, alone and with its group
--- (the company with every subsidiary and affiliate below it through parent_company_id).
--- companies, a list of company_ids, computes only their rows, scoring only their groups.
-create or replace macro company_gap_as_of(as_of, companies := NULL) as table
+-- company_gap_as_of(as_of, companies := NULL, clock := 'published'): one row per company,
+-- alone and with its group (the company with every subsidiary and affiliate below it through
+-- parent_company_id). companies, a list of company_ids, computes only their rows, scoring only
+-- their groups.
+create or replace macro company_gap_as_of(as_of, companies := NULL, clock := 'published') as table
 with
 
 -- import ------------------------------------------------------------------------------------
--- Parent links as they stood on as_of (from the history), or as they stand now.
+-- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
 known_companies as (
-    select * exclude (version, valid_from, valid_to, change, change_reason)
-    from companies_history
-    where as_of is not null and version_current_on(valid_from, valid_to, as_of)
-    union all
-    select * from companies
-    where as_of is null
+    select * from known_rows('companies', case when clock = 'released' then as_of end, clock)
 ),
 
 bands as (
@@ -39,7 +35,8 @@ claim_scores as (
         as_of,
         companies := (select case when companies is null then null
                                   else list(distinct member_company_id) end
-                      from group_members)
+                      from group_members),
+        clock := clock
     )
 ),
 
@@ -49,6 +46,7 @@ own_figures as (
         count(*) as claims,
         count(*) filter (where status != 'unverified') as tested_claims,
         count(*) filter (where status = 'contradicted') as contradicted_claims,
+        count(*) filter (where status = 'unconfirmed') as unconfirmed_claims,
         round(avg(gap_score) filter (where status != 'unverified'), 1) as gap_score,
         max(gap_score) as max_claim_gap_score
     from claim_scores
@@ -78,6 +76,7 @@ final as (
         coalesce(own.claims, 0) as claims,
         coalesce(own.tested_claims, 0) as tested_claims,
         coalesce(own.contradicted_claims, 0) as contradicted_claims,
+        coalesce(own.unconfirmed_claims, 0) as unconfirmed_claims,
         own.gap_score,
         own.max_claim_gap_score,
         gap_band(own.gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
@@ -90,6 +89,7 @@ final as (
         gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
             as group_band,
         as_of::date as as_of,
+        clock::varchar as clock,
         score_method_version() as method_version,
         settings.weights_fingerprint
     from known_companies as company

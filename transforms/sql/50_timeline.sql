@@ -1,8 +1,9 @@
--- timeline_of(companies): every claim, piece of evidence and response of the companies listed
--- (NULL: all) in date order, with its source, for reading a case as a story. Retracted items
--- stay in the story, marked. The timeline view is timeline_of(NULL); filter it on
--- group_company_id to read a parent with its subsidiaries and affiliates.
-create or replace macro timeline_of(companies) as table
+-- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
+-- and response of the companies listed (NULL: all) with its source, for reading a case as a
+-- story; on a date, only what was known then. Retracted items stay in the current story,
+-- marked. The timeline view is timeline_of(NULL); filter it on group_company_id to read a
+-- parent with its subsidiaries and affiliates.
+create or replace macro timeline_of(companies, as_of := NULL, clock := 'published') as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -10,48 +11,51 @@ group_tops as (
     select * from company_group_top('companies')
 ),
 
+-- The current story keeps retracted items; a story on a date holds what was known then.
 wanted_claims as (
     select * from claims
-    where companies is null or list_contains(companies, company_id)
+    where as_of is null and (companies is null or list_contains(companies, company_id))
+    union all
+    select * from known_rows('claims', as_of, clock)
+    where as_of is not null and (companies is null or list_contains(companies, company_id))
+      and (clock != 'published' or public_from <= as_of)
 ),
 
 wanted_evidence as (
     select * from evidence
-    where companies is null or list_contains(companies, company_id)
+    where as_of is null and (companies is null or list_contains(companies, company_id))
+    union all
+    select * from known_rows('evidence', as_of, clock)
+    where as_of is not null and (companies is null or list_contains(companies, company_id))
+      and (clock != 'published' or public_from <= as_of)
 ),
 
 wanted_responses as (
     select * from responses
-    where companies is null or list_contains(companies, company_id)
+    where as_of is null and (companies is null or list_contains(companies, company_id))
+    union all
+    select * from known_rows('responses', as_of, clock)
+    where as_of is not null and (companies is null or list_contains(companies, company_id))
+      and (clock != 'published' or public_from <= as_of)
 ),
 
 refutations as (
-    select claim_id, evidence_id from claim_evidence where relation = 'refutes'
+    select claim_id, evidence_id from claim_evidence
+    where relation = 'refutes' and (as_of is null or retracted_on is null)
 ),
 
--- Lists of refutations, for everything (companies is NULL) or only for the wanted items; the
--- branch that does not apply is pruned, so the unscoped view does no extra join.
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
-    where companies is null
-    group by claim_id
-    union all
-    select claim_id, list(evidence_id order by evidence_id) as evidence_ids
-    from refutations
-    where companies is not null and claim_id in (select claim_id from wanted_claims)
+    where claim_id in (select claim_id from wanted_claims)
+      and evidence_id in (select evidence_id from evidence)
     group by claim_id
 ),
 
 refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
-    where companies is null
-    group by evidence_id
-    union all
-    select evidence_id, list(claim_id order by claim_id) as claim_ids
-    from refutations
-    where companies is not null and evidence_id in (select evidence_id from wanted_evidence)
+    where evidence_id in (select evidence_id from wanted_evidence)
     group by evidence_id
 ),
 
@@ -61,11 +65,11 @@ claim_items as (
         claim.company_id, claim.claim_date as item_date,
         claim.claim_date_precision as item_date_precision, 'claim' as item_kind,
         claim.claim_id as item_id, claim.claim_type as item_type, claim.summary,
-        claim.quote, claim.quote_lang, claim.quote_en,
+        claim.quote, claim.quote_lang, claim.quote_en, claim.quote_kind,
         []::varchar[] as refutes_claim_ids,
         coalesce(refuted_by.evidence_ids, []) as refuted_by_evidence_ids,
         null::varchar as responds_to_id,
-        claim.review_status, claim.retracted_on, claim.source_id
+        claim.review_status, claim.effective_review_status, claim.retracted_on, claim.source_id
     from wanted_claims as claim
     left join refuted_by using (claim_id)
 ),
@@ -74,11 +78,12 @@ evidence_items as (
     select
         evidence.company_id, evidence.evidence_date, evidence.evidence_date_precision,
         'evidence', evidence.evidence_id, evidence.evidence_type, evidence.summary,
-        evidence.quote, evidence.quote_lang, evidence.quote_en,
+        evidence.quote, evidence.quote_lang, evidence.quote_en, evidence.quote_kind,
         coalesce(refutes.claim_ids, []),
         []::varchar[],
         null::varchar,
-        evidence.review_status, evidence.retracted_on, evidence.source_id
+        evidence.review_status, evidence.effective_review_status, evidence.retracted_on,
+        evidence.source_id
     from wanted_evidence as evidence
     left join refutes using (evidence_id)
 ),
@@ -87,10 +92,11 @@ response_items as (
     select
         response.company_id, response.response_date, response.response_date_precision,
         'response', response.response_id, response.response_type, response.summary,
-        response.quote, response.quote_lang, response.quote_en,
+        response.quote, response.quote_lang, response.quote_en, response.quote_kind,
         []::varchar[], []::varchar[],
         coalesce(response.claim_id, response.evidence_id),
-        response.review_status, response.retracted_on, response.source_id
+        response.review_status, response.effective_review_status, response.retracted_on,
+        response.source_id
     from wanted_responses as response
 ),
 
@@ -113,10 +119,12 @@ final as (
         item.quote,
         item.quote_lang,
         item.quote_en,
+        item.quote_kind,
         item.refutes_claim_ids,
         item.refuted_by_evidence_ids,
         item.responds_to_id,
         item.review_status,
+        item.effective_review_status,
         item.retracted_on,
         item.source_id,
         source.publisher as source_publisher,

@@ -1,0 +1,333 @@
+"""Every column saydo sets itself, computed in the work database after validation:
+
+- release stamps from `releases/`: the release in which each record was first published
+  (`first_release`) and the one that published its current version (`last_changed_release`),
+  and for every version of a changed record the release that published it (the released clock);
+- `effective_review_status`: the weakest of a record's own status and those of every source it
+  rests on (through `based_on_source_id`, its primary material, the company publication a claim
+  was said in; a link takes the weaker of its two ends);
+- `public_from`: the first day a record's content had been published (the published clock);
+- the company identifier columns on `companies`, from `company_identifiers`.
+
+A record no release holds yet is stamped with this build's version. The build refuses a new
+record, correction or retraction dated before the last release was published: the released clock
+would otherwise see the package say something on a day it had not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from schemas.generate import record_id_sql, sql_string
+from schemas.registry import TABLES, VERSIONED_TABLES, authoring
+from transforms.history import changed_versions
+from transforms.ingest.origins import Origins
+from transforms.release.records import Release
+from validations.problems import Problem
+
+RELEASES_SQL = "release_list"
+
+
+@dataclass
+class Candidate:
+    version: str
+    released_on: dt.date | None
+    data_date: dt.date
+    method_version: str
+
+
+def _release_list(
+    con: duckdb.DuckDBPyConnection, releases: list[Release], candidate: Candidate
+) -> None:
+    """`release_list(release, ordinal, released_on, data_date, method_version)`: every recorded
+    release and this build, in order."""
+    rows = [
+        (r.version, i, r.released_on, r.data_date, r.method_version) for i, r in enumerate(releases)
+    ]
+    if not releases or releases[-1].version != candidate.version:
+        rows.append(
+            (
+                candidate.version,
+                len(rows),
+                candidate.released_on,
+                candidate.data_date,
+                candidate.method_version,
+            )
+        )
+    con.execute(
+        f"create or replace temp table {RELEASES_SQL} (release varchar, ordinal integer, "
+        f"released_on date, data_date date, method_version varchar)"
+    )
+    con.executemany(f"insert into {RELEASES_SQL} values (?, ?, ?, ?, ?)", rows)
+
+
+def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) -> None:
+    """`release_records(ordinal, table_name, record_id, retracted)`: what each release held."""
+    con.execute(
+        "create or replace temp table release_records (ordinal integer, table_name varchar, "
+        "record_id varchar, retracted boolean)"
+    )
+    null_hash = "74234e98afe7"  # format 1's hash of an empty value
+    for ordinal, release in enumerate(releases):
+        if release.format == 1:
+            rows = []
+            for name, records in release.values.items():
+                columns = [c for c, _, _ in release.columns[name]]
+                at = columns.index("retracted_on") if "retracted_on" in columns else None
+                rows += [
+                    (ordinal, name, record_id, at is not None and hashes[at] != null_hash)
+                    for record_id, hashes in records.items()
+                ]
+            if rows:
+                con.executemany("insert into release_records values (?, ?, ?, ?)", rows)
+        else:
+            con.execute(
+                f"insert into release_records select {ordinal}, table_name, record_id, retracted "
+                f"from read_parquet({sql_string(str(release.records_path))}) "
+                f"where table_name not in ('claim_gap', 'company_gap')"
+            )
+
+
+def _stamps(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> None:
+    """first_release and last_changed_release on every versioned table, first_release on
+    corrections."""
+    candidate_ordinal = f"(select max(ordinal) from {RELEASES_SQL})"
+    con.execute(
+        """create or replace temp table first_seen as
+        select table_name, record_id, min(ordinal) as ordinal
+        from release_records group by all"""
+    )
+    con.execute(
+        f"""update corrections set first_release = (
+            select release from {RELEASES_SQL}
+            where ordinal = coalesce(
+                (select seen.ordinal from first_seen as seen
+                 where seen.table_name = 'corrections'
+                   and seen.record_id = corrections.table_name || '/' || corrections.record_id
+                       || '/' || corrections.field_name || '/'
+                       || strftime(corrections.corrected_on, '%Y-%m-%d')),
+                {candidate_ordinal}))"""
+    )
+    for name in VERSIONED_TABLES:
+        key = record_id_sql(TABLES[name], "t")
+        con.execute(
+            f"""with stamped as (
+                select t._origin,
+                       coalesce(seen.ordinal, {candidate_ordinal}) as first_ordinal,
+                       greatest(
+                           coalesce(seen.ordinal, {candidate_ordinal}),
+                           coalesce((select max(o.ordinal) from corrections as fix
+                                     join {RELEASES_SQL} as o on o.release = fix.first_release
+                                     where fix.table_name = '{name}'
+                                       and fix.record_id = {key}), 0),
+                           case when t.retracted_on is not null then coalesce(
+                               (select min(r.ordinal) from release_records as r
+                                where r.table_name = '{name}' and r.record_id = {key}
+                                  and r.retracted),
+                               {candidate_ordinal}) else 0 end
+                       ) as last_ordinal
+                from {name} as t
+                left join first_seen as seen
+                  on seen.table_name = '{name}' and seen.record_id = {key}
+            )
+            update {name} set
+                first_release = (select release from {RELEASES_SQL}
+                                 where ordinal = stamped.first_ordinal),
+                last_changed_release = (select release from {RELEASES_SQL}
+                                        where ordinal = stamped.last_ordinal)
+            from stamped where {name}._origin = stamped._origin"""
+        )
+
+
+def _identifiers(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """update companies set
+            lei = ids.lei, isin = ids.isin, stock_ticker = ids.stock_ticker,
+            wikidata_id = ids.wikidata_id, permid = ids.permid
+        from (
+            select company_id,
+                   min(identifier) filter (where scheme = 'lei') as lei,
+                   min(identifier) filter (where scheme = 'isin') as isin,
+                   min(coalesce(issuer || ':', '') || identifier) filter (where scheme = 'ticker')
+                       as stock_ticker,
+                   min(identifier) filter (where scheme = 'wikidata') as wikidata_id,
+                   min(identifier) filter (where scheme = 'permid') as permid
+            from company_identifiers
+            where retracted_on is null
+            group by company_id
+        ) as ids
+        where companies.company_id = ids.company_id"""
+    )
+
+
+def _effective_review(con: duckdb.DuckDBPyConnection) -> None:
+    """Each source's floor (the weakest status along its based_on chain), then each record's."""
+    con.execute(
+        """create or replace temp table source_floor as
+        with recursive chain(source_id, current_id, depth) as (
+            select source_id, source_id, 0 from sources
+            union all
+            select chain.source_id, source.based_on_source_id, chain.depth + 1
+            from chain join sources as source on source.source_id = chain.current_id
+            where source.based_on_source_id is not null and chain.depth < 50
+        )
+        select chain.source_id, min(review_rank(source.review_status)) as floor_rank,
+               -- A source is public no earlier than what it translates or reports on.
+               max(coalesce(date_period_end(source.published_date, source.published_date_precision),
+                            NULL)) as published_end,
+               max(source.recorded_on) filter (where chain.depth = 0) as recorded_on
+        from chain join sources as source on source.source_id = chain.current_id
+        group by chain.source_id"""
+    )
+    floor = "(select floor_rank from source_floor where source_floor.source_id = {})"
+    updates = {
+        "claims": ["t.source_id", "t.said_in_source_id"],
+        "evidence": ["t.source_id", "t.primary_source_id"],
+        "responses": ["t.source_id"],
+    }
+    for name, sources in updates.items():
+        ranks = ", ".join(f"coalesce({floor.format(s)}, 4)" for s in sources)
+        con.execute(
+            f"""update {name} set effective_review_status = review_status_of_rank(
+                    least(review_rank(t.review_status), {ranks}))
+                from (select * from {name}) as t where {name}._origin = t._origin"""
+        )
+    con.execute(
+        """update claim_evidence set effective_review_status = review_status_of_rank(least(
+               review_rank(claim.effective_review_status),
+               review_rank(evidence.effective_review_status)))
+           from claims as claim, evidence
+           where claim.claim_id = claim_evidence.claim_id
+             and evidence.evidence_id = claim_evidence.evidence_id"""
+    )
+
+
+def _public_from(con: duckdb.DuckDBPyConnection) -> None:
+    """The published clock: since when what each record says had been published."""
+    published = "(select published_end from source_floor where source_floor.source_id = {})"
+    con.execute(
+        f"""update claims set public_from = coalesce(
+                date_period_end(claims.claim_date, claims.claim_date_precision),
+                {published.format("claims.said_in_source_id")},
+                {published.format("claims.source_id")}, claims.recorded_on)"""
+    )
+    for name, prefix in (("evidence", "evidence"), ("responses", "response")):
+        own = f"date_period_end({name}.{prefix}_date, {name}.{prefix}_date_precision)"
+        source = published.format(f"{name}.source_id")
+        con.execute(
+            f"""update {name} set public_from = coalesce(
+                    greatest({own}, {source}), {own}, {source}, {name}.recorded_on)"""
+        )
+    con.execute(
+        """update claim_evidence set public_from = greatest(claim.public_from, evidence.public_from)
+           from claims as claim, evidence
+           where claim.claim_id = claim_evidence.claim_id
+             and evidence.evidence_id = claim_evidence.evidence_id"""
+    )
+
+
+def _late_records(
+    con: duckdb.DuckDBPyConnection, releases: list[Release], candidate: Candidate, origins: Origins
+) -> list[Problem]:
+    """A record, correction or retraction new in this build but dated before the last release
+    was published."""
+    if not releases or releases[-1].version == candidate.version:
+        return []
+    last = releases[-1]
+    problems = []
+    checks = [(name, "recorded_on", "first_release") for name in VERSIONED_TABLES]
+    checks.append(("corrections", "corrected_on", "first_release"))
+    checks += [
+        (name, "retracted_on", "last_changed_release")
+        for name in VERSIONED_TABLES
+        if "retracted_on" in TABLES[name].fields
+    ]
+    for name, column, stamp in checks:
+        found = con.execute(
+            f"select _origin, {column} from {name} where {stamp} = ? and {column} < ?",
+            [candidate.version, last.released_on],
+        ).fetchall()
+        noun = authoring(name).noun
+        for origin_id, day in found:
+            labels = authoring(name).label_fields
+            label = " -> ".join(
+                str(v)
+                for v in con.execute(
+                    f"select {', '.join(labels)} from {name} where _origin = ?", [origin_id]
+                ).fetchall()[0]
+            )
+            origin = origins.origin(origin_id, noun, label)
+            problems.append(
+                origin.problem(
+                    column,
+                    f"{day} is before {last.released_on}, when release {last.version} was "
+                    f"published; this is new since that release.",
+                    f"date it on or after {last.released_on} (the day it enters the package); "
+                    f"what happened earlier belongs in the record's own dates.",
+                    "dated_before_release",
+                )
+            )
+    return problems
+
+
+def derive(
+    con: duckdb.DuckDBPyConnection,
+    releases: list[Release],
+    candidate: Candidate,
+    origins: Origins,
+) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """Set every derived column in the work database; returns the versions of changed records
+    (with the release that published each) and the problems of late-dated records."""
+    _release_list(con, releases, candidate)
+    _release_records(con, releases)
+    _stamps(con, candidate)
+    problems = _late_records(con, releases, candidate, origins)
+    _identifiers(con)
+    _effective_review(con)
+    _public_from(con)
+    versions = {
+        name: _released(con, name, changed_versions(con, name)) for name in VERSIONED_TABLES
+    }
+    return versions, problems
+
+
+def _released(con: duckdb.DuckDBPyConnection, name: str, versions: list[dict]) -> list[dict]:
+    """The release that published each version of the changed records, and its dates."""
+    if not versions:
+        return versions
+    table = TABLES[name]
+    releases = {
+        release: (ordinal, released_on)
+        for release, ordinal, released_on in con.execute(
+            f"select release, ordinal, released_on from {RELEASES_SQL}"
+        ).fetchall()
+    }
+    fixes: dict[tuple[str, dt.date], str] = {}
+    for record_id, day, release in con.execute(
+        "select record_id, corrected_on, first_release from corrections where table_name = ?",
+        [name],
+    ).fetchall():
+        key = (record_id, day)
+        if key not in fixes or releases[release][0] > releases[fixes[key]][0]:
+            fixes[key] = release
+    by_record: dict[str, list[dict]] = {}
+    for version in versions:
+        record_id = "/".join(str(version[k]) for k in table.primary_key)
+        by_record.setdefault(record_id, []).append(version)
+    for record_id, record_versions in by_record.items():
+        for version in record_versions:
+            if version["change"] == "recorded":
+                release = version["first_release"]
+            elif version["change"] == "corrected":
+                release = fixes.get(
+                    (record_id, version["valid_from"]), version["last_changed_release"]
+                )
+            else:
+                release = version["last_changed_release"]
+            version["released_in"] = release
+            version["released_from"] = releases[release][1]
+        for version, following in zip(record_versions, [*record_versions[1:], None], strict=True):
+            version["released_to"] = following["released_from"] if following else None
+    return versions

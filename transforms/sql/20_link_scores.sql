@@ -1,0 +1,180 @@
+-- link_scores_as_of(as_of, companies := NULL, clock := 'published'): one row per link between a
+-- claim and a piece of evidence known on as_of, with every factor of its strength, whether it
+-- counted or was merged into another piece resting on the same primary material, and why.
+-- claim_gap is computed from these rows and nothing else, so this is the one definition of a
+-- link's strength. as_of NULL means everything the package holds now (the link_scores view).
+-- companies, a list of company_ids, keeps only their claims' links.
+-- docs/methodology.md explains the method with a worked example.
+create or replace macro link_scores_as_of(as_of, companies := NULL, clock := 'published') as table
+with
+
+-- import ------------------------------------------------------------------------------------
+weights as (
+    select factor, level, weight from score_weights
+),
+
+settings as (
+    select
+        max(weight) filter (where factor = 'time_decay' and level = 'half_life_days')
+            as half_life_days,
+        score_weights_fingerprint() as weights_fingerprint
+    from score_weights
+),
+
+known_claims as (
+    select * from known_rows('claims', as_of, clock)
+    where (companies is null or list_contains(companies, company_id))
+      and (as_of is null or clock != 'published' or public_from <= as_of)
+),
+
+known_evidence as (
+    select * from known_rows('evidence', as_of, clock)
+    where as_of is null or clock != 'published' or public_from <= as_of
+),
+
+known_sources as (
+    select * from known_rows('sources', as_of, clock)
+),
+
+known_links as (
+    select link.*
+    from known_rows('claim_evidence', as_of, clock) as link
+    where (as_of is null or clock != 'published' or link.public_from <= as_of)
+      and link.claim_id in (select claim_id from known_claims)
+      and link.evidence_id in (select evidence_id from known_evidence)
+),
+
+origins as (
+    select * from source_origins('known_sources')
+),
+
+-- Decay, when switched on, is measured to as_of or, in the view, to the data date, so the view
+-- gives the same answer on every day the same data is read.
+reference_date as (
+    select coalesce(as_of, (select max(data_date) from releases)) as reference_date
+),
+
+-- logic -------------------------------------------------------------------------------------
+-- Each link with what it weighs as: who speaks, through which source, resting on what.
+described as (
+    select
+        link.claim_id,
+        link.evidence_id,
+        claim.company_id,
+        link.relation,
+        link.confidence,
+        evidence.voice,
+        evidence.source_id as read_in_source_id,
+        source.source_type as read_in_source_type,
+        -- Pieces resting on the same primary material (or, failing that, the same original
+        -- source) are not independent: for each claim and relation only the strongest counts.
+        coalesce(primary_origin.origin_id, read_origin.origin_id, evidence.source_id)
+            as counts_as_source_id,
+        evidence.effective_review_status as evidence_review_status,
+        case
+            when evidence.effective_review_status = 'secondary_only' then 'read_at_second_hand'
+            when first_hand(evidence.voice, source.source_type) then 'first_hand'
+            else source.source_type
+        end as relay,
+        evidence.evidence_date
+    from known_links as link
+    join known_claims as claim using (claim_id)
+    join known_evidence as evidence using (evidence_id)
+    left join known_sources as source on source.source_id = evidence.source_id
+    left join origins as read_origin on read_origin.source_id = evidence.source_id
+    left join origins as primary_origin on primary_origin.source_id = evidence.primary_source_id
+),
+
+weighed as (
+    select
+        described.*,
+        coalesce(voice_weight.weight, 0) as voice_weight,
+        coalesce(relay_weight.weight, 0) as relay_weight,
+        coalesce(confidence_weight.weight, 0) as confidence_weight,
+        coalesce(certainty_weight.weight, 0) as certainty_weight,
+        coalesce(relation_weight.weight, 0) as relation_weight,
+        case
+            when settings.half_life_days is null or settings.half_life_days <= 0 then 1.0
+            else pow(0.5, greatest(date_diff('day', described.evidence_date,
+                                             reference_date.reference_date), 0)
+                          / settings.half_life_days)
+        end as decay
+    from described
+    cross join settings
+    cross join reference_date
+    left join weights as voice_weight
+        on voice_weight.factor = 'voice' and voice_weight.level = described.voice
+    left join weights as relay_weight
+        on relay_weight.factor = 'relay' and relay_weight.level = described.relay
+    left join weights as confidence_weight
+        on confidence_weight.factor = 'confidence' and confidence_weight.level = described.confidence
+    left join weights as certainty_weight
+        on certainty_weight.factor = 'certainty'
+       and certainty_weight.level = described.evidence_review_status
+    left join weights as relation_weight
+        on relation_weight.factor = 'relation' and relation_weight.level = described.relation
+),
+
+strengths as (
+    select
+        *,
+        -- Context is shown, not scored. Weights are kept within 0 and 1 whatever an UPDATE sets.
+        case when relation = 'context' then 0.0 else least(greatest(
+            voice_weight * relay_weight * confidence_weight * certainty_weight
+            * relation_weight * decay, 0), 1)
+        end as strength
+    from weighed
+),
+
+ranked as (
+    select
+        *,
+        first_value(evidence_id) over same_material as strongest_evidence_id
+    from strengths
+    window same_material as (
+        partition by claim_id, relation, counts_as_source_id
+        order by strength desc, evidence_id
+    )
+),
+
+final as (
+    select
+        claim_id,
+        evidence_id,
+        company_id,
+        relation,
+        confidence,
+        voice,
+        read_in_source_id,
+        read_in_source_type,
+        counts_as_source_id,
+        evidence_review_status,
+        relay,
+        round(voice_weight, 4) as voice_weight,
+        round(relay_weight, 4) as relay_weight,
+        round(confidence_weight, 4) as confidence_weight,
+        round(certainty_weight, 4) as certainty_weight,
+        round(relation_weight, 4) as relation_weight,
+        round(decay, 4) as decay,
+        round(strength, 4) as strength,
+        relation != 'context' and evidence_id = strongest_evidence_id as counted,
+        case when relation != 'context' and evidence_id != strongest_evidence_id
+             then strongest_evidence_id end as merged_into,
+        case when relation != 'context' and evidence_id != strongest_evidence_id
+             then 'rests on the same primary material (' || counts_as_source_id
+                  || ') as ' || strongest_evidence_id || ', which weighs more' end
+            as merged_because,
+        round(case when relation != 'context' and evidence_id = strongest_evidence_id
+                   then strength else 0 end, 4) as counted_strength,
+        as_of::date as as_of,
+        clock::varchar as clock,
+        score_method_version() as method_version,
+        (select weights_fingerprint from settings) as weights_fingerprint
+    from ranked
+)
+
+select * from final;
+
+create or replace view link_scores as
+select * from link_scores_as_of(null)
+order by company_id, claim_id, relation, counted_strength desc, evidence_id;

@@ -1,0 +1,168 @@
+-- claim_gap_as_of(as_of, companies := NULL, clock := 'published'): one row per claim known on
+-- as_of, scored from its links in link_scores_as_of and from how sure the package is of the
+-- claim itself. NULL as_of means everything the package holds now: the claim_gap view.
+-- companies, a list of company_ids, scores only their claims: the same numbers, in milliseconds.
+-- A date on which the package knew no claim of the companies asked about is an error, never a
+-- silent empty answer.
+create or replace macro claim_gap_as_of(as_of, companies := NULL, clock := 'published') as table
+with
+
+-- import ------------------------------------------------------------------------------------
+links as (
+    select * from link_scores_as_of(as_of, companies := companies, clock := clock)
+),
+
+known_claims as (
+    select * from known_rows('claims', as_of, clock)
+    where (companies is null or list_contains(companies, company_id))
+      and (as_of is null or clock != 'published' or public_from <= as_of)
+),
+
+settings as (
+    select
+        coalesce(max(weight) filter (where factor = 'support' and level = 'offset'), 0)
+            as support_offset,
+        coalesce(max(weight) filter (where factor = 'status' and level = 'contradicted_min_gap'), 0)
+            as contradicted_min_gap,
+        score_weights_fingerprint() as weights_fingerprint
+    from score_weights
+),
+
+claim_weights as (
+    select factor, level, weight from score_weights where factor in ('claim_wording', 'claim_review')
+),
+
+-- logic -------------------------------------------------------------------------------------
+-- How sure the package is of what the company said: whose words it holds, and how well the
+-- claim was checked. A claim without wording, or whose sources could not be checked, is not
+-- confirmed: evidence may bear against it, but it is never 'contradicted'.
+claim_certainty as (
+    select
+        claim.claim_id,
+        coalesce(claim.quote_kind, 'none') as claim_wording,
+        claim.effective_review_status as claim_review_status,
+        claim.quote is not null and claim.effective_review_status != 'needs_review'
+            as claim_confirmed,
+        coalesce(wording.weight, 0) * coalesce(review.weight, 0) as certainty
+    from known_claims as claim
+    left join claim_weights as wording
+        on wording.factor = 'claim_wording' and wording.level = coalesce(claim.quote_kind, 'none')
+    left join claim_weights as review
+        on review.factor = 'claim_review' and review.level = claim.effective_review_status
+),
+
+-- Independent pieces combine as independent chances do (noisy-OR); merged pieces count 0.
+strengths as (
+    select
+        claim_id,
+        1 - coalesce(product(1 - counted_strength) filter (where relation = 'refutes'), 1)
+            as contradiction_strength,
+        1 - coalesce(product(1 - counted_strength) filter (where relation = 'supports'), 1)
+            as support_strength,
+        count(*) filter (where relation = 'refutes') as refuting_evidence_count,
+        count(*) filter (where relation = 'supports') as supporting_evidence_count,
+        count(*) filter (where relation = 'context') as context_evidence_count,
+        list(evidence_id order by counted_strength desc, strength desc, evidence_id)
+            filter (where relation = 'refutes') as refuting_evidence_ids,
+        list(evidence_id order by counted_strength desc, strength desc, evidence_id)
+            filter (where relation = 'supports') as supporting_evidence_ids,
+        list(evidence_id order by evidence_id) filter (where relation = 'context')
+            as context_evidence_ids
+    from links
+    group by claim_id
+),
+
+scored as (
+    select
+        claim.claim_id,
+        certainty.claim_wording,
+        certainty.claim_review_status,
+        certainty.claim_confirmed,
+        round(certainty.certainty, 4) as claim_certainty,
+        coalesce(strengths.refuting_evidence_count, 0) as refuting_evidence_count,
+        coalesce(strengths.supporting_evidence_count, 0) as supporting_evidence_count,
+        coalesce(strengths.context_evidence_count, 0) as context_evidence_count,
+        round(coalesce(strengths.contradiction_strength, 0), 4) as contradiction_strength,
+        round(coalesce(strengths.support_strength, 0), 4) as support_strength,
+        round(100 * round(coalesce(strengths.contradiction_strength, 0), 4)
+                  * (1 - settings.support_offset * round(coalesce(strengths.support_strength, 0), 4))
+                  * round(certainty.certainty, 4), 1) as gap_score,
+        coalesce(strengths.refuting_evidence_ids, []) as refuting_evidence_ids,
+        coalesce(strengths.supporting_evidence_ids, []) as supporting_evidence_ids,
+        coalesce(strengths.context_evidence_ids, []) as context_evidence_ids,
+        settings.contradicted_min_gap,
+        settings.weights_fingerprint
+    from known_claims as claim
+    cross join settings
+    join claim_certainty as certainty using (claim_id)
+    left join strengths using (claim_id)
+),
+
+final as (
+    select
+        claim.claim_id,
+        claim.company_id,
+        company.name as company_name,
+        claim.claim_date,
+        claim.claim_date_precision,
+        claim.topic,
+        claim.claim_type,
+        claim.summary,
+        scored.claim_wording,
+        scored.claim_review_status,
+        scored.claim_certainty,
+        scored.refuting_evidence_count,
+        scored.supporting_evidence_count,
+        scored.context_evidence_count,
+        scored.contradiction_strength,
+        scored.support_strength,
+        scored.gap_score,
+        case
+            when scored.refuting_evidence_count > 0 and not scored.claim_confirmed
+                then 'unconfirmed'
+            when scored.refuting_evidence_count > 0 and scored.supporting_evidence_count > 0
+                then 'disputed'
+            when scored.refuting_evidence_count > 0
+                 and scored.gap_score >= scored.contradicted_min_gap then 'contradicted'
+            when scored.refuting_evidence_count > 0 then 'questioned'
+            when scored.supporting_evidence_count > 0 then 'supported'
+            else 'unverified'
+        end as status,
+        scored.refuting_evidence_ids,
+        scored.supporting_evidence_ids,
+        scored.context_evidence_ids,
+        as_of::date as as_of,
+        clock::varchar as clock,
+        score_method_version() as method_version,
+        scored.weights_fingerprint
+    from known_claims as claim
+    join scored using (claim_id)
+    left join companies as company using (company_id)
+),
+
+-- On a date before anything the package holds about these companies, say so. (A company with
+-- no claim at all has none on any date: that is an answer, not an error.)
+nothing_known as (
+    select case
+        when as_of is not null and not exists (select 1 from final)
+             and exists (select 1 from claims where retracted_on is null and (
+                         companies is null or list_contains(companies, company_id)))
+        then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
+                   || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
+                   || case when clock = 'released'
+                           then ': the first release was published on '
+                                || coalesce((select min(released_on)::varchar from releases), 'no day yet')
+                           else ': the earliest claim was public on '
+                                || coalesce((select min(public_from)::varchar from claims
+                                             where companies is null
+                                                or list_contains(companies, company_id)), 'no day')
+                      end || '.')
+        else true
+    end as ok
+)
+
+select final.* from final, nothing_known where nothing_known.ok;
+
+create or replace view claim_gap as
+select * from claim_gap_as_of(null)
+order by company_id, claim_date, claim_id;
