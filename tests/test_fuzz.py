@@ -8,6 +8,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -111,3 +113,134 @@ def test_mutated_case_files_are_refused_or_accepted_cleanly(data: st.DataObject)
         except InputError as error:
             assert error.problems
             assert all(p.file == "datasets/cases/fuzz.yaml" for p in error.problems)
+
+
+# --- the YAML door: what safe_dump never writes -----------------------------------------------
+# Tags, anchors, aliases, merge keys and YAML 1.1 scalars, written as raw text into a real case
+# file at the place of one field's value (or as a whole record), so they meet the reader where a
+# person would type them.
+YAML_ODDITIES = st.sampled_from(
+    [
+        "!!int twelve",
+        "!!timestamp 2023-02-30",
+        "!!bool maybe",
+        "!!str 0100",
+        "!!float .nan",
+        "!!binary aGVsbG8=",
+        "!!python/object/apply:os.system ['true']",
+        "!shout loud",
+        "!<tag:example.com,2000:x> y",
+        "&anchor value",
+        "*anchor",
+        "{<<: {topic: environment}}",
+        "[a, *a]",
+        "0100",
+        "0o17",
+        "0x1F",
+        "0b101",
+        "1_000",
+        "1:20:30",
+        "190:20:30.15",
+        ".nan",
+        ".NaN",
+        "-.inf",
+        "+.Inf",
+        "yes",
+        "No",
+        "on",
+        "~",
+        "null",
+        "2023-02-30",
+        "2001-12-14t21:59:43.10-05:00",
+        "'\\x1b[2J'",
+        '"\\e]0;title\\a"',
+        '"\\u202eevil"',
+        '"\\0"',
+        "|\n    multi\n    line",
+        ">-\n    folded",
+        "? complex key",
+    ]
+)
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(st.data())
+def test_yaml_tags_anchors_merge_keys_and_1_1_scalars_are_refused_or_accepted_cleanly(
+    data: st.DataObject,
+) -> None:
+    text = yaml.safe_dump(minimal_case(), allow_unicode=True, sort_keys=False)
+    lines = text.splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        fields = [i for i, line in enumerate(lines) if line.startswith("  ") and ": " in line]
+        index = data.draw(st.sampled_from(fields))
+        key = lines[index].split(": ", 1)[0]
+        lines[index] = f"{key}: {data.draw(YAML_ODDITIES)}"
+    _check_cleanly(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+# --- the feed door: Parquet with nested, wrong and odd types ------------------------------------
+ODD_ARROW = st.sampled_from(
+    [
+        pa.array([{"a": "x", "b": 1}]),
+        pa.array([["x", "y"]]),
+        pa.array([[("k", "v")]], pa.map_(pa.string(), pa.string())),
+        pa.array([19000], pa.int64()),
+        pa.array([19000], pa.int32()),
+        pa.array([1.5], pa.float64()),
+        pa.array([float("nan")], pa.float64()),
+        pa.array([True]),
+        pa.array([b"bytes"], pa.binary()),
+        pa.array([1_700_000_000_000], pa.timestamp("ms")),
+        pa.array([1_700_000_000_000], pa.timestamp("us", tz="UTC")),
+        pa.array([3600], pa.time32("s")),
+        pa.array([None], pa.null()),
+        pa.array(["2023-02-30"]),
+        pa.array(["\x1b[2J"]),
+        pa.array([""]),
+        pa.array(["x"]).dictionary_encode(),
+        pa.array([12345], pa.decimal128(10, 2)),
+        pa.array([10_000], pa.date32()),
+        pa.array(["a" * 100_000]),
+    ]
+)
+FEED_ROW = {
+    "evidence_id": "feed-row",
+    "company_id": "acme",
+    "source_id": "src-report",
+    "evidence_date": "2023-05-02",
+    "evidence_date_precision": "day",
+    "evidence_type": "investigative_finding",
+    "voice": "third_party",
+    "summary": "A feed row.",
+    "review_status": "verified",
+    "recorded_on": "2024-01-10",
+}
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(st.data())
+def test_parquet_feeds_with_nested_wrong_and_odd_types_are_refused_or_accepted_cleanly(
+    data: st.DataObject,
+) -> None:
+    columns = {name: pa.array([value]) for name, value in FEED_ROW.items()}
+    for _ in range(data.draw(st.integers(1, 3))):
+        name = data.draw(st.sampled_from([*FEED_ROW, "extra_column", "Summary", ""]))
+        if data.draw(st.booleans()) and name in columns and len(columns) > 1:
+            columns.pop(name)
+        else:
+            columns[name or "unnamed"] = data.draw(ODD_ARROW)
+    with tempfile.TemporaryDirectory() as folder:
+        datasets = Path(folder) / "datasets"
+        write_case(datasets, minimal_case())
+        feed = datasets / "feeds" / "evidence" / "fuzz.parquet"
+        feed.parent.mkdir(parents=True)
+        pq.write_table(pa.table(columns), feed)
+        try:
+            check(datasets, today=TODAY)
+        except InputError as error:
+            assert error.problems
+            for problem in error.problems:
+                assert problem.file == "datasets/feeds/evidence/fuzz.parquet", problem
+                assert problem.message

@@ -57,6 +57,29 @@ def check_output_folder(out: Path, inputs: tuple[Path, ...]) -> None:
         )
 
 
+# Folders a command reads from, relative to where it runs: no output file may land in them.
+INPUT_FOLDERS = (Path("datasets"), Path("releases"))
+
+
+def check_output_file(target: Path, reads: tuple[Path, ...] = ()) -> None:
+    """Refuse, before writing, an output file that would overwrite an input: anything inside
+    datasets/, releases/ or a folder the command reads (the release folder of the package it
+    queries), a file it reads, or something that is not a plain file."""
+    resolved = target.resolve()
+    for source in (*INPUT_FOLDERS, *reads):
+        source = source.resolve()
+        if resolved == source or resolved.is_relative_to(source):
+            raise OutputRefused(
+                f"saydo will not overwrite {target}: it is, or is inside, {source}, which this "
+                f"command reads. Write the output somewhere else (a new file outside datasets/, "
+                f"releases/ and the release folder)."
+            )
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise OutputRefused(
+            f"saydo will not overwrite {target}: it is not a plain file. Choose a new file name."
+        )
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths. False where the kernel or libc cannot."""
     try:

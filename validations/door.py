@@ -17,7 +17,7 @@ import polars as pl
 from schemas.generate import pandera_schema, sql_string
 from schemas.registry import TABLES, Field, authoring
 from transforms.ingest.origins import FEED_SHIFT, Origins
-from validations.problems import Origin, Problem, printable
+from validations.problems import Origin, Problem, printable, unusual_characters
 
 # Checks, named as pandera names them.
 REQUIRED = "not_nullable"
@@ -35,7 +35,9 @@ def words(column: Field, check: str, value: object) -> tuple[str, str]:
     if check.startswith(ENUM):
         return f"{shown} is not an allowed value.", f"use one of: {', '.join(column.enum or ())}."
     if check.startswith(PATTERN) and column.semantic:
-        return f"{shown} {column.semantic.message}", column.semantic.hint
+        pointer = unusual_characters(value)
+        message = f"{shown} {column.semantic.message}" + (f" {pointer}" if pointer else "")
+        return message, column.semantic.hint
     if check.startswith((MINIMUM, MAXIMUM, "greater_than", "less_than", "in_range")):
         low = "" if column.minimum is None else f"at least {column.minimum:g}"
         high = "" if column.maximum is None else f"at most {column.maximum:g}"

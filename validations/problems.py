@@ -6,6 +6,7 @@ override in a value can neither reorder nor rewrite the line a user reads."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -20,6 +21,31 @@ def printable(text: object) -> str:
     return "".join(
         c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode() for c in text
     )
+
+
+def unusual_characters(text: object, limit: int = 3) -> str:
+    """The characters of an identifier-like value that are not plain ASCII, named, so that a
+    Cyrillic "а" in an id that looks Latin, or an invisible zero-width space, is pointed at
+    instead of echoed as if it were valid. Empty when there are none."""
+    found = [
+        f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED CHARACTER')} (character {i})"
+        for i, c in enumerate(str(text), 1)
+        if ord(c) > 0x7E or ord(c) < 0x20
+    ]
+    if not found:
+        return ""
+    shown = ", ".join(found[:limit]) + (
+        f" and {len(found) - limit} more" if len(found) > limit else ""
+    )
+    return (
+        f"It holds {shown}, which is not plain ASCII: a letter from another script can look "
+        f"exactly like a Latin one, and some characters are invisible."
+    )
+
+
+def printable_lines(text: str) -> str:
+    """`printable`, line by line: the line breaks stay, everything else is made inert."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 @dataclass(frozen=True, order=True)

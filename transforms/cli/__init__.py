@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from validations.problems import InputError, printable
+from validations.problems import InputError, printable, printable_lines
 
 
 class UsageError(Exception):
@@ -130,19 +130,32 @@ def _message(error: BaseException) -> str:
     return ""
 
 
+def _interrupted(error: Exception) -> bool:
+    """Ctrl-C during a DuckDB query arrives as DuckDB's own error, not KeyboardInterrupt."""
+    return isinstance(error, duckdb.InterruptException) or (
+        isinstance(error, RuntimeError) and str(error).strip() == "Query interrupted"
+    )
+
+
+def _stopped() -> int:
+    print("saydo: stopped (Ctrl-C); nothing was published.", file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
-        print("saydo: stopped (Ctrl-C); nothing was published.", file=sys.stderr)
-        return 130
+        return _stopped()
     except Exception as error:
+        if _interrupted(error):
+            return _stopped()
         if args.debug:
             raise
         message = _message(error)
         if message:
-            print("\n".join(printable(line) for line in message.split("\n")), file=sys.stderr)
+            print(printable_lines(message), file=sys.stderr)
             return 1
         print(
             f"saydo {args.command} failed: {type(error).__name__}: {printable(error)}\n"

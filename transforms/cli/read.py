@@ -27,6 +27,20 @@ def _configure_query(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _read_sql_file(path: Path) -> str:
+    """A shared SQL file, read with a cap; a folder, a device or a missing file is named."""
+    from transforms.ingest.files import UnreadableFile, read_capped
+
+    try:
+        data = read_capped(path, 10 * 1_048_576)
+    except UnreadableFile as error:
+        raise UsageError(f"the SQL file {path} {error.message} {error.hint}".strip()) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"the SQL file {path} is not UTF-8 text; save it as UTF-8.") from None
+
+
 @command("query", _configure_query)
 def cmd_query(args: argparse.Namespace) -> int:
     """run SQL on the built package, read-only (it can read nothing else and write nothing)
@@ -38,12 +52,25 @@ def cmd_query(args: argparse.Namespace) -> int:
       saydo query --what-if "update score_weights set weight = 0 where factor = 'voice'
         and level = 'third_party'; select company_name, gap_score from company_gap"
     """
-    from transforms.exporters.query import csv_text, run, save_csv, save_parquet, table_text
+    from transforms.exporters.query import (
+        csv_text,
+        json_text,
+        run,
+        save_csv,
+        save_parquet,
+        table_text,
+    )
+    from transforms.publish import check_output_file
+    from validations.problems import printable_lines
 
     if (args.sql is None) == (args.file is None):
         raise UsageError("give the SQL as an argument or with -f FILE, not both.")
-    sql = args.sql if args.sql is not None else Path(args.file).read_text(encoding="utf-8")
+    sql = args.sql if args.sql is not None else _read_sql_file(Path(args.file))
     db = Path(args.db)
+    reads = (db.parent, *((Path(args.file),) if args.file else ()))
+    for target in (args.parquet, args.output):
+        if target:
+            check_output_file(Path(target), reads)
     if args.parquet:
         rows = save_parquet(db, sql, Path(args.parquet))
         print(f"wrote {rows} rows to {args.parquet}", file=sys.stderr)
@@ -53,10 +80,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         save_csv(columns, rows, Path(args.output))
         print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
     elif args.csv:
-        sys.stdout.write(csv_text(columns, rows))
+        text = csv_text(columns, rows)
+        # Exact bytes into a pipe or a file; escaped controls on a terminal.
+        sys.stdout.write(printable_lines(text) if sys.stdout.isatty() else text)
     elif args.json:
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
+        print(json_text(columns, rows))
     else:
         print(table_text(columns, rows))
     return 0

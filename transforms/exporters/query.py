@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from transforms.db import connect_locked
+from validations.problems import printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,14 +51,31 @@ def csv_text(columns: list[str], rows: list[tuple]) -> str:
     return buffer.getvalue()
 
 
+def json_text(columns: list[str], rows: list[tuple]) -> str:
+    """A JSON list of records in which every character a terminal could act on (C0 and C1
+    controls, bidi overrides) is written as a \\u escape: the same data, inert to print."""
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
+
+
+def _json_escape(character: str) -> str:
+    return json.dumps(character)[1:-1]  # \u001b; astral characters as a surrogate pair
+
+
 def save_csv(columns: list[str], rows: list[tuple], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         write_csv(columns, rows, handle)
 
 
 def table_text(columns: list[str], rows: list[tuple], limit: int = 200) -> str:
+    # For a person at a terminal: a control character in a value (chr(27) from SQL) is shown
+    # as its escape, never run.
+    columns = [printable(c) for c in columns]
     shown = [
-        [("" if v is None else str(_cell(v))).replace("\n", " ") for v in row]
+        [printable(("" if v is None else str(_cell(v))).replace("\n", " ")) for v in row]
         for row in rows[:limit]
     ]
     widths = [min(60, max([len(c)] + [len(r[i]) for r in shown])) for i, c in enumerate(columns)]
@@ -82,6 +100,13 @@ def _open(db: Path):
     if not db.exists():
         raise FileNotFoundError(
             2, f"{db} does not exist; run `make build` (or `saydo build`) first", str(db)
+        )
+    if db.is_symlink() or not db.is_file():
+        from transforms.cli import UsageError
+
+        raise UsageError(
+            f"{db} is not the package's DuckDB file (it is a folder or a link); give the file, "
+            f"such as --db dist/saydo.duckdb."
         )
     if (db.parent / "SHA256SUMS").is_file():
         verify_release_folder(db.parent, (db.name,))

@@ -22,6 +22,7 @@ import polars as pl
 from schemas.generate import polars_schema
 from schemas.registry import TABLES
 from schemas.types import is_slug
+from transforms.ingest.cases import refusals_left
 from transforms.ingest.files import InputFile, check_regular, display_name
 from transforms.ingest.yaml_reader import Mapping, read_case_file
 from validations.problems import Problem
@@ -109,6 +110,12 @@ def discover(datasets: Path) -> tuple[list[Adapter], list[Problem]]:
         document, read_problems = read_case_file(path / ADAPTER_FILE, display)
         problems += read_problems
         if document is None:
+            continue
+        meta_refusals = refusals_left(
+            document.get("adapter") if isinstance(document, Mapping) else document, display, set()
+        )
+        if meta_refusals:
+            problems += meta_refusals
             continue
         meta = document.get("adapter") if isinstance(document, Mapping) else None
         if not isinstance(meta, Mapping):

@@ -15,7 +15,7 @@ from schemas.registry import AUTHORING, TABLES, Field, Table, table_for_case_key
 from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, is_slug, parse_partial_date
 from transforms.ingest.files import InputFile
 from transforms.ingest.origins import Origins
-from transforms.ingest.yaml_reader import Mapping, read_case_file
+from transforms.ingest.yaml_reader import Mapping, RefusedValue, read_case_file, refused_values
 from validations.problems import Origin, Problem
 
 CASE_HEADER_KEYS = ("title", "summary", "recorded_on")
@@ -31,6 +31,8 @@ class CaseRows:
     cases: dict[str, dict] = field(default_factory=dict)
     # (table, origin, field) whose value the reader rejected and left empty.
     rejected: set[tuple[str, int, str]] = field(default_factory=set)
+    # Values the YAML reader refused that a record reader has already reported.
+    reported_refusals: set[RefusedValue] = field(default_factory=set)
 
 
 def _nfc(text: str) -> str:
@@ -49,7 +51,15 @@ _PYTHON_TYPES = {STRING: str, BOOLEAN: bool, INTEGER: int, NUMBER: (int, float)}
 class RecordReader:
     """Turns one record of a case file into a row of its table, collecting problems."""
 
-    def __init__(self, table: Table, file: str, case_id: str, defaults: dict):
+    def __init__(
+        self,
+        table: Table,
+        file: str,
+        case_id: str,
+        defaults: dict,
+        reported_refusals: set[RefusedValue] | None = None,
+    ):
+        self.reported_refusals = reported_refusals if reported_refusals is not None else set()
         self.table = table
         self.authoring = AUTHORING[table.name]
         self.file = file
@@ -71,7 +81,10 @@ class RecordReader:
                 self._refuse_derived(column.name, given, origin, problems)
             elif not column.name.endswith("_date_precision"):  # derived from the date's form
                 value = given.pop(column.name, None)
-                if value is None and column.name in self.defaults:
+                if isinstance(value, RefusedValue):
+                    problems.append(self._refused(value, origin, column.name))
+                    value = None
+                elif value is None and column.name in self.defaults:
                     value = self.defaults[column.name]
                 if column.type == DATE:
                     row.update(self._date(column, value, given, origin, problems))
@@ -82,6 +95,13 @@ class RecordReader:
         problems += self._unknown_fields(given, origin)
         _fill_english(row)
         return row, origin, problems
+
+    def _refused(self, value: RefusedValue, origin: Origin, name: str) -> Problem:
+        """A value the YAML reader would not read, reported against its record and field."""
+        self.reported_refusals.add(value)
+        return Problem(
+            self.file, value.line, origin.record, name, value.message, value.hint, "yaml"
+        )
 
     @staticmethod
     def _refuse_derived(name: str, given: dict, origin: Origin, problems: list[Problem]) -> None:
@@ -134,6 +154,9 @@ class RecordReader:
         precision_name = f"{name}_precision"
         has_precision = precision_name in self.table.fields
         stated_precision = given.pop(precision_name, None) if has_precision else None
+        if isinstance(stated_precision, RefusedValue):
+            problems.append(self._refused(stated_precision, origin, precision_name))
+            stated_precision = None
         result: dict = {name: None}
         if has_precision:
             result[precision_name] = None
@@ -267,7 +290,7 @@ def _section(
             _file_problem(file, "must be a list of records (each starting with '- ').", line=line)
         )
         return
-    reader = RecordReader(table, file.display, case_id, defaults)
+    reader = RecordReader(table, file.display, case_id, defaults, out.reported_refusals)
     for record in records:
         if not isinstance(record, Mapping):
             out.problems.append(
@@ -329,4 +352,14 @@ def read_case(
     for key, records in document.items():
         if key not in meta_keys:
             _section(key, records, document, file, case_id, defaults, origins, out, sections)
+    out.problems += refusals_left(document, file.display, out.reported_refusals)
     return document
+
+
+def refusals_left(document: object, display: str, reported: set[RefusedValue]) -> list[Problem]:
+    """Refused values outside any record's fields (a header, a key, a nested value)."""
+    return [
+        Problem(display, r.line, "", "", r.message, r.hint, "yaml")
+        for r in refused_values(document)
+        if r not in reported
+    ]

@@ -23,7 +23,7 @@ from transforms.ingest.cases import CaseRows, read_case
 from transforms.ingest.feeds import ingest_feed
 from transforms.ingest.files import CASE_SUFFIXES, FEED_SUFFIXES, display_name, list_inputs
 from transforms.ingest.origins import Origins
-from validations.problems import Problem
+from validations.problems import InputError, Problem
 
 
 @dataclass
@@ -60,6 +60,21 @@ def _case_frames(rows: CaseRows) -> dict[str, pl.DataFrame]:
 
 def read_datasets(datasets: Path, con: duckdb.DuckDBPyConnection, workdir: Path) -> Ingested:
     """Read every case file, adapter file and feed under `datasets` into `con`."""
+    if datasets.is_symlink() or not datasets.is_dir():
+        what = "is not a folder" if datasets.exists() else "does not exist"
+        raise InputError(
+            [
+                Problem(
+                    str(datasets),
+                    None,
+                    "",
+                    "",
+                    f"{what}; saydo reads its input from a datasets folder.",
+                    "run saydo from the repository's top folder, or give --datasets PATH.",
+                    "read",
+                )
+            ]
+        )
     root = datasets.parent
     origins = Origins()
     rows = CaseRows()

@@ -11,7 +11,9 @@ about structure and lenient about form:
 - refused, because a reader could take them to mean something else: the merge key `<<:` (it
   silently overrides or drops fields), explicit tags (`!!timestamp`, `!!int`, `!!bool`, `!x`),
   `.nan` and `.inf`, numbers in octal, hex, binary, sexagesimal or with `_` (YAML 1.1 reads
-  `0100` as 64), and control characters in text;
+  `0100` as 64), and control characters in text. A refused *value* does not stop the file: it
+  becomes a `RefusedValue` that the record reader reports against its record and field, so
+  every other problem of the file is still found;
 - YAML 1.1's other surprises are switched off: `NO` stays the text "NO" (not false) and dates
   stay text until saydo parses them with their precision.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -50,6 +53,34 @@ class CaseFileError(Exception):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class RefusedValue:
+    """A scalar the reader would not guess the meaning of; reported where it is used."""
+
+    line: int
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return "(refused value)"
+
+
+def refused_values(document: object) -> list[RefusedValue]:
+    """Every refused value anywhere in a parsed document (keys included)."""
+    found: list[RefusedValue] = []
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, RefusedValue):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sorted(found, key=lambda r: r.line)
+
+
 class Mapping(dict):
     """A YAML mapping that remembers the line it starts on and the line of each key."""
 
@@ -69,6 +100,8 @@ class _CaseLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._depth = 0
+        # Refused tagged values, parked under the node's value until they are constructed.
+        self._refusals: dict[str, RefusedValue] = {}
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -79,14 +112,26 @@ class _CaseLoader(yaml.SafeLoader):
                 "write the value out in full; aliases can expand to enormous documents.",
             )
         event = self.peek_event()
-        if getattr(event, "tag", None) is not None and not (
+        explicit_tag = getattr(event, "tag", None) is not None and not (
             isinstance(event, yaml.ScalarEvent) and event.implicit[0]
-        ):
-            # An explicit tag (!!int twelve, !!timestamp 2023-02-30, !custom): refused.
+        )
+        if explicit_tag and isinstance(event, yaml.ScalarEvent):
+            # An explicit tag on a value (!!int twelve, !!timestamp 2023-02-30, !custom): the
+            # value is refused where it stands, and the rest of the file is still read.
+            node = super().compose_node(parent, index)
+            node.tag = _REFUSED_TAG
+            node.value = str(len(self._refusals))
+            self._refusals[node.value] = RefusedValue(
+                _line(event),
+                f"the YAML tag '{_short_tag(event.tag)}' is not allowed in case files.",
+                "write the value plainly; put it in quotes to keep it as text.",
+            )
+            return node
+        if explicit_tag:
             raise CaseFileError(
                 _line(event),
-                f"the YAML tag '{event.tag}' is not allowed in case files.",
-                "write the value plainly; put it in quotes to keep it as text.",
+                f"the YAML tag '{_short_tag(event.tag)}' is not allowed in case files.",
+                "write the list or record plainly, without a tag.",
             )
         self._depth += 1
         try:
@@ -99,6 +144,13 @@ class _CaseLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+_REFUSED_TAG = "tag:saydo,2026:refused"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
 
 
 # Keep YAML's int, float and null; drop its timestamps (saydo parses dates with their precision)
@@ -144,7 +196,7 @@ def _construct_string(loader: _CaseLoader, node: yaml.ScalarNode) -> str:
     text = unicodedata.normalize("NFC", loader.construct_scalar(node))
     bad = _CONTROL.search(text)
     if bad:
-        raise CaseFileError(
+        return RefusedValue(
             _line(node),
             f"the text holds the control character U+{ord(bad.group()):04X}, which a reader "
             f"cannot see.",
@@ -156,31 +208,67 @@ def _construct_string(loader: _CaseLoader, node: yaml.ScalarNode) -> str:
 def _construct_int(loader: _CaseLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if not _PLAIN_INT.match(text):
-        raise CaseFileError(
+        return RefusedValue(
             _line(node),
-            f"the number {text} is not a plain decimal number (YAML would read it as "
-            f"{yaml.safe_load(text)!r}).",
+            f"the number {text} is not a plain decimal number ({_int_trap(text)}).",
             "write it without leading zeros, underscores or a base prefix, or put it in quotes "
             "if it is text (a ticker, a code).",
         )
     return int(text)
 
 
+def _int_trap(text: str) -> str:
+    """What YAML 1.1 would make of a number written this way, in words."""
+    digits = text.lstrip("+-")
+    try:
+        meant = yaml.safe_load(text)
+    except yaml.YAMLError:
+        meant = text
+    if ":" in digits:
+        return f"YAML 1.1 reads it as sexagesimal (base 60), {meant!r}"
+    if "_" in digits:
+        return f"it has an underscore; YAML 1.1 reads it as {meant!r}"
+    if digits.lower().startswith("0x"):
+        return f"it is hexadecimal; YAML reads it as {meant!r}"
+    if digits.lower().startswith("0b"):
+        return f"it is binary; YAML reads it as {meant!r}"
+    if digits.startswith("0"):
+        return f"it has a leading zero; YAML 1.1 reads it as octal, {meant!r}"
+    return f"YAML would read it as {meant!r}"
+
+
 def _construct_float(loader: _CaseLoader, node: yaml.ScalarNode) -> float:
     text = loader.construct_scalar(node)
     if not _PLAIN_FLOAT.match(text):
-        raise CaseFileError(
+        lowered = text.lower()
+        what = (
+            "not a number (NaN)"
+            if "nan" in lowered
+            else "infinity"
+            if "inf" in lowered
+            else "not a plain decimal number"
+        )
+        if ":" in text:
+            what = "sexagesimal (base 60) in YAML 1.1"
+        elif "_" in text:
+            what = "a number with an underscore, which YAML 1.1 drops"
+        return RefusedValue(
             _line(node),
-            f"{text} is not a number saydo accepts (.nan and .inf are not amounts).",
+            f"{text} is {what}; saydo accepts only plain decimal numbers.",
             "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
         )
     return float(text)
+
+
+def _construct_refused(loader: _CaseLoader, node: yaml.ScalarNode) -> RefusedValue:
+    return loader._refusals[node.value]
 
 
 _CaseLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _CaseLoader.add_constructor("tag:yaml.org,2002:str", _construct_string)
 _CaseLoader.add_constructor(_INT_TAG, _construct_int)
 _CaseLoader.add_constructor(_FLOAT_TAG, _construct_float)
+_CaseLoader.add_constructor(_REFUSED_TAG, _construct_refused)
 
 
 def decode_text(data: bytes) -> str:

@@ -1,0 +1,669 @@
+"""The red team's failures, by class (issue 13): for each class the example it found and a
+second instance of the same class, each of which must fail the same clean way: a message that
+names the thing and what to do, nothing published, no input touched.
+
+The commands run as a user runs them (`transforms.cli.main`, the function behind `saydo`);
+Ctrl-C and the FIFO run in a real subprocess because they involve the operating system."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
+from transforms.build import build
+from transforms.cli import main
+from validations.problems import InputError
+
+
+def saydo(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([*argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _build_problems(datasets: Path, out: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        build(datasets, out, today=TODAY, gate=False)
+    return str(caught.value)
+
+
+def _case_text(datasets: Path) -> Path:
+    return datasets / "cases" / "acme.yaml"
+
+
+# --- 1. special files in datasets/ ----------------------------------------------------------------
+def test_a_fifo_named_like_a_case_file_is_refused_without_hanging(
+    tmp_path: Path, datasets: Path
+) -> None:
+    os.mkfifo(datasets / "cases" / "x.yaml")
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "transforms.cli", "check", "--datasets", str(datasets)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1
+    assert "x.yaml" in result.stderr and "FIFO" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("cases/zero.yaml", "/dev/zero"),  # the red team's example
+        ("feeds/evidence/zero.csv", "/dev/zero"),  # second instance: a feed
+    ],
+)
+def test_a_link_to_a_device_is_refused_before_it_is_read(
+    tmp_path: Path, datasets: Path, name: str, target: str
+) -> None:
+    link = datasets / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target)
+    text = _build_problems(datasets, tmp_path / "dist")
+    assert f"datasets/{name}" not in text or "symbolic link" in text
+    assert "symbolic link" in text and Path(name).name in text
+
+
+@pytest.mark.parametrize("name", ["cases/secret.yaml", "feeds/claims/secret.csv"])
+def test_a_link_outside_the_repo_is_never_followed_nor_printed(
+    tmp_path: Path, datasets: Path, name: str
+) -> None:
+    secret = tmp_path / "outside" / "token.txt"
+    secret.parent.mkdir()
+    secret.write_text("AWS_SECRET=hunter2-do-not-print\n")
+    link = datasets / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(secret)
+    text = _build_problems(datasets, tmp_path / "dist")
+    assert "hunter2" not in text and "AWS_SECRET" not in text
+    assert "symbolic link" in text
+
+
+def test_a_folder_with_a_case_files_name_is_one_clear_message(
+    tmp_path: Path, datasets: Path
+) -> None:
+    (datasets / "cases" / "folder.yaml").mkdir()
+    text = _build_problems(datasets, tmp_path / "dist")
+    assert "folder.yaml" in text and "is a folder, not a regular file" in text
+
+
+# --- 2. YAML that means something other than it says ----------------------------------------------
+@pytest.mark.parametrize(
+    ("replace", "by", "field", "words"),
+    [
+        # the red team's examples
+        ('summary: "Acme denied it."', "summary: !!int twelve", "summary", "tag"),
+        ('claim_date: "2023-03"', "claim_date: !!timestamp 2023-02-30", "claim_date", "tag"),
+        ('quote_lang: "en"', "quote_lang: !!bool maybe", "quote_lang", "tag"),
+        # second instances: a local tag, a Python tag, a sexagesimal number
+        ('summary: "Acme denied it."', "summary: !shout Acme denied it.", "summary", "tag"),
+        ('summary: "Acme denied it."', "summary: !!python/name:os.system", "summary", "tag"),
+        ('summary: "Acme denied it."', "summary: 1:20:30", "summary", "sexagesimal"),
+    ],
+)
+def test_yaml_tags_and_odd_scalars_name_the_line_and_hide_no_other_problem(
+    tmp_path: Path, datasets: Path, replace: str, by: str, field: str, words: str
+) -> None:
+    case = minimal_case()
+    case["claims"][1]["topic"] = "not-a-topic"  # a second, unrelated problem
+    path = write_case(datasets, case)
+    text = path.read_text().replace(replace.replace('"', ""), by, 1)
+    text = text.replace(replace, by, 1)
+    path.write_text(text)
+    assert by in text
+    message = _build_problems(datasets, tmp_path / "dist")
+    line = text.splitlines().index(next(x for x in text.splitlines() if by in x)) + 1
+    assert f"acme.yaml:{line}" in message and words in message.lower()
+    assert "not-a-topic" in message  # the other problem is still reported
+
+
+def _amount_case(value: str) -> str:
+    case = minimal_case()
+    case["evidence"][0].update(amount=1, amount_currency="USD", amount_kind="penalty")
+    return yaml.safe_dump(case, sort_keys=False, allow_unicode=True).replace(
+        "amount: 1\n", f"amount: {value}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (".nan", "not a number"),  # the red team's examples
+        (".inf", "infinity"),
+        ("0100", "leading zero"),
+        ("-.Inf", "infinity"),  # second instances
+        ("0x1F", "hexadecimal"),
+        ("1_000", "underscore"),
+    ],
+)
+def test_numbers_a_reader_could_misread_are_refused(
+    tmp_path: Path, datasets: Path, value: str, words: str
+) -> None:
+    text = _amount_case(value)
+    _case_text(datasets).write_text(text)
+    message = _build_problems(datasets, tmp_path / "dist")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "  amount:" in x)
+    assert f"acme.yaml:{line}" in message
+    assert "'amount'" in message and words in message.lower()
+
+
+@pytest.mark.parametrize(
+    "merge",
+    [
+        # the red team's example: a merge key that silently overrides a field
+        "- <<: {topic: environment}\n  claim_id: merged-claim\n",
+        # second instance: a merge key whose anchor would be dropped
+        "- &base\n  claim_id: merged-claim\n- <<: *base\n",
+    ],
+)
+def test_the_merge_key_is_refused(tmp_path: Path, datasets: Path, merge: str) -> None:
+    text = _case_text(datasets).read_text()
+    _case_text(datasets).write_text(text.replace("claims:\n", "claims:\n" + merge, 1))
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert "acme.yaml:" in message and ("merge" in message.lower() or "alias" in message.lower())
+
+
+# --- 3. feeds with shapes the door does not expect ------------------------------------------------
+def _feed_row(**values) -> dict:
+    row = {
+        "evidence_id": "feed-row",
+        "company_id": "acme",
+        "source_id": "src-report",
+        "evidence_date": "2023-05-02",
+        "evidence_date_precision": "day",
+        "evidence_type": "investigative_finding",
+        "voice": "third_party",
+        "summary": "A feed row.",
+        "review_status": "verified",
+        "recorded_on": "2024-01-10",
+    }
+    row.update(values)
+    return row
+
+
+def _write_parquet(path: Path, columns: dict[str, pa.Array]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+
+
+@pytest.mark.parametrize(
+    ("column", "array", "words"),
+    [
+        # the red team's examples
+        ("publisher_struct", None, "struct"),
+        ("summary", pa.array([["a", "b"]]), "list"),
+        ("recorded_on", pa.array([19000], pa.int64()), "int64"),
+        # second instances: a map, a timestamp where a date is expected, binary text
+        ("summary", pa.array([[("k", "v")]], pa.map_(pa.string(), pa.string())), "map"),
+        ("evidence_date", pa.array([1_700_000_000_000], pa.timestamp("ms")), "timestamp"),
+        ("summary", pa.array([b"A feed row."], pa.binary()), "binary"),
+    ],
+)
+def test_parquet_feed_types_the_door_does_not_expect_are_refused(
+    tmp_path: Path, datasets: Path, column: str, array, words: str
+) -> None:
+    row = _feed_row()
+    columns = {name: pa.array([value]) for name, value in row.items()}
+    if column == "publisher_struct":
+        column = "summary"
+        array = pa.array([{"PQ": "x", "Co": "y"}])
+    columns[column] = array
+    _write_parquet(datasets / "feeds" / "evidence" / "odd.parquet", columns)
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert "feeds/evidence/odd.parquet" in message
+    assert f"'{column}'" in message and words in message.lower()
+
+
+def test_a_csv_record_is_reported_at_the_line_it_starts_on(tmp_path: Path, datasets: Path) -> None:
+    header = ",".join(_feed_row())
+    good = [_feed_row(evidence_id=f"row-{i}", summary=f'"line one\nline two {i}"') for i in (1, 2)]
+    bad = _feed_row(evidence_id="row-bad", evidence_type="rumour")
+    lines = [header] + [",".join(r.values()) for r in [*good, bad]]
+    feed = datasets / "feeds" / "evidence" / "multi.csv"
+    feed.parent.mkdir(parents=True)
+    feed.write_text("\n".join(lines) + "\n")
+    message = _build_problems(datasets, tmp_path / "dist")
+    # header 1, two records of two lines each (2-3, 4-5): the bad one starts on line 6
+    assert "feeds/evidence/multi.csv:6" in message and "rumour" in message
+
+
+@pytest.mark.parametrize("name", ["[acme].csv", "acme*.csv", "ac?me.csv"])
+def test_a_feed_named_like_a_pattern_is_read_as_itself(
+    tmp_path: Path, datasets: Path, name: str
+) -> None:
+    # A decoy the pattern would also match: the error must describe the named file only.
+    folder = datasets / "feeds" / "evidence"
+    folder.mkdir(parents=True)
+    row = _feed_row(evidence_type="rumour")
+    (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert f"feeds/evidence/{name}:2" in message and "rumour" in message
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_a_duplicate_feed_column_is_refused_by_name(
+    tmp_path: Path, datasets: Path, form: str
+) -> None:
+    # The red team's example is a CSV; the second instance a Parquet file, whose format allows
+    # two columns of one name.
+    folder = datasets / "feeds" / "evidence"
+    folder.mkdir(parents=True)
+    row = _feed_row()
+    if form == "csv":
+        header = ",".join(row) + ",summary"
+        (folder / "dup.csv").write_text(header + "\n" + ",".join(row.values()) + ",again\n")
+    else:
+        names = [*row, "summary"]
+        arrays = [pa.array([v]) for v in row.values()] + [pa.array(["again"])]
+        pq.write_table(pa.Table.from_arrays(arrays, names=names), folder / "dup.parquet")
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert f"feeds/evidence/dup.{form}" in message
+    assert "'summary'" in message and "twice" in message
+    assert "_duplicated_" not in message
+
+
+# --- 4. saydo query is read-only ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # the red team's examples
+        "COPY (select 1) TO '{dist}/parquet/claims.parquet' (FORMAT parquet)",
+        "ATTACH '{tmp}/new.duckdb' AS other (READ_ONLY false)",
+        "INSTALL httpfs",
+        "SET autoinstall_known_extensions = true",
+        # second instances
+        "COPY (select 1) TO '{tmp}/elsewhere.csv'",
+        "SET enable_external_access = true",
+        "LOAD httpfs",
+        "select * from read_csv('/etc/passwd')",
+        "create table x as select 1",
+        "PRAGMA lock_configuration = false",
+    ],
+)
+def test_query_cannot_write_read_elsewhere_or_reach_the_network(
+    capsys, tmp_path: Path, built: Path, sql: str
+) -> None:
+    before = snapshot(built)
+    statement = sql.format(dist=built, tmp=tmp_path)
+    code, out, err = saydo(capsys, "query", "--db", str(built / "saydo.duckdb"), statement)
+    assert code == 1, (out, err)
+    assert "Traceback" not in err and err.strip()
+    assert snapshot(built) == before
+    assert not (tmp_path / "new.duckdb").exists() and not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_a_shared_sql_file_cannot_write_either(capsys, tmp_path: Path, built: Path) -> None:
+    shared = tmp_path / "shared.sql"
+    target = tmp_path / "stolen.parquet"
+    shared.write_text(f"select 1;\nCOPY claims TO '{target}' (FORMAT parquet);\nselect 2;\n")
+    code, _, err = saydo(capsys, "query", "--db", str(built / "saydo.duckdb"), "-f", str(shared))
+    assert code == 1 and not target.exists()
+    assert "reads only the package" in err
+
+
+@pytest.mark.parametrize("option", ["-o", "--parquet"])
+def test_query_output_never_overwrites_an_input_or_the_package(
+    capsys, tmp_path: Path, built: Path, datasets: Path, option: str, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where a user runs saydo: datasets/ beside dist/
+    case_file = _case_text(datasets)
+    before = case_file.read_bytes(), snapshot(built)
+    for target in (case_file, built / "parquet" / "claims.parquet"):
+        args = ["query", "--db", str(built / "saydo.duckdb"), "select 1 as one"]
+        args += ["--csv", "-o", str(target)] if option == "-o" else ["--parquet", str(target)]
+        code, _, err = saydo(capsys, *args)
+        assert code == 1 and "will not overwrite" in err, err
+    assert (case_file.read_bytes(), snapshot(built)) == before
+
+
+# --- 5. control characters never reach the terminal -----------------------------------------------
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("quote", "We never\x1b]0;pwned\x07 did it."),  # the red team's example: ESC and BEL
+        ("quote", "We never\x00 did it."),  # NUL
+        ("summary", "Acme \x1b[2J denied it."),  # second instance: another field
+        ("claim_id", "acme\u202edenial"),  # a right-to-left override in an id
+        ("claim_id", "acme-d\u200benial"),  # a zero-width space in an id
+    ],
+)
+def test_control_and_format_characters_are_refused_and_never_printed_raw(
+    tmp_path: Path, datasets: Path, field: str, value: str
+) -> None:
+    case = minimal_case()
+    case["claims"][0][field] = value
+    if field == "claim_id":
+        case["links"][0]["claim_id"] = value
+    write_case(datasets, case)
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert not any(c in message for c in "\x00\x07\x1b\u202e\u200b")
+    assert field in message and "acme.yaml" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("acme-deni\u0430l", "U+0430 CYRILLIC SMALL LETTER A"),  # the red team's example
+        ("acme-den\u0456al", "U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I"),
+    ],
+)
+def test_a_confusable_letter_in_an_id_is_pointed_at(
+    tmp_path: Path, datasets: Path, value: str, shown: str
+) -> None:
+    case = minimal_case()
+    case["claims"][0]["claim_id"] = value
+    case["links"][0]["claim_id"] = value
+    write_case(datasets, case)
+    message = _build_problems(datasets, tmp_path / "dist")
+    assert shown in message and "claim_id" in message
+
+
+def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
+    db = str(built / "saydo.duckdb")
+    sql = "select chr(27) || '[2J' || chr(155) || chr(8238) as x"
+    code, table, _ = saydo(capsys, "query", "--db", db, sql)
+    assert code == 0 and "\\x1b[2J\\x9b\\u202e" in table
+    code, as_json, _ = saydo(capsys, "query", "--db", db, "--json", sql)
+    assert json.loads(as_json) == [{"x": "\x1b[2J\x9b\u202e"}]  # the same data ...
+    assert not any(c in as_json for c in "\x1b\x9b\u202e")  # ... inert to print
+    # Into a pipe or a file, CSV keeps the exact value (a spreadsheet gets what SQL gave).
+    code, as_csv, _ = saydo(capsys, "query", "--db", db, "--csv", sql)
+    assert as_csv.splitlines()[1] == "\x1b[2J\x9b\u202e"
+
+
+# --- 6. outputs never destroy inputs --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "out",
+    [
+        "datasets",  # the red team's examples
+        "releases",
+        "datasets/cases",  # second instances: inside an input, and holding every input
+        ".",
+    ],
+)
+def test_an_output_folder_that_overlaps_an_input_is_refused_before_anything_is_touched(
+    capsys, tmp_path: Path, datasets: Path, out: str, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "releases" / "keep.txt").write_text("keep")
+    before = snapshot(tmp_path)
+    code, _, err = saydo(capsys, "build", "--datasets", "datasets", "--out", out, "--no-gate")
+    assert (
+        (code == 1 and "refused" not in err.lower()) or "saydo will not" in err or "overlaps" in err
+    )
+    assert code == 1
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("kind", ["file", "foreign folder"])
+def test_an_output_that_saydo_did_not_make_is_left_whole(
+    capsys, tmp_path: Path, datasets: Path, kind: str
+) -> None:
+    out = tmp_path / "dist"
+    if kind == "file":
+        out.write_text("my notes")
+    else:
+        out.mkdir()
+        (out / "thesis.docx").write_text("years of work")
+    before = snapshot(tmp_path)
+    code, _, err = saydo(
+        capsys, "build", "--datasets", str(datasets), "--out", str(out), "--no-gate"
+    )
+    assert code == 1 and str(out) in err
+    assert snapshot(tmp_path) == before
+
+
+# --- 7. release records that can be bent ----------------------------------------------------------
+def _released(tmp_path: Path, datasets: Path) -> Path:
+    """A first release of the minimal case, recorded in tmp_path/releases."""
+    from tests.conftest import FIRST_RELEASE_DAY
+    from transforms.release.recording import record_release
+
+    releases = tmp_path / "releases"
+    record_release(
+        datasets,
+        tmp_path / "dist",
+        releases,
+        tmp_path / "CHANGELOG.md",
+        FIRST_RELEASE_DAY,
+        None,
+        gate=False,
+    )
+    return releases
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("1.1.0.json", "{not json", "not a readable release record"),  # the red team's
+        ("notes.json", '{"note": "hi"}', "is not a release record"),
+        ("9.9.9.json", "{}", "9.9.9.json"),
+        ("2.0.0.json", "[1, 2]", "not a release record"),  # second instance: a JSON list
+    ],
+)
+def test_a_stray_or_broken_release_record_is_named(
+    capsys, tmp_path: Path, datasets: Path, name: str, content: str, words: str
+) -> None:
+    releases = _released(tmp_path, datasets)
+    (releases / name).write_text(content)
+    with pytest.raises(Exception) as caught:
+        build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+    from transforms.cli import _message
+
+    message = _message(caught.value)
+    assert name in message and words in message
+
+
+def test_a_release_record_edited_by_hand_is_refused(tmp_path: Path, datasets: Path) -> None:
+    releases = _released(tmp_path, datasets)
+    record = next(releases.glob("*.json"))
+    document = json.loads(record.read_text())
+    document["version"] = document["version"]  # untouched envelope ...
+    document["tables"]["claims"]["rows"] = 1  # ... but one figure bent
+    record.write_text(json.dumps(document))
+    with pytest.raises(Exception) as caught:
+        build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+    assert record.name in str(caught.value) and "checksum" in str(caught.value)
+
+
+def test_a_made_up_previous_value_is_refused(tmp_path: Path, datasets: Path) -> None:
+    releases = _released(tmp_path, datasets)
+    case = minimal_case()
+    case["claims"][0]["summary"] = "Acme denied it, firmly."
+    case["corrections"] = [
+        {
+            "table_name": "claims",
+            "record_id": "acme-denial",
+            "field_name": "summary",
+            "previous_value": "Acme admitted it.",  # not what was published
+            "corrected_on": "2024-02-01",
+            "reason": "Sharper wording.",
+        }
+    ]
+    write_case(datasets, case)
+    with pytest.raises(InputError) as caught:
+        build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+    message = str(caught.value)
+    assert "previous_value" in message and "published" in message
+
+
+@pytest.mark.parametrize(
+    "command", [["report", "--out", "{tmp}/report"], ["diff", "{dist}", "{dist}"], ["query"]]
+)
+def test_every_command_that_reads_dist_refuses_a_hand_edited_one(
+    capsys, tmp_path: Path, built: Path, command: list[str]
+) -> None:
+    with open(built / "saydo.duckdb", "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00edited")
+    args = [a.format(tmp=tmp_path, dist=built) for a in command]
+    if args[0] in ("report", "query"):
+        args += ["--db", str(built / "saydo.duckdb")]
+    if args[0] == "query":
+        args.append("select 1")
+    code, _, err = saydo(capsys, *args)
+    assert code == 1 and "SHA256SUMS" in err and "saydo.duckdb" in err
+
+
+# --- 8. messages instead of catch-alls ------------------------------------------------------------
+def test_a_lock_file_that_is_a_folder_is_named(capsys, tmp_path: Path, datasets: Path) -> None:
+    out = tmp_path / "dist"
+    (tmp_path / "dist.lock").mkdir()
+    code, _, err = saydo(capsys, "build", "--datasets", str(datasets), "--out", str(out))
+    assert code == 1 and "dist.lock" in err and "failed:" not in err
+
+
+def test_a_dangling_editor_lock_link_is_not_an_input(
+    capsys, tmp_path: Path, datasets: Path
+) -> None:
+    (datasets / "cases" / ".#acme.yaml").symlink_to("user@host.1234:1700000000")
+    code, _, err = saydo(capsys, "check", "--datasets", str(datasets))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00binary", b"[1, 2, 3]", b""],  # binary, a JSON list, empty
+)
+def test_diff_on_something_that_is_not_a_release_is_named(
+    capsys, tmp_path: Path, built: Path, content: bytes
+) -> None:
+    odd = tmp_path / "odd.json"
+    odd.write_bytes(content)
+    code, _, err = saydo(capsys, "diff", str(odd), str(built))
+    assert code == 1 and "odd.json" in err and "failed:" not in err
+
+
+@pytest.mark.parametrize("what", ["a folder as the SQL file", "a missing SQL file"])
+def test_query_file_that_cannot_be_read_is_named(
+    capsys, tmp_path: Path, built: Path, what: str
+) -> None:
+    path = tmp_path / "q.sql"
+    if what.startswith("a folder"):
+        path.mkdir()
+    code, _, err = saydo(capsys, "query", "--db", str(built / "saydo.duckdb"), "-f", str(path))
+    assert code == 1 and "q.sql" in err and "failed:" not in err
+
+
+@pytest.mark.parametrize("command", ["query", "report"])
+def test_a_folder_given_as_the_package_file_is_named(capsys, tmp_path: Path, command: str) -> None:
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    args = [command, "--db", str(folder)] + (["select 1"] if command == "query" else [])
+    code, _, err = saydo(capsys, *args)
+    assert code == 1 and "not-a-file is not the package's DuckDB file" in err
+
+
+def test_a_missing_datasets_folder_is_an_error_not_an_empty_package(capsys, tmp_path: Path) -> None:
+    code, out, err = saydo(capsys, "check", "--datasets", str(tmp_path / "nowhere"))
+    assert code == 1 and "nowhere: does not exist" in err and "valid" not in out
+
+
+def test_a_read_only_place_is_a_message_not_a_traceback(
+    capsys, tmp_path: Path, built: Path, datasets: Path
+) -> None:
+    # A folder saydo may not write in: a chmod 555 one, or, for root (who ignores file
+    # permissions), sysfs, where nobody may create a file.
+    if os.geteuid() == 0:
+        out = Path("/sys/saydo-dist")
+        if not Path("/sys").is_dir():
+            pytest.skip("no sysfs to stand in for a read-only file system")
+    else:
+        out = built
+        tmp_path.chmod(0o555)
+    try:
+        code, _, err = saydo(
+            capsys, "build", "--datasets", str(datasets), "--out", str(out), "--no-gate"
+        )
+    finally:
+        tmp_path.chmod(0o755)
+    assert code == 1 and "failed:" not in err and "Traceback" not in err
+    assert str(out) in err and ("permission" in err.lower() or "not permitted" in err.lower())
+    assert (built / "SHA256SUMS").is_file()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_with_one_line(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets", datasets)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "transforms.cli",
+            "build",
+            "--datasets",
+            str(datasets),
+            "--out",
+            str(tmp_path / "dist"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "stopped (Ctrl-C)" in err
+    assert not (tmp_path / "dist").exists()
+
+
+# --- 9. small traps -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Acme: forced labour",  # the red team's examples
+        "Volkswagen's clean diesel #dieselgate",
+        '"Quoted" title - with * and & and ! and % and @',  # second instance
+    ],
+)
+def test_new_case_keeps_any_title_exactly(capsys, tmp_path: Path, monkeypatch, title: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = saydo(capsys, "new-case", "acme-test", "--title", title)
+    assert code == 0, err
+    written = next(tmp_path.rglob("acme-test.yaml"))
+    assert yaml.safe_load(written.read_text())["case"]["title"] == title
+
+
+def test_a_correction_on_release_day_is_accepted(tmp_path: Path, datasets: Path) -> None:
+    releases = _released(tmp_path, datasets)
+    case = minimal_case()
+    case["claims"][0]["summary"] = "Acme denied it, in March 2023."
+    case["corrections"] = [
+        {
+            "table_name": "claims",
+            "record_id": "acme-denial",
+            "field_name": "summary",
+            "previous_value": "Acme denied it.",
+            "corrected_on": case["case"]["recorded_on"],  # the day it was recorded
+            "reason": "The month is known.",
+        }
+    ]
+    write_case(datasets, case)
+    build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+
+
+def test_renaming_a_case_file_needs_no_correction(tmp_path: Path, datasets: Path) -> None:
+    releases = _released(tmp_path, datasets)
+    _case_text(datasets).rename(datasets / "cases" / "acme-renamed.yaml")
+    result = build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+    assert result.summary["version"] == "1.0.0"  # nothing changed, so nothing to release
