@@ -132,15 +132,40 @@ def comments_ddl(kind: str, name: str, description: str, columns: list[Field]) -
     return "\n".join(statements)
 
 
-def arrow_schema(table: Table | View) -> pa.Schema:
+def arrow_type(c: Field) -> pa.DataType:
+    """A column's Arrow type: allowed-value columns are dictionary-encoded, so pandas reads them
+    as categoricals and polars as Categorical."""
+    if c.enum and c.type == STRING:
+        return pa.dictionary(pa.int32(), pa.string())
+    return ARROW_TYPES[c.type]
+
+
+def never_null(table: Table | View) -> set[str]:
+    """Columns that can never be empty: the required ones and the key."""
+    return {c.name for c in table.columns if c.required} | set(table.primary_key)
+
+
+def arrow_schema(table: Table | View, metadata: dict[str, str] | None = None) -> pa.Schema:
+    """The Parquet schema: types, non-nullable keys and required columns, each column's
+    description in its field metadata; the table's description, key and `metadata` (the
+    release's version, dates, method and licence) in the file's key-value metadata."""
+    required = never_null(table)
     return pa.schema(
         [
             pa.field(
-                c.name, ARROW_TYPES[c.type], nullable=True, metadata={"description": c.description}
+                c.name,
+                arrow_type(c),
+                nullable=c.name not in required,
+                metadata={"description": c.description},
             )
             for c in table.columns
         ],
-        metadata={"description": table.description},
+        metadata={
+            "description": table.description,
+            "saydo.table": table.name,
+            "saydo.primary_key": ",".join(table.primary_key),
+            **(metadata or {}),
+        },
     )
 
 
@@ -166,7 +191,7 @@ def frictionless_field(c: Field) -> dict:
     return spec
 
 
-def frictionless_schema(table: Table) -> dict:
+def frictionless_schema(table: Table | View) -> dict:
     return {
         "fields": [frictionless_field(c) for c in table.columns],
         "primaryKey": list(table.primary_key),

@@ -66,6 +66,12 @@ _RELAY = {
     "regulator_action": (0.9, "relayed in a regulator's document"),
     "court_action": (0.9, "relayed in a court's document"),
     "government_list": (0.9, "relayed in an official list"),
+    "legislative_report": (0.9, "relayed in a parliamentary or congressional committee's report"),
+    "reference_work": (
+        0.5,
+        "relayed by an encyclopedia or reference database: far from the original, and open to "
+        "editing",
+    ),
     "news_report": (0.7, "relayed by a news story: one step from the original"),
     "legal_commentary": (0.7, "relayed by a law firm's summary: one step from the original"),
 }
@@ -139,17 +145,3 @@ WEIGHTS: tuple[Weight, ...] = (
     Weight("band", "high", 50.0, "company gap_score from which the band is 'high'"),
     Weight("band", "severe", 75.0, "company gap_score from which the band is 'severe'"),
 )
-
-SCORE_WEIGHTS_TABLE = {
-    "description": "Every weight the gap score uses, with why. UPDATE a weight and the views "
-    "follow; weights_fingerprint in each view says which weights made a score.",
-    "columns": {
-        "factor": "What the weight applies to: voice, relay, confidence, certainty, "
-        "claim_wording, claim_review, relation, support, time_decay, status or band.",
-        "level": "The value of the factor it applies to (company, news_report, high, verified, "
-        "...) or the name of a setting.",
-        "weight": "The weight (0 to 1) or the setting's value; empty switches a setting off. A "
-        "missing weight counts as 0.",
-        "description": "Why the weight has this value.",
-    },
-}

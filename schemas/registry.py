@@ -274,6 +274,10 @@ FIELD_SPECS: dict[str, dict] = {
                 "research_report": "a report by an NGO, think tank or academic group",
                 "legal_commentary": "a law firm's or legal publisher's summary of an action",
                 "leaked_document": "a leaked document or recording, published as such",
+                "legislative_report": "a report, hearing record or letter of a parliament's or "
+                "congress's committee",
+                "reference_work": "an encyclopedia article or a reference database (a register's "
+                "mirror, a market-data page): for identifiers and background, not findings",
             },
         },
     },
@@ -610,7 +614,30 @@ FIELD_SPECS: dict[str, dict] = {
         "description": "Who issues the identifier when the scheme needs it said: the exchange "
         "of a ticker (SZSE, NYSE, XETRA) or the register of a national number; empty otherwise.",
     },
-    # --- releases ------------------------------------------------------------------------------
+    # --- score_weights ------------------------------------------------------------------------
+    "factor": {
+        "type": STRING,
+        "description": "What the weight applies to: voice, relay, confidence, certainty, "
+        "claim_wording, claim_review, relation, support, time_decay, status or band.",
+        "constraints": {"required": True},
+    },
+    "level": {
+        "type": STRING,
+        "description": "The value of the factor it applies to (company, news_report, high, "
+        "verified, ...) or the name of a setting.",
+        "constraints": {"required": True},
+    },
+    "weight": {
+        "type": NUMBER,
+        "description": "The weight (0 to 1) or the setting's value; empty switches a setting "
+        "off. A missing weight counts as 0.",
+    },
+    "weight_reason": {
+        "type": "text",
+        "description": "Why the weight has this value.",
+        "constraints": {"required": True},
+    },
+    # --- releases -----------------------------------------------------------------------------
     "release": {
         "type": STRING,
         "description": "A release's version (MAJOR.MINOR.PATCH).",
@@ -629,6 +656,106 @@ FIELD_SPECS: dict[str, dict] = {
     "method_version": {
         "type": STRING,
         "description": "The scoring method's version in the release (docs/methodology.md).",
+        "constraints": REQUIRED,
+    },
+    # --- what changed in a release (dist/changes/) ----------------------------------------------
+    "previous_release": {
+        "type": STRING,
+        "description": "The release this one is compared with; empty for the first release.",
+    },
+    "change_id": {
+        "type": "text",
+        "description": "The change's stable id: release, table, record, operation and field "
+        "joined by '|'.",
+        "constraints": REQUIRED,
+    },
+    "changed_table": {
+        "type": STRING,
+        "description": "The table of the changed record.",
+        "constraints": REQUIRED,
+    },
+    "changed_record_id": {
+        "type": "text",
+        "description": "The changed record's id, written as corrections.record_id writes it.",
+        "constraints": REQUIRED,
+    },
+    "operation": {
+        "type": STRING,
+        "description": "What happened to the record in this release.",
+        "constraints": {
+            "required": True,
+            "enum": {
+                "added": "the record was published for the first time",
+                "corrected": "a correction changed a published value (see corrections)",
+                "changed": "a column new in this release gave the record a value",
+                "retracted": "the record was retracted (it stays in the package, marked)",
+            },
+        },
+    },
+    "changed_field": {
+        "type": "column_name",
+        "description": "The column that changed; empty when a whole record was added or retracted.",
+    },
+    "old_value": {
+        "type": STRING,
+        "description": "The value the previous release published, as text (dates as "
+        "YYYY-MM-DD); empty for an added record, a new column or an empty value.",
+    },
+    "new_value": {
+        "type": STRING,
+        "description": "The value this release publishes, as text; empty when it is empty.",
+    },
+    "change_note": {
+        "type": "text",
+        "description": "Why: the correction's or the retraction's reason, or what the new "
+        "column is.",
+    },
+    "changed_on": {
+        "type": DATE,
+        "description": "The day the change entered the package: recorded_on, corrected_on or "
+        "retracted_on.",
+    },
+    "score_level": {
+        "type": STRING,
+        "description": "Whose score moved.",
+        "constraints": {
+            "required": True,
+            "enum": {
+                "claim": "a claim's gap score and status (claim_gap)",
+                "company": "a company's gap score and band (company_gap)",
+            },
+        },
+    },
+    "scored_id": {
+        "type": "text",
+        "description": "The claim_id or company_id whose score moved.",
+        "constraints": REQUIRED,
+    },
+    "old_gap_score": {
+        "type": NUMBER,
+        "description": "The gap score the previous release published; empty when it had none "
+        "(a new record, or a release that recorded no per-record scores).",
+    },
+    "new_gap_score": {
+        "type": NUMBER,
+        "description": "The gap score this release publishes; empty when it has none.",
+    },
+    "gap_score_change": {
+        "type": NUMBER,
+        "description": "new_gap_score minus old_gap_score, when both are known.",
+    },
+    "old_status": {
+        "type": STRING,
+        "description": "The previous release's claim status or company band.",
+    },
+    "new_status": {
+        "type": STRING,
+        "description": "This release's claim status or company band.",
+    },
+    "old_score_known": {
+        "type": BOOLEAN,
+        "description": "Whether the previous release recorded this score (release 1.0.0 "
+        "recorded only its mean claim gap).",
         "constraints": REQUIRED,
     },
     # --- history (each <table>_history adds these to the table's columns) ---------------------
@@ -741,6 +868,8 @@ class Table:
     optional_fields: tuple[str, ...] = ()
     # Fields whose allowed values are narrower or wider here than in FIELDS.
     enums: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The release folder its files go in; empty: parquet/ and jsonl/.
+    folder: str = ""
 
     @property
     def columns(self) -> list[Field]:
@@ -1026,7 +1155,56 @@ DERIVED_TABLES: dict[str, Table] = {
         "was published (the released clock reads it), its data date and scoring method.",
         fields=("release", "released_on", "data_date", "method_version"),
         primary_key=("release",),
-    )
+    ),
+    "changes": Table(
+        name="changes",
+        description="What this release changed, one row per change: records added, values "
+        "corrected (with the value before and after, and why), columns new in this release, "
+        "records retracted. Written to dist/changes/ as Parquet and JSON Lines.",
+        fields=(
+            "change_id",
+            "release",
+            "previous_release",
+            "changed_table",
+            "changed_record_id",
+            "operation",
+            "changed_field",
+            "old_value",
+            "new_value",
+            "change_note",
+            "changed_on",
+        ),
+        primary_key=("change_id",),
+        enums={"changed_table": {name: f"a record of {name}" for name in TABLES}},
+        folder="changes",
+    ),
+    "score_changes": Table(
+        name="score_changes",
+        description="How each claim's and company's gap score and status moved since the "
+        "previous release: one row per score that changed, appeared or disappeared.",
+        fields=(
+            "release",
+            "previous_release",
+            "score_level",
+            "scored_id",
+            "old_gap_score",
+            "new_gap_score",
+            "gap_score_change",
+            "old_status",
+            "new_status",
+            "old_score_known",
+        ),
+        primary_key=("score_level", "scored_id"),
+        folder="changes",
+    ),
+    "score_weights": Table(
+        name="score_weights",
+        description="Every weight the gap score uses, with why. UPDATE a weight and the views "
+        "follow; weights_fingerprint in each view says which weights made a score "
+        "(docs/methodology.md gives the recipe, so it can be recomputed from this file).",
+        fields=("factor", "level", "weight", "weight_reason"),
+        primary_key=("factor", "level"),
+    ),
 }
 # Everything the package publishes as a table: the authored tables, their histories, releases.
 PUBLISHED_TABLES: dict[str, Table] = {**TABLES, **HISTORY_TABLES, **DERIVED_TABLES}
@@ -1034,6 +1212,14 @@ PUBLISHED_TABLES: dict[str, Table] = {**TABLES, **HISTORY_TABLES, **DERIVED_TABL
 # Build order: a table comes after the tables its foreign keys point to.
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 PUBLISHED_ORDER: tuple[str, ...] = tuple(PUBLISHED_TABLES)
+
+
+def release_file(name: str, suffix: str) -> str:
+    """Where a table's or view's file is in a release: parquet/<name>.parquet and
+    jsonl/<name>.jsonl, or the table's own folder (changes/)."""
+    table = PUBLISHED_TABLES.get(name)
+    folder = table.folder if table is not None and table.folder else suffix
+    return f"{folder}/{name}.{suffix}"
 
 
 # --- how records are written by hand ----------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from schemas.registry import FIELDS, Field
+from schemas.registry import FIELDS, Field, ForeignKey
 from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
 
 # A view column can hold a list of ids.
@@ -63,7 +63,10 @@ def _shared(name: str, as_name: str | None = None, description: str | None = Non
 
 
 _AS_OF = _column(
-    "as_of", DATE, "The as-of date the score was computed for; empty in the current views."
+    "as_of",
+    DATE,
+    "The as-of date the score was computed for; in the current views (and their Parquet "
+    "snapshots), the package's data date: everything it held then.",
 )
 _CLOCK = _column(
     "clock", STRING, "The clock the as-of date was read on (published by default).", CLOCKS
@@ -86,6 +89,11 @@ class View:
     columns: tuple[Field, ...]
     # The order of the Parquet snapshot's rows (and the view's own ORDER BY).
     order_by: tuple[str, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    def column(self, name: str) -> Field:
+        return next(c for c in self.columns if c.name == name)
 
     @property
     def column_names(self) -> list[str]:
@@ -162,6 +170,12 @@ LINK_SCORES = View(
         *_SCORED,
     ),
     ("company_id", "claim_id", "relation", "counted_strength desc", "evidence_id"),
+    primary_key=("claim_id", "evidence_id"),
+    foreign_keys=(
+        ForeignKey(("claim_id",), "claims", ("claim_id",)),
+        ForeignKey(("evidence_id",), "evidence", ("evidence_id",)),
+        ForeignKey(("company_id",), "companies", ("company_id",)),
+    ),
 )
 
 CLAIM_GAP = View(
@@ -241,6 +255,11 @@ CLAIM_GAP = View(
         *_SCORED,
     ),
     ("company_id", "claim_date", "claim_id"),
+    primary_key=("claim_id",),
+    foreign_keys=(
+        ForeignKey(("claim_id",), "claims", ("claim_id",)),
+        ForeignKey(("company_id",), "companies", ("company_id",)),
+    ),
 )
 
 COMPANY_GAP = View(
@@ -296,6 +315,8 @@ COMPANY_GAP = View(
         *_SCORED,
     ),
     ("group_gap_score desc nulls last", "gap_score desc nulls last", "company_id"),
+    primary_key=("company_id",),
+    foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
 )
 
 TIMELINE = View(
@@ -346,6 +367,8 @@ TIMELINE = View(
         _shared("archived_url", "source_archived_url"),
     ),
     ("company_id", "item_date nulls last", "item_kind", "item_id"),
+    primary_key=("company_id", "item_kind", "item_id"),
+    foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
 )
 
 QUOTES = View(
@@ -389,6 +412,8 @@ QUOTES = View(
         _shared("retracted_on"),
     ),
     ("company_id", "table_name", "record_id"),
+    primary_key=("table_name", "record_id"),
+    foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
 )
 
 VIEWS: dict[str, View] = {

@@ -5,6 +5,7 @@ checked against the registry's own declarations rather than against the generato
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -14,7 +15,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas.generate import frictionless_schema, pandera_schema
-from schemas.method import SCORE_WEIGHTS_TABLE
 from schemas.registry import (
     DERIVED_TABLES,
     FIELDS,
@@ -22,6 +22,7 @@ from schemas.registry import (
     PUBLISHED_ORDER,
     PUBLISHED_TABLES,
     TABLES,
+    release_file,
 )
 from schemas.views import MACROS, VIEWS
 from tests.conftest import REPO, TODAY, snapshot
@@ -52,7 +53,7 @@ def test_duckdb_and_parquet_hold_the_same_rows(built: Path) -> None:
     for name in PUBLISHED_ORDER:
         keys = ", ".join(PUBLISHED_TABLES[name].primary_key)
         from_duckdb = con.execute(f"select * from {name} order by {keys}").fetchall()
-        from_parquet = pq.read_table(built / "parquet" / f"{name}.parquet").to_pylist()
+        from_parquet = pq.read_table(built / release_file(name, "parquet")).to_pylist()
         assert [tuple(r.values()) for r in from_parquet] == from_duckdb, name
     assert con.execute("select count(*) from claims").fetchall() == [(2,)]
     # One version per record in this case: a history row per record, version 1.
@@ -97,8 +98,6 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
             type_, comment = found.pop((view.name, column.name))
             assert type_ == DUCKDB_NAMES[column.type], (view.name, column.name)
             assert comment.startswith(column.description), (view.name, column.name)
-    for name, text in SCORE_WEIGHTS_TABLE["columns"].items():
-        assert found.pop(("score_weights", name))[1] == text
     assert found == {}, f"columns with no declaration: {sorted(found)}"
     tables = dict(
         con.execute(
@@ -109,8 +108,7 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
         con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
     )
     assert tables == {t.name: t.description for t in TABLES.values()} | {
-        "score_weights": SCORE_WEIGHTS_TABLE["description"],
-        "releases": DERIVED_TABLES["releases"].description,
+        t.name: t.description for t in DERIVED_TABLES.values()
     }
     assert views == {v.name: v.description for v in VIEWS.values()} | {
         h.name: h.description for h in HISTORY_TABLES.values()
@@ -126,17 +124,33 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
 
 
 def test_parquet_schema_is_the_registry_schema(built: Path) -> None:
+    """Every file's columns, types (allowed-value columns dictionary-encoded), nullability
+    (keys and required columns never empty) and descriptions come from the declarations, and
+    the file says which release, data date, method and weights made it."""
     for name in [*PUBLISHED_ORDER, *VIEWS]:
-        declared = VIEWS[name].columns if name in VIEWS else PUBLISHED_TABLES[name].columns
-        written = pq.read_schema(built / "parquet" / f"{name}.parquet")
-        assert written.names == [c.name for c in declared], name
-        for field, column in zip(written, declared, strict=True):
-            assert field.type == ARROW_TYPES[column.type], (name, column.name)
+        entry = VIEWS[name] if name in VIEWS else PUBLISHED_TABLES[name]
+        written = pq.read_schema(built / release_file(name, "parquet"))
+        assert written.names == [c.name for c in entry.columns], name
+        required = {c.name for c in entry.columns if c.required} | set(entry.primary_key)
+        for field, column in zip(written, entry.columns, strict=True):
+            expected = (
+                pa.dictionary(pa.int32(), pa.string())
+                if column.enum and column.type == "string"
+                else ARROW_TYPES[column.type]
+            )
+            assert field.type == expected, (name, column.name)
+            assert field.nullable == (column.name not in required), (name, column.name)
             assert field.metadata[b"description"].decode() == column.description, (
                 name,
                 column.name,
             )
-        metadata = pq.read_metadata(built / "parquet" / f"{name}.parquet")
+        stamp = {k.decode(): v.decode() for k, v in written.metadata.items()}
+        assert stamp["saydo.table"] == name
+        assert stamp["saydo.primary_key"] == ",".join(entry.primary_key) and entry.primary_key
+        assert stamp["saydo.version"] == "1.0.0" and stamp["saydo.method_version"] == "2.0"
+        assert stamp["saydo.data_date"] == "2024-01-10" and stamp["saydo.licence"] == "CC-BY-4.0"
+        assert len(stamp["saydo.weights_fingerprint"]) == 32
+        metadata = pq.read_metadata(built / release_file(name, "parquet"))
         assert metadata.row_group(0).column(0).compression == "ZSTD"
 
 
@@ -161,10 +175,28 @@ def test_pandera_and_frictionless_follow_the_registry() -> None:
 def test_datapackage_describes_every_shipped_file(built: Path) -> None:
     package = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["path"] for r in package["resources"]}
-    assert paths == {f"parquet/{p.name}" for p in (built / "parquet").glob("*.parquet")}
+    shipped = {str(p.relative_to(built)) for p in built.glob("*/*.parquet")}
+    assert paths == shipped - {"validation/release-checks.parquet"}
+    assert package["created"] == "2024-01-10T00:00:00Z"  # the data date: rebuilds are identical
+    for resource in package["resources"]:
+        for described in (resource, resource["saydo:jsonl"]):
+            target = built / described["path"]
+            assert described["bytes"] == target.stat().st_size, described["path"]
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            assert described["hash"] == f"sha256:{digest}", described["path"]
     claims = next(r for r in package["resources"] if r["name"] == "claims")
     topic = next(f for f in claims["schema"]["fields"] if f["name"] == "topic")
     assert topic["constraints"]["enum"] == list(FIELDS["topic"].enum)
+    claim_gap = next(r for r in package["resources"] if r["name"] == "claim-gap")
+    assert claim_gap["schema"]["primaryKey"] == ["claim_id"]
+    assert {
+        "fields": ["claim_id"],
+        "reference": {"resource": "claims", "fields": ["claim_id"]},
+    } in (claim_gap["schema"]["foreignKeys"])
+    # Sources are shipped (the sources table) or are the addresses of what the records cite.
+    sources = package["sources"]
+    assert sources[0]["path"] == "parquet/sources.parquet"
+    assert all(s["path"].startswith("https://") for s in sources[1:])
 
 
 def test_generated_docs_are_current() -> None:

@@ -3,6 +3,7 @@ cannot be bent, the great-expectations gate, and files that are the same bytes e
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -164,8 +165,15 @@ def test_diff_command_prints_a_table_and_json(tmp_path: Path, capsys) -> None:
     assert saydo(["diff", str(tmp_path / "releases" / "1.0.0.json"), str(tmp_path / "dist")]) == 0
     table = capsys.readouterr().out
     assert "saydo diff 1.0.0 -> 1.0.1" in table
-    assert "changed acme-denial: quote, quote_en" in table
+    # The corrected field with its value before and after and why; the English follows it.
+    assert "changed acme-denial: quote_en" in table
+    assert (
+        "changed acme-denial: quote: 'We never did it.' -> 'We never did that.' "
+        "(The first transcription misquoted the statement; checked against the video.)" in table
+    )
     assert "retracted acme-files" in table
+    # The refuting evidence was retracted: the claim's score moved, and the diff says so.
+    assert "claim_gap acme-denial: 70.0 contradicted -> 0.0 unverified" in table
     assert saydo(["diff", str(old), str(tmp_path / "dist"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tables"]["evidence"]["retracted"] == ["acme-files"]
 
@@ -431,3 +439,68 @@ def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> No
     listed = {line.split("  ", 1)[1] for line in (out / "SHA256SUMS").read_text().splitlines()}
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert listed == files - {"SHA256SUMS"}
+
+
+def test_a_release_writes_its_changes_with_values_and_score_moves(tmp_path: Path) -> None:
+    """dist/changes/, worked by hand for the release after the first: one correction (quote),
+    one retraction (acme-files), one added correction record, and the score moves they cause."""
+    import polars as pl
+
+    _release(tmp_path, minimal_case())
+    second = _release(tmp_path, _corrected_and_retracted())
+    changes = pl.read_parquet(second / "changes" / "changes.parquet")
+    assert changes.select(
+        "changed_table",
+        "changed_record_id",
+        "operation",
+        "changed_field",
+        "old_value",
+        "new_value",
+        "changed_on",
+    ).sort("changed_table", "operation").rows() == [
+        (
+            "claims",
+            "acme-denial",
+            "corrected",
+            "quote",
+            "We never did it.",
+            "We never did that.",
+            dt.date(2024, 3, 1),
+        ),
+        (
+            "corrections",
+            "claims/acme-denial/quote/2024-03-01",
+            "added",
+            None,
+            None,
+            None,
+            dt.date(2024, 3, 1),
+        ),
+        ("evidence", "acme-files", "retracted", None, None, None, dt.date(2024, 4, 1)),
+    ]
+    assert set(changes["release"]) == {"1.0.1"} and set(changes["previous_release"]) == {"1.0.0"}
+    assert changes.filter(pl.col("operation") == "retracted")["change_note"].to_list() == [
+        "The files were shown to be forged."
+    ]
+    scores = pl.read_parquet(second / "changes" / "score_changes.parquet").sort("score_level")
+    # Before: acme-files refuted the denial at 0.7 (third party, first hand, high, verified,
+    # refutes 1.0) x claim certainty 1.0 = 70.0, contradicted; acme's own gap 70.0, high.
+    # After the retraction nothing refutes it: 0.0 unverified; acme has no tested claim.
+    assert scores.select(
+        "score_level",
+        "scored_id",
+        "old_gap_score",
+        "new_gap_score",
+        "gap_score_change",
+        "old_status",
+        "new_status",
+        "old_score_known",
+    ).rows() == [
+        ("claim", "acme-denial", 70.0, 0.0, -70.0, "contradicted", "unverified", True),
+        ("company", "acme", 70.0, None, None, "high", "untested", True),
+    ]
+    # The same rows as JSON Lines, and in the DuckDB file.
+    assert pl.read_ndjson(second / "changes" / "changes.jsonl").height == changes.height
+    con = duckdb.connect(str(second / "saydo.duckdb"), read_only=True)
+    assert con.execute("select count(*) from score_changes").fetchall() == [(2,)]
+    con.close()

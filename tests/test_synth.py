@@ -120,5 +120,6 @@ def test_benchmark_floor_computes_the_same_scores_as_saydo(tmp_path: Path) -> No
     floor = dict(connect().execute(floor_query(tmp_path / "dist" / "parquet")).fetchall())
     assert saydo_scores.keys() == floor.keys() and len(floor) >= 30
     for company, score in saydo_scores.items():
-        # saydo rounds each claim's score to one decimal before averaging.
-        assert abs(score - floor[company]) < 0.1, company
+        # saydo rounds each claim's score to one decimal before averaging (the mean moves by up
+        # to 0.05), and both round the mean: at most one step of 0.1 apart.
+        assert abs(score - floor[company]) <= 0.1 + 1e-9, company

@@ -23,12 +23,14 @@ import duckdb
 from schemas.generate import record_id_sql, sql_string
 from schemas.method import METHOD_VERSION
 from schemas.registry import TABLE_ORDER, TABLES, authoring
-from transforms.db import connect
+from transforms.db import PACKAGE_STORAGE_VERSION, connect
 from transforms.derive import Candidate, derive
 from transforms.ingest.read import Ingested, read_datasets
 from transforms.publish import build_lock, check_output_folder, publish, staging_dir
 from transforms.release import manifest as release_manifest
+from transforms.release.changes import store_changes
 from transforms.release.package import (
+    DATA_LICENCE,
     changelog_section,
     datapackage,
     normalize_duckdb_file,
@@ -40,7 +42,9 @@ from transforms.store import (
     FUNCTIONS_FILE,
     TABLE_FILES,
     VIEW_FILES,
+    release_metadata,
     run_sql_files,
+    write_jsonl,
     write_package,
     write_parquet,
 )
@@ -67,7 +71,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("compare", "comparing with the last release"),
     Stage("derive", "release stamps, history, effective review"),
     Stage("store", "writing the DuckDB file"),
-    Stage("write parquet", "writing Parquet files"),
+    Stage("write files", "writing Parquet and JSON Lines files"),
     Stage("release checks", "great-expectations release gate"),
     Stage("package", "checksums, data package, changelog"),
     Stage("publish", "putting the release in place"),
@@ -212,6 +216,15 @@ def _summary(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, 
     }
 
 
+def _cited_sources(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    cursor = con.execute(
+        "select publisher, title, url, archived_url, rights, licence from sources "
+        "where retracted_on is null order by source_id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _scores(folder: Path) -> dict[str, object]:
     con = connect()
     try:
@@ -317,14 +330,23 @@ def _build_into(
         work.close()
 
     package_path = staging / DUCKDB_FILE
-    package = connect(package_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
+    package = connect(
+        package_path,
+        memory_limit=MEMORY_LIMIT,
+        temp_directory=scratch / "spill",
+        storage_version=PACKAGE_STORAGE_VERSION,
+    )
     try:
         package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
         stages.run("store", write_package, package, "work", versions, releases_rows)
         package.execute("detach work")
+        if not synthetic:
+            store_changes(package, version, previous, comparison.columns_added)
         parquet = staging / PARQUET_DIR
-        stages.run("write parquet", write_parquet, package, parquet, TABLE_FILES + VIEW_FILES)
+        metadata = release_metadata(package, version, data_date.isoformat(), DATA_LICENCE)
+        stages.run("write files", write_files, package, staging, metadata)
         counts, summary = _summary(package)
+        sources = _cited_sources(package)
         envelope = _envelope(package, version, data_date)
         release_manifest.write_records(
             package, envelope["tables"], release_manifest.SCORES_SQL, staging / "manifest.parquet"
@@ -339,12 +361,19 @@ def _build_into(
         from validations.gate import run_gate
 
         stages.run("release checks", run_gate, staging, previous, bounds)
-    stages.run(
-        "package", write_release_files, staging, envelope, comparison, ingested.cases, data_date
-    )
+    stages.run("package", write_release_files, staging, envelope, comparison, sources, data_date)
     stages.run("publish", publish, staging, out)
     summary = {"version": version, **summary, "contradicted claims": scores["contradicted claims"]}
     return BuildResult(out, counts, summary, stages.seconds, comparison)
+
+
+def write_files(
+    package: duckdb.DuckDBPyConnection, staging: Path, metadata: dict[str, str]
+) -> None:
+    """The release's tables and view snapshots as Parquet, and as JSON Lines beside them."""
+    names = TABLE_FILES + VIEW_FILES
+    write_parquet(package, staging, names, metadata)
+    write_jsonl(package, staging, names)
 
 
 def _envelope(con: duckdb.DuckDBPyConnection, version: str, data_date: dt.date) -> dict:
@@ -358,12 +387,12 @@ def _envelope(con: duckdb.DuckDBPyConnection, version: str, data_date: dt.date) 
 
 
 def write_release_files(
-    folder: Path, envelope: dict, comparison, cases: dict, data_date: dt.date
+    folder: Path, envelope: dict, comparison, sources: list[dict], data_date: dt.date
 ) -> None:
     (folder / "manifest.json").write_text(
         json.dumps(envelope, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    package = datapackage(envelope["version"], data_date, METHOD_VERSION, cases)
+    package = datapackage(folder, envelope["version"], data_date, METHOD_VERSION, sources)
     (folder / "datapackage.json").write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import duckdb
 
+# The package file is written in the oldest storage format that keeps every feature saydo uses,
+# so DuckDB clients from 1.1 on open it (the CLI, DBeaver, R and Python a newsroom already has).
+# DuckDB 1.4.0 and 1.4.1 open it but lose the CTEs of its table macros, a DuckDB bug fixed in
+# 1.4.2 (duckdb/duckdb#19489); docs/consuming.md states the supported range.
+PACKAGE_STORAGE_VERSION = "v1.0.0"
+
 OFFLINE = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -24,10 +30,14 @@ def connect(
     read_only: bool = False,
     memory_limit: str | None = None,
     temp_directory: Path | None = None,
+    storage_version: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to the file at `path` (in memory when None)."""
+    """A connection to the file at `path` (in memory when None); a new file is written in
+    `storage_version` when given."""
     target = ":memory:" if path is None else str(path)
     config: dict = dict(OFFLINE)
+    if storage_version:
+        config["storage_compatibility_version"] = storage_version
     if memory_limit:
         config["memory_limit"] = memory_limit
     if temp_directory is not None:

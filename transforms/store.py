@@ -13,13 +13,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.generate import arrow_schema, comments_ddl, duckdb_ddl, sql_string
-from schemas.method import METHOD_VERSION, SCORE_WEIGHTS_TABLE, WEIGHTS
+from schemas.method import METHOD_VERSION, WEIGHTS
 from schemas.registry import (
     DERIVED_TABLES,
     PUBLISHED_ORDER,
     PUBLISHED_TABLES,
     TABLES,
     VERSIONED_TABLES,
+    release_file,
 )
 from schemas.views import VIEWS
 from transforms.history import create_history
@@ -34,25 +35,19 @@ def _sql_value(value: object) -> str:
 
 
 def method_ddl() -> str:
-    """score_weights with its default rows and comments, and score_method_version()."""
+    """score_weights with its default rows, and score_method_version()."""
     rows = ",\n".join(
         f"    ({sql_string(w.factor)}, {sql_string(w.level)}, {_sql_value(w.weight)}, "
         f"{sql_string(w.why)})"
         for w in WEIGHTS
     )
-    statements = [
-        "CREATE TABLE score_weights (\n    factor VARCHAR NOT NULL,\n"
-        "    level VARCHAR NOT NULL,\n    weight DOUBLE,\n    description VARCHAR NOT NULL,\n"
-        "    PRIMARY KEY (factor, level)\n);",
-        f"INSERT INTO score_weights VALUES\n{rows};",
-        f"COMMENT ON TABLE score_weights IS {sql_string(SCORE_WEIGHTS_TABLE['description'])};",
-        *(
-            f"COMMENT ON COLUMN score_weights.{name} IS {sql_string(text)};"
-            for name, text in SCORE_WEIGHTS_TABLE["columns"].items()
-        ),
-        f"CREATE OR REPLACE MACRO score_method_version() AS {sql_string(METHOD_VERSION)};",
-    ]
-    return "\n".join(statements)
+    return "\n".join(
+        [
+            duckdb_ddl(DERIVED_TABLES["score_weights"]),
+            f"INSERT INTO score_weights VALUES\n{rows};",
+            f"CREATE OR REPLACE MACRO score_method_version() AS {sql_string(METHOD_VERSION)};",
+        ]
+    )
 
 
 def run_sql_files(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | None = None) -> None:
@@ -75,6 +70,9 @@ def write_package(
     the rows of the releases table (every release, and this build)."""
     con.execute(duckdb_ddl(DERIVED_TABLES["releases"]))
     con.executemany("insert into releases values (?, ?, ?, ?)", releases)
+    # Filled by transforms.release.changes once the views exist (empty for synthetic builds).
+    for name in ("changes", "score_changes"):
+        con.execute(duckdb_ddl(DERIVED_TABLES[name]))
     for name, table in TABLES.items():
         con.execute(duckdb_ddl(table))
         keys = ", ".join(table.primary_key)
@@ -97,14 +95,20 @@ def _order_sql(name: str) -> str:
     return ", ".join(PUBLISHED_TABLES[name].primary_key)
 
 
-def _schema(name: str) -> pa.Schema:
-    return arrow_schema(VIEWS[name] if name in VIEWS else PUBLISHED_TABLES[name])
+def _schema(name: str, metadata: dict[str, str] | None = None) -> pa.Schema:
+    return arrow_schema(VIEWS[name] if name in VIEWS else PUBLISHED_TABLES[name], metadata)
 
 
-def write_parquet_file(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> int:
-    """One table or view as a ZSTD Parquet file with the registry's schema (its descriptions in
-    the field metadata), streamed from DuckDB in batches so it never sits whole in memory."""
-    schema = _schema(name)
+def write_parquet_file(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    target: Path,
+    metadata: dict[str, str] | None = None,
+) -> int:
+    """One table or view as a ZSTD Parquet file with the registry's schema (descriptions in the
+    field metadata, the release's stamp in the file's), streamed from DuckDB in batches so it
+    never sits whole in memory. A required column holding an empty value fails the cast."""
+    schema = _schema(name, metadata)
     columns = ", ".join(schema.names)
     reader = con.sql(f"select {columns} from {name} order by {_order_sql(name)}").to_arrow_reader(
         BATCH_ROWS
@@ -130,10 +134,44 @@ def write_parquet_file(con: duckdb.DuckDBPyConnection, name: str, target: Path) 
     return rows
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, names: tuple[str, ...]) -> None:
-    folder.mkdir(exist_ok=True)
+def release_metadata(
+    con: duckdb.DuckDBPyConnection, version: str, data_date: str, licence: str
+) -> dict[str, str]:
+    """What every file of the release says about itself, in its key-value metadata."""
+    fingerprint = con.execute("select score_weights_fingerprint()").fetchall()[0][0]
+    return {
+        "saydo.version": version,
+        "saydo.data_date": data_date,
+        "saydo.method_version": METHOD_VERSION,
+        "saydo.weights_fingerprint": fingerprint,
+        "saydo.licence": licence,
+    }
+
+
+def write_parquet(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    names: tuple[str, ...],
+    metadata: dict[str, str] | None = None,
+) -> None:
+    """Each table and view at its place in the release folder (release_file)."""
     for name in names:
-        write_parquet_file(con, name, folder / f"{name}.parquet")
+        target = folder / release_file(name, "parquet")
+        target.parent.mkdir(exist_ok=True)
+        write_parquet_file(con, name, target, metadata)
+
+
+def write_jsonl(con: duckdb.DuckDBPyConnection, folder: Path, names: tuple[str, ...]) -> None:
+    """Every table and view as JSON Lines beside its Parquet file, for consumers who stream:
+    the same rows in the same order, one JSON object per line, dates as YYYY-MM-DD."""
+    for name in names:
+        target = folder / release_file(name, "jsonl")
+        target.parent.mkdir(exist_ok=True)
+        columns = ", ".join(c.name for c in (VIEWS.get(name) or PUBLISHED_TABLES[name]).columns)
+        con.execute(
+            f"copy (select {columns} from {name} order by {_order_sql(name)}) "
+            f"to {sql_string(str(target))} (format json)"
+        )
 
 
 TABLE_FILES = PUBLISHED_ORDER

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from schemas.method import METHOD_VERSION
-from schemas.registry import TABLE_ORDER, TABLES
+from schemas.registry import TABLE_ORDER, TABLES, release_file
 from schemas.views import BANDS, STATUSES
 from transforms.db import connect
 
@@ -60,7 +60,7 @@ class Suite:
 
 
 def _parquet(folder: Path, name: str) -> str:
-    return "read_parquet('" + str(folder / "parquet" / f"{name}.parquet").replace("'", "''") + "')"
+    return "read_parquet('" + str(folder / release_file(name, "parquet")).replace("'", "''") + "')"
 
 
 def _table_suite(folder: Path, name: str, previous_rows: dict[str, int], bounds: dict) -> Suite:

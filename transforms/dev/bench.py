@@ -86,7 +86,7 @@ def floor_query(parquet: Path) -> str:
                            ('company_report', 'company_statement', 'company_marketing',
                             'leaked_document'))
                      or (evidence.voice = 'government' and source.source_type in
-                           ('regulator_action', 'government_list'))
+                           ('regulator_action', 'government_list', 'legislative_report'))
                      or (evidence.voice = 'court' and source.source_type = 'court_action')
                      or (evidence.voice = 'third_party' and source.source_type in
                            ('investigative_journalism', 'research_report', 'leaked_document'))

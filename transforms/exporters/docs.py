@@ -18,8 +18,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.method import SCORE_WEIGHTS_TABLE, WEIGHTS
-from schemas.registry import FIELDS, HISTORY_FIELDS, TABLE_ORDER, TABLES, Field, Table
+from schemas.method import WEIGHTS
+from schemas.registry import (
+    DERIVED_TABLES,
+    FIELDS,
+    HISTORY_FIELDS,
+    TABLE_ORDER,
+    TABLES,
+    Field,
+    Table,
+)
 from schemas.types import format_partial_date
 from schemas.views import MACROS, VIEWS
 from transforms.db import connect
@@ -103,22 +111,15 @@ def data_dictionary() -> str:
         ["column", "type", "required", "description"],
         [_column_row(FIELDS[n]) for n in HISTORY_FIELDS],
     )
+    out += ["", "# Tables saydo writes itself", ""]
+    for entry in DERIVED_TABLES.values():
+        out += _table_dictionary(entry)
     out += [
-        "",
         "# Scores, views and macros",
         "",
         "How the scores are computed is in [methodology.md](methodology.md).",
         "",
-        "## `score_weights`",
-        "",
-        SCORE_WEIGHTS_TABLE["description"],
-        "",
     ]
-    out += table(
-        ["column", "description"],
-        [[f"`{n}`", t] for n, t in SCORE_WEIGHTS_TABLE["columns"].items()],
-    )
-    out.append("")
     for view in VIEWS.values():
         out += [f"## `{view.name}` (view)", "", view.description, ""]
         out += table(

@@ -9,11 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.generate import sql_string
-from schemas.registry import TABLES
+from schemas.registry import TABLES, release_file
 from transforms.db import connect
+from transforms.release.changes import corrected_values_sql
 from transforms.release.manifest import MANIFEST_TABLES
 from transforms.release.package import verify_release_folder
-from transforms.release.records import Release, ReleaseRecordError, problem_at, read_release
+from transforms.release.records import (
+    Release,
+    ReleaseRecordError,
+    problem_at,
+    read_release,
+    version_key,
+)
 
 
 @dataclass
@@ -70,6 +77,8 @@ class TableChanges:
     changed: dict[str, list[str]] = field(default_factory=dict)
     retracted: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # record -> field -> [value before, value after, why], where the new side can say.
+    values: dict[str, dict[str, list]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (self.added or self.changed or self.retracted or self.removed)
@@ -82,6 +91,8 @@ class Diff:
     tables: dict[str, TableChanges]
     # kind (claim_gap / company_gap) -> id -> [old score, new score, old status, new status]
     scores: dict[str, dict[str, list]] = field(default_factory=dict)
+    # Why there are no score moves, when the old release did not record per-record scores.
+    scores_note: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -89,6 +100,7 @@ class Diff:
             "to": self.new_version,
             "tables": {n: vars(t) for n, t in self.tables.items() if not t.is_empty()},
             "scores": {k: v for k, v in self.scores.items() if v},
+            **({"scores_note": self.scores_note} if self.scores_note else {}),
         }
 
     def render_table(self) -> str:
@@ -104,7 +116,17 @@ class Diff:
                 f"{len(t.removed):>8}"
             )
             for record, fields in sorted(t.changed.items()):
-                lines.append(f"  changed {record}: {', '.join(fields)}")
+                known = t.values.get(record, {})
+                plain = [name for name in fields if name not in known]
+                if plain:
+                    lines.append(f"  changed {record}: {', '.join(plain)}")
+                for name in fields:
+                    if name in known:
+                        before, after, why = known[name]
+                        lines.append(
+                            f"  changed {record}: {name}: {_value(before)} -> {_value(after)}"
+                            + (f" ({_shorten(why)})" if why else "")
+                        )
             for record in t.retracted:
                 lines.append(f"  retracted {record}")
             for record in t.removed:
@@ -115,6 +137,8 @@ class Diff:
                     f"  {kind} {record}: {_score(old)} {old_status or ''} -> "
                     f"{_score(new)} {new_status or ''}".rstrip()
                 )
+        if self.scores_note:
+            lines.append(f"scores: {self.scores_note}")
         if len(lines) == 2:
             lines.append("(no changes)")
         return "\n".join(lines)
@@ -122,6 +146,15 @@ class Diff:
 
 def _score(value) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _value(value) -> str:
+    return "(empty)" if value is None else repr(_shorten(value, 60))
 
 
 def _ids(con, side: Side, name: str, alias: str) -> None:
@@ -194,10 +227,51 @@ def diff(old: Side, new: Side) -> Diff:
             ]
             changes.changed = _changed(con, old, new, name)
             tables[name] = changes
+        _attach_values(con, old, new, tables)
         scores = _score_moves(con, old, new)
     finally:
         con.close()
-    return Diff(old.version, new.version, tables, scores)
+    note = ""
+    if not any(scores.values()) and old.format == 1:
+        note = (
+            f"release {old.version} recorded only its mean claim gap, not each record's; "
+            f"docs/methodology.md ('From 1.0 to 2.0') lists every score before and after."
+        )
+    return Diff(old.version, new.version, tables, scores, note)
+
+
+def _attach_values(con, old: Side, new: Side, tables: dict[str, TableChanges]) -> None:
+    """The value before and after of every corrected field, from the new side's corrections
+    (every change to a published value is one), when the new side is a release folder."""
+    if new.folder is None:
+        return
+    released = [
+        r[0]
+        for r in con.execute(
+            f"select release from read_parquet("
+            f"{sql_string(str(new.folder / release_file('releases', 'parquet')))})"
+        ).fetchall()
+    ]
+    since = [v for v in released if version_key(v) > version_key(old.version)]
+    if not since:
+        return
+
+    def relation(name: str) -> str:
+        return f"read_parquet({sql_string(str(new.folder / release_file(name, 'parquet')))})"
+
+    releases_sql = "[" + ", ".join(sql_string(v) for v in since) + "]"
+    rows = con.execute(
+        f"select table_name, record_id, field_name, old_value, new_value, reason "
+        f"from ({corrected_values_sql(relation, releases_sql)}) order by all"
+    ).fetchall()
+    for name, record, column, before, after, why in rows:
+        changes = tables.get(name)
+        if changes is None:
+            continue
+        changes.values.setdefault(record, {})[column] = [before, after, why]
+        fields = changes.changed.setdefault(record, [])
+        if column not in fields:
+            fields.append(column)
 
 
 def _changed(con, old: Side, new: Side, name: str) -> dict[str, list[str]]:

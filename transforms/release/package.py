@@ -9,15 +9,16 @@ from pathlib import Path
 
 import duckdb
 
-from schemas.generate import frictionless_field, frictionless_schema
-from schemas.registry import PUBLISHED_TABLES
+from schemas.generate import frictionless_schema
+from schemas.registry import PUBLISHED_TABLES, release_file
 from schemas.views import VIEWS
 from transforms.release.manifest import Comparison
 from transforms.release.records import sha256_of
 
+DATA_LICENCE = "CC-BY-4.0"
 LICENSES = [
     {
-        "name": "CC-BY-4.0",
+        "name": DATA_LICENCE,
         "path": "https://creativecommons.org/licenses/by/4.0/",
         "title": "Creative Commons Attribution 4.0",
     }
@@ -77,21 +78,39 @@ def normalize_duckdb_file(path: Path) -> bool:
 
 
 def datapackage(
-    version: str, data_date: dt.date, method_version: str, cases: dict[str, dict]
+    folder: Path,
+    version: str,
+    data_date: dt.date,
+    method_version: str,
+    sources: list[dict],
 ) -> dict:
-    """A Frictionless data package describing every Parquet file in the release."""
+    """A Frictionless data package describing every Parquet file in the release folder, each
+    with its size and sha256 (and those of its JSON Lines twin), and the public sources the
+    records cite as the package's sources."""
     resources = [
-        _resource(name, table.description, frictionless_schema(table))
+        _resource(folder, name, table.description, frictionless_schema(table))
         for name, table in PUBLISHED_TABLES.items()
     ]
     for view in VIEWS.values():
         resources.append(
             _resource(
+                folder,
                 view.name,
                 view.description + " A snapshot of the view with the default weights.",
-                {"fields": [frictionless_field(c) for c in view.columns]},
+                frictionless_schema(view),
             )
         )
+    cited = [
+        {
+            "title": f"{source['publisher']}: {source['title']}"
+            if source.get("title")
+            else source["publisher"],
+            "path": source.get("url") or source["archived_url"],
+            **{k: source[k] for k in ("rights", "licence") if source.get(k)},
+        }
+        for source in sources
+        if source.get("url") or source.get("archived_url")
+    ]
     return {
         "profile": "tabular-data-package",
         "name": "saydo",
@@ -100,29 +119,49 @@ def datapackage(
         "refutes, supports or gives context to them, each row citing its source, with the "
         "say-do gap scored in the open.",
         "version": version,
+        # The data date, not the wall clock, so a rebuild of the same data is the same bytes.
+        "created": f"{data_date.isoformat()}T00:00:00Z",
         "homepage": "https://github.com/saydo-data/saydo",
         "licenses": LICENSES,
         "keywords": ["ESG", "human rights", "greenwashing", "corporate claims", "evidence"],
         "sources": [
-            {"title": case.get("title") or case_id, "path": case["file"]}
-            for case_id, case in sorted(cases.items())
+            {
+                "title": "Every source the records cite, with what its publisher permits "
+                "(including those with no public address)",
+                "path": "parquet/sources.parquet",
+            },
+            *cited,
         ],
         "saydo": {"data_date": data_date.isoformat(), "method_version": method_version},
         "resources": resources,
     }
 
 
-def _resource(name: str, description: str, schema: dict) -> dict:
+def _file_facts(folder: Path, path: str) -> dict:
+    target = folder / path
+    return {"bytes": target.stat().st_size, "hash": f"sha256:{sha256_of(target)}"}
+
+
+def _resource(folder: Path, name: str, description: str, schema: dict) -> dict:
     # Frictionless resource names allow no underscore: foreign keys point to hyphenated names.
     for fk in schema.get("foreignKeys", []):
         fk["reference"]["resource"] = fk["reference"]["resource"].replace("_", "-")
+    path = release_file(name, "parquet")
+    jsonl = release_file(name, "jsonl")
     return {
         "name": name.replace("_", "-"),
-        "path": f"parquet/{name}.parquet",
+        "path": path,
         "profile": "tabular-data-resource",
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
+        **_file_facts(folder, path),
         "description": description,
+        # The same rows as JSON Lines, for consumers who stream.
+        "saydo:jsonl": {
+            "path": jsonl,
+            "mediatype": "application/jsonl",
+            **_file_facts(folder, jsonl),
+        },
         "schema": schema,
     }
 

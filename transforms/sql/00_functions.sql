@@ -32,28 +32,40 @@ create or replace macro version_current_on(valid_from, valid_to, as_of) as
 -- company_ids, walks only their groups. The depth guard keeps a parent loop from running
 -- forever; the build refuses loops before any view is read.
 create or replace macro company_group_members(company_rows, roots := NULL) as table
-with recursive walk(group_company_id, member_company_id, depth) as (
-    select company_id, company_id, 0 from query_table(company_rows)
+-- query_table is read into a plain CTE before it is aliased: DuckDB 1.1 to 1.3 drop an alias
+-- given to query_table itself ("Referenced table child not found").
+with recursive company_links as (
+    select company_id, parent_company_id from query_table(company_rows)
+),
+
+walk(group_company_id, member_company_id, depth) as (
+    select company_id, company_id, 0 from company_links
     where roots is null or list_contains(roots, company_id)
     union all
     select walk.group_company_id, child.company_id, walk.depth + 1
     from walk
-    join query_table(company_rows) as child on child.parent_company_id = walk.member_company_id
+    join company_links as child on child.parent_company_id = walk.member_company_id
     where walk.depth < 50
 )
+
 select distinct group_company_id, member_company_id from walk;
 
 -- Every company with the top of its group: itself when it has no parent, else the last
 -- ancestor up its chain of parents.
 create or replace macro company_group_top(company_rows) as table
-with recursive walk(company_id, ancestor_id, depth) as (
-    select company_id, company_id, 0 from query_table(company_rows)
+with recursive company_links as (
+    select company_id, parent_company_id from query_table(company_rows)
+),
+
+walk(company_id, ancestor_id, depth) as (
+    select company_id, company_id, 0 from company_links
     union all
     select walk.company_id, parent.parent_company_id, walk.depth + 1
     from walk
-    join query_table(company_rows) as parent on parent.company_id = walk.ancestor_id
+    join company_links as parent on parent.company_id = walk.ancestor_id
     where parent.parent_company_id is not null and walk.depth < 50
 )
+
 select company_id, arg_max(ancestor_id, depth) as group_company_id
 from walk
 group by company_id;
@@ -88,14 +100,19 @@ create or replace macro date_in_words(item_date, item_date_precision) as
 -- is an original): a translation, mirror or report counts as what it translates or reports on.
 -- `source_rows` names a table, view or CTE of sources.
 create or replace macro source_origins(source_rows) as table
-with recursive chain(source_id, origin_id, depth) as (
-    select source_id, source_id, 0 from query_table(source_rows)
+with recursive source_links as (
+    select source_id, based_on_source_id from query_table(source_rows)
+),
+
+chain(source_id, origin_id, depth) as (
+    select source_id, source_id, 0 from source_links
     union all
     select chain.source_id, source.based_on_source_id, chain.depth + 1
     from chain
-    join query_table(source_rows) as source on source.source_id = chain.origin_id
+    join source_links as source on source.source_id = chain.origin_id
     where source.based_on_source_id is not null and chain.depth < 50
 )
+
 select source_id, arg_max(origin_id, depth) as origin_id
 from chain
 group by source_id;
@@ -108,7 +125,8 @@ create or replace macro first_hand(voice, source_type) as
         when 'company' then source_type in ('company_report', 'company_statement', 'company_marketing')
         when 'company_agent' then source_type in ('company_report', 'company_statement',
                                                   'company_marketing', 'leaked_document')
-        when 'government' then source_type in ('regulator_action', 'government_list')
+        when 'government' then source_type in ('regulator_action', 'government_list',
+                                               'legislative_report')
         when 'court' then source_type = 'court_action'
         when 'third_party' then source_type in ('investigative_journalism', 'research_report',
                                                 'leaked_document')

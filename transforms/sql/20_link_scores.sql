@@ -166,7 +166,8 @@ final as (
             as merged_because,
         round(case when relation != 'context' and evidence_id = strongest_evidence_id
                    then strength else 0 end, 4) as counted_strength,
-        as_of::date as as_of,
+        -- The current view is as of the data date: everything the package held then.
+        (select reference_date from reference_date)::date as as_of,
         clock::varchar as clock,
         score_method_version() as method_version,
         (select weights_fingerprint from settings) as weights_fingerprint

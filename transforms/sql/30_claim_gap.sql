@@ -131,7 +131,7 @@ final as (
         scored.refuting_evidence_ids,
         scored.supporting_evidence_ids,
         scored.context_evidence_ids,
-        as_of::date as as_of,
+        coalesce(as_of::date, (select max(data_date) from releases)) as as_of,
         clock::varchar as clock,
         score_method_version() as method_version,
         scored.weights_fingerprint

@@ -88,7 +88,7 @@ final as (
         grouped.group_gap_score,
         gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
             as group_band,
-        as_of::date as as_of,
+        coalesce(as_of::date, (select max(data_date) from releases)) as as_of,
         clock::varchar as clock,
         score_method_version() as method_version,
         settings.weights_fingerprint
