@@ -240,3 +240,13 @@ def load(datasets: Path) -> Loaded:
         finally:
             con.close()
     return Loaded(ingested.problems, frames)
+
+
+@pytest.fixture(scope="session")
+def real_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real datasets/ built once per test worker, for tests that only read it."""
+    from transforms.build import build
+
+    out = tmp_path_factory.mktemp("real-release") / "dist"
+    build(REPO / "datasets", out, gate=False)
+    return out

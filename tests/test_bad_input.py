@@ -18,6 +18,18 @@ def _claim(case: dict, i: int = 0) -> dict:
     return case["claims"][i]
 
 
+def _identify(case: dict, scheme: str, identifier: str) -> None:
+    case["company_identifiers"] = [
+        {
+            "company_id": "acme",
+            "scheme": scheme,
+            "identifier": identifier,
+            "source_id": "src-company",
+            "review_status": "verified",
+        }
+    ]
+
+
 def _drop(record: dict, field: str) -> dict:
     record.pop(field)
     return record
@@ -205,6 +217,27 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
         "amount",
         "go together",
     ),
+    (
+        "ISIN with a mistyped character",  # Apple's ISIN is US0378331005
+        lambda c: _identify(c, "isin", "US0378331006"),
+        "identifier acme -> isin -> US0378331006",
+        "identifier",
+        "fails its check digit",
+    ),
+    (
+        "LEI with a mistyped character",  # Deutsche Bank's LEI is 7LTWFZYICNSX8D621K86
+        lambda c: _identify(c, "lei", "7LTWFZYICNSX8D621K87"),
+        "identifier acme -> lei -> 7LTWFZYICNSX8D621K87",
+        "identifier",
+        "fails its check digit",
+    ),
+    (
+        "ticker without its exchange",
+        lambda c: _identify(c, "ticker", "ACME"),
+        "identifier acme -> ticker -> ACME",
+        "identifier",
+        "needs its exchange in issuer",
+    ),
 ]
 
 
@@ -286,3 +319,18 @@ def test_problem_points_at_the_line_of_the_field(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert line.strip() == "topic: weather"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "identifier"),
+    [("isin", "US0378331005"), ("isin", "CNE100000PM8"), ("lei", "7LTWFZYICNSX8D621K86")],
+)
+def test_identifiers_with_right_check_digits_are_accepted(
+    tmp_path: Path, scheme: str, identifier: str
+) -> None:
+    from transforms.build import check
+
+    case = minimal_case()
+    _identify(case, scheme, identifier)
+    write_case(tmp_path / "datasets", case)
+    assert check(tmp_path / "datasets", today=TODAY)["company_identifiers"] == 1

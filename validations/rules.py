@@ -18,6 +18,23 @@ from schemas.registry import DATE, TABLES, VERSIONED_TABLES, Table, authoring, c
 from transforms.ingest.origins import Origins
 from validations.problems import Problem, printable
 
+# Check digits, as SQL over a column x. LEI (ISO 17442): letters as 10..35, the whole as a number
+# mod 97 is 1 (ISO 7064). ISIN (ISO 6166): letters as 10..35, then the Luhn sum of the digits.
+_LEI_CHECK = (
+    "list_reduce(list_prepend(0, list_transform(string_split(x, ''), lambda c: case when c "
+    "between '0' and '9' then ascii(c) - 48 else ascii(c) - 55 end)), lambda acc, d: (acc * "
+    "case when d >= 10 then 100 else 10 end + d) % 97) = 1"
+)
+_ISIN_DIGITS = (
+    "reverse(array_to_string(list_transform(string_split(x, ''), lambda c: case when c between "
+    "'0' and '9' then c else (ascii(c) - 55)::varchar end), ''))"
+)
+_ISIN_CHECK = (
+    f"list_sum(list_transform(range(1, length({_ISIN_DIGITS}) + 1), lambda i: case when i % 2 = 1 "
+    f"then {_ISIN_DIGITS}[i]::int else 2 * {_ISIN_DIGITS}[i]::int - case when 2 * "
+    f"{_ISIN_DIGITS}[i]::int > 9 then 9 else 0 end end)) % 10 = 0"
+)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -449,13 +466,28 @@ _EDITORIAL_RULES = [
         "company_identifiers",
         "identifier",
         """select _origin, scheme || ' ' || identifier as detail from company_identifiers
-           where (scheme = 'lei' and not regexp_full_match(identifier, '[A-Z0-9]{18}[0-9]{2}'))
+           -- An empty identifier is reported as missing, once.
+           where identifier is not null and (
+                 (scheme = 'lei' and not regexp_full_match(identifier, '[A-Z0-9]{18}[0-9]{2}'))
               or (scheme = 'isin' and not regexp_full_match(identifier, '[A-Z]{2}[A-Z0-9]{9}[0-9]'))
               or (scheme = 'wikidata' and not regexp_full_match(identifier, 'Q[1-9][0-9]*'))
               or (scheme = 'permid' and not regexp_full_match(identifier, '[1-9][0-9]*'))
-              or (scheme = 'ticker' and issuer is null)""",
+              or (scheme = 'ticker' and issuer is null))""",
         "does not have the form its scheme requires ({detail}).",
         "copy the identifier as the source prints it; a ticker needs its exchange in issuer.",
+    ),
+    Rule(
+        "identifier_check_digit",
+        "company_identifiers",
+        "identifier",
+        f"""select _origin, scheme || ' ' || identifier as detail
+            from (select *, identifier as x from company_identifiers)
+            where (scheme = 'lei' and regexp_full_match(identifier, '[A-Z0-9]{{18}}[0-9]{{2}}')
+                   and not ({_LEI_CHECK}))
+               or (scheme = 'isin' and regexp_full_match(identifier, '[A-Z]{{2}}[A-Z0-9]{{9}}[0-9]')
+                   and not ({_ISIN_CHECK}))""",
+        "fails its check digit ({detail}): one character is mistyped.",
+        "copy the identifier again, character by character, from the source.",
     ),
 ]
 
