@@ -868,7 +868,7 @@ class Table:
     optional_fields: tuple[str, ...] = ()
     # Fields whose allowed values are narrower or wider here than in FIELDS.
     enums: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The release folder its files go in; empty: parquet/ and jsonl/.
+    # The release folder its files go in; empty: parquet/ and jsonl/ (RELEASE_FORMATS).
     folder: str = ""
 
     @property
@@ -1214,12 +1214,18 @@ TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 PUBLISHED_ORDER: tuple[str, ...] = tuple(PUBLISHED_TABLES)
 
 
-def release_file(name: str, suffix: str) -> str:
+# The file formats of a release: the folder each goes in (unless its table names its own) and
+# its file extension. JSON Lines are gzip-compressed: uncompressed they are twenty times the
+# size of the Parquet files (12 GB at a million claims), and every JSON reader takes gzip.
+RELEASE_FORMATS = {"parquet": "parquet", "jsonl": "jsonl.gz"}
+
+
+def release_file(name: str, kind: str) -> str:
     """Where a table's or view's file is in a release: parquet/<name>.parquet and
-    jsonl/<name>.jsonl, or the table's own folder (changes/)."""
+    jsonl/<name>.jsonl.gz, or the table's own folder (changes/)."""
     table = PUBLISHED_TABLES.get(name)
-    folder = table.folder if table is not None and table.folder else suffix
-    return f"{folder}/{name}.{suffix}"
+    folder = table.folder if table is not None and table.folder else kind
+    return f"{folder}/{name}.{RELEASE_FORMATS[kind]}"
 
 
 # --- how records are written by hand ----------------------------------------------------------

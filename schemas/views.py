@@ -91,6 +91,11 @@ class View:
     order_by: tuple[str, ...]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    # The macro call that computes the view from the records (its live form); empty for a view
+    # written in SQL (quotes). Such views are stored at build time (transforms/store.py).
+    computed_by: str = ""
+    # Whether its numbers depend on score_weights.
+    weighted: bool = True
 
     def column(self, name: str) -> Field:
         return next(c for c in self.columns if c.name == name)
@@ -171,6 +176,7 @@ LINK_SCORES = View(
     ),
     ("company_id", "claim_id", "relation", "counted_strength desc", "evidence_id"),
     primary_key=("claim_id", "evidence_id"),
+    computed_by="link_scores_as_of(NULL)",
     foreign_keys=(
         ForeignKey(("claim_id",), "claims", ("claim_id",)),
         ForeignKey(("evidence_id",), "evidence", ("evidence_id",)),
@@ -256,6 +262,7 @@ CLAIM_GAP = View(
     ),
     ("company_id", "claim_date", "claim_id"),
     primary_key=("claim_id",),
+    computed_by="claim_gap_as_of(NULL)",
     foreign_keys=(
         ForeignKey(("claim_id",), "claims", ("claim_id",)),
         ForeignKey(("company_id",), "companies", ("company_id",)),
@@ -317,6 +324,7 @@ COMPANY_GAP = View(
     ("group_gap_score desc nulls last", "gap_score desc nulls last", "company_id"),
     primary_key=("company_id",),
     foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
+    computed_by="company_gap_as_of(NULL)",
 )
 
 TIMELINE = View(
@@ -368,6 +376,8 @@ TIMELINE = View(
     ),
     ("company_id", "item_date nulls last", "item_kind", "item_id"),
     primary_key=("company_id", "item_kind", "item_id"),
+    computed_by="timeline_of(NULL)",
+    weighted=False,
     foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
 )
 

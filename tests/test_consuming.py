@@ -4,11 +4,13 @@ from the Parquet files alone, with polars and without DuckDB, following docs/met
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +45,8 @@ def test_every_file_loads_in_pyarrow_polars_and_pandas(real_release: Path) -> No
 def test_json_lines_hold_the_same_rows_as_parquet(real_release: Path) -> None:
     for name in NAMES:
         parquet = _plain(pl.read_parquet(real_release / release_file(name, "parquet")))
-        lines = (real_release / release_file(name, "jsonl")).read_text(encoding="utf-8")
+        with gzip.open(real_release / release_file(name, "jsonl"), "rt", encoding="utf-8") as f:
+            lines = f.read()
         if parquet.is_empty():
             assert lines == "", name
             continue
@@ -122,7 +125,8 @@ def test_link_strengths_recompute_from_their_levels_and_the_weights(real_release
 
 def _claim_scores(release: Path) -> pl.DataFrame:
     """claim_gap's numbers from link_scores, score_weights and claim_gap's own wording and
-    review columns, each rounded where methodology.md says."""
+    review columns, each rounded where methodology.md says (half up: polars rounds half to even
+    unless told otherwise)."""
     weights = _weights(release)
     links = _plain(pl.read_parquet(release / release_file("link_scores", "parquet")))
     claims = _plain(pl.read_parquet(release / release_file("claim_gap", "parquet")))
@@ -130,7 +134,9 @@ def _claim_scores(release: Path) -> pl.DataFrame:
 
     def noisy_or(relation: str) -> pl.Expr:
         kept = pl.when(pl.col("relation") == relation).then(1 - pl.col("counted_strength"))
-        return (1 - kept.otherwise(1.0).product()).round(4).alias(relation)
+        return (
+            (1 - kept.otherwise(1.0).product()).round(4, mode="half_away_from_zero").alias(relation)
+        )
 
     strengths = links.group_by("claim_id").agg(noisy_or("refutes"), noisy_or("supports"))
     certainty = pl.struct("claim_wording", "claim_review_status").map_elements(
@@ -141,16 +147,27 @@ def _claim_scores(release: Path) -> pl.DataFrame:
         ),
         return_dtype=pl.Float64,
     )
-    return (
+
+    def gap(row: dict) -> float:
+        # In exact decimals, rounded half up, as methodology.md says.
+        value = (
+            Decimal(100)
+            * Decimal(str(row["refutes"]))
+            * (1 - Decimal(str(offset)) * Decimal(str(row["supports"])))
+            * Decimal(str(row["certainty"]))
+        )
+        return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    scored = (
         claims.select("claim_id", "company_id", "claim_wording", "claim_review_status")
         .with_columns(certainty.alias("certainty"))
         .join(strengths, on="claim_id", how="left")
         .with_columns(pl.col("refutes", "supports").fill_null(0.0))
-        .with_columns(
-            (100 * pl.col("refutes") * (1 - offset * pl.col("supports")) * pl.col("certainty"))
-            .round(1)
-            .alias("gap_score")
-        )
+    )
+    return scored.with_columns(
+        pl.struct("refutes", "supports", "certainty")
+        .map_elements(gap, return_dtype=pl.Float64)
+        .alias("gap_score")
     )
 
 
@@ -169,12 +186,20 @@ def test_claim_scores_recompute_from_the_parquet_files_alone(real_release: Path)
 def test_company_scores_recompute_from_the_claim_scores(real_release: Path) -> None:
     claims = _plain(pl.read_parquet(real_release / release_file("claim_gap", "parquet")))
     tested = claims.filter(pl.col("status") != "unverified")
-    own = tested.group_by("company_id").agg(pl.col("gap_score").mean().round(1).alias("mine"))
+    # The mean in whole tenths, rounded half up (methodology.md): exact, unlike a float mean.
+    tenths = (pl.col("gap_score") * 10).round(0).cast(pl.Int64)
+    own = tested.group_by("company_id").agg(
+        ((2 * tenths.sum() + pl.len().cast(pl.Int64)) // (2 * pl.len().cast(pl.Int64)))
+        .cast(pl.Int64)
+        .alias("tenths")
+    )
     companies = pl.read_parquet(real_release / release_file("company_gap", "parquet"))
     joined = companies.join(own, on="company_id", how="left")
     assert joined.filter(pl.col("gap_score").is_not_null()).height >= 5
     for row in joined.iter_rows(named=True):
-        assert row["gap_score"] == row["mine"], row["company_id"]
+        # Compared in tenths: polars divides by 10 as a multiplication by 0.1, one bit away.
+        published = None if row["gap_score"] is None else round(row["gap_score"] * 10)
+        assert published == row["tenths"], row["company_id"]
 
 
 # --- old and new DuckDB clients ----------------------------------------------------------------

@@ -4,6 +4,7 @@ cannot be bent, the great-expectations gate, and files that are the same bytes e
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import shutil
 import subprocess
@@ -500,7 +501,8 @@ def test_a_release_writes_its_changes_with_values_and_score_moves(tmp_path: Path
         ("company", "acme", 70.0, None, None, "high", "untested", True),
     ]
     # The same rows as JSON Lines, and in the DuckDB file.
-    assert pl.read_ndjson(second / "changes" / "changes.jsonl").height == changes.height
+    with gzip.open(second / "changes" / "changes.jsonl.gz") as lines:
+        assert pl.read_ndjson(lines).height == changes.height
     con = duckdb.connect(str(second / "saydo.duckdb"), read_only=True)
     assert con.execute("select count(*) from score_changes").fetchall() == [(2,)]
     con.close()

@@ -44,9 +44,9 @@ from transforms.store import (
     VIEW_FILES,
     release_metadata,
     run_sql_files,
-    write_jsonl,
+    score,
     write_package,
-    write_parquet,
+    write_table_files,
 )
 from validations.door import feed_problems, pandera_problems
 from validations.problems import InputError
@@ -55,7 +55,7 @@ from validations.rules import key_problems, rule_problems
 DUCKDB_FILE = "saydo.duckdb"
 PARQUET_DIR = "parquet"
 SYNTHETIC_VERSION = "0.0.0-synthetic"
-MEMORY_LIMIT = "4GB"
+MEMORY_LIMIT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("compare", "comparing with the last release"),
     Stage("derive", "release stamps, history, effective review"),
     Stage("store", "writing the DuckDB file"),
+    Stage("score", "computing the scores once"),
     Stage("write files", "writing Parquet and JSON Lines files"),
     Stage("release checks", "great-expectations release gate"),
     Stage("package", "checksums, data package, changelog"),
@@ -340,6 +341,7 @@ def _build_into(
         package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
         stages.run("store", write_package, package, "work", versions, releases_rows)
         package.execute("detach work")
+        stages.run("score", score, package)
         if not synthetic:
             store_changes(package, version, previous, comparison.columns_added)
         parquet = staging / PARQUET_DIR
@@ -371,9 +373,7 @@ def write_files(
     package: duckdb.DuckDBPyConnection, staging: Path, metadata: dict[str, str]
 ) -> None:
     """The release's tables and view snapshots as Parquet, and as JSON Lines beside them."""
-    names = TABLE_FILES + VIEW_FILES
-    write_parquet(package, staging, names, metadata)
-    write_jsonl(package, staging, names)
+    write_table_files(package, staging, TABLE_FILES + VIEW_FILES, metadata)
 
 
 def _envelope(con: duckdb.DuckDBPyConnection, version: str, data_date: dt.date) -> dict:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.generate import arrow_schema, comments_ddl, duckdb_ddl, sql_string
+from schemas.generate import DUCKDB_TYPES, arrow_schema, comments_ddl, duckdb_ddl, sql_string
 from schemas.method import METHOD_VERSION, WEIGHTS
 from schemas.registry import (
     DERIVED_TABLES,
@@ -83,16 +83,124 @@ def write_package(
         history = PUBLISHED_TABLES[f"{name}_history"]
         con.execute(comments_ddl("VIEW", history.name, history.description, history.columns))
     con.execute(method_ddl())
+    con.execute(stored_views_ddl())
     run_sql_files(con)
+
+
+def score(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the stored views once, put the views that read them in place, comment them."""
+    store_views(con)
+    con.execute(fast_views_sql())
     for view in VIEWS.values():
         con.execute(comments_ddl("VIEW", view.name, view.description, list(view.columns)))
     con.execute("CHECKPOINT")
 
 
-def _order_sql(name: str) -> str:
-    if name in VIEWS:
-        return ", ".join(VIEWS[name].order_by)
-    return ", ".join(PUBLISHED_TABLES[name].primary_key)
+# --- stored views -------------------------------------------------------------------------------
+# The views computed by a macro are computed once at build time and stored, sorted by company, so
+# `SELECT ... FROM company_gap WHERE company_id = 'x'` reads one slice of a table in milliseconds
+# at any size. Each view's rows are stored with an integer company_key, and the view reads the
+# company_id from a small key table: a filter on company_id is applied to that table first and
+# reaches the large one as a range of integer keys, which every DuckDB storage version can skip
+# to (string statistics keep only a few leading bytes in the format older clients read).
+# The macros (`*_as_of`, `timeline_of`) read the stored rows too while the weights are those
+# the rows were computed with, and compute from the records otherwise.
+STORED_VIEWS = tuple(name for name, view in VIEWS.items() if view.computed_by)
+
+
+def stored_views_ddl() -> str:
+    """The key table, the stored views' tables (columns from their declarations) and the note
+    of which weights each was computed with."""
+    statements = [
+        "CREATE SCHEMA IF NOT EXISTS internal;",
+        "CREATE TABLE internal.company_keys (company_id VARCHAR NOT NULL, "
+        "company_key BIGINT NOT NULL);",
+        "CREATE TABLE internal.stored_scores (view_name VARCHAR NOT NULL, "
+        "weights_fingerprint VARCHAR NOT NULL);",
+    ]
+    for name in STORED_VIEWS:
+        columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in VIEWS[name].columns)
+        statements.append(
+            f"CREATE TABLE internal.{name}_stored ({columns}, company_key BIGINT NOT NULL);"
+        )
+    return "\n".join(statements)
+
+
+def store_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute each stored view once, in an order where each reads the stored rows of those
+    before it, and mark it current for the weights it was computed with."""
+    con.execute(
+        "insert into internal.company_keys select company_id, "
+        "row_number() over (order by company_id) from companies order by company_id"
+    )
+    for name in STORED_VIEWS:
+        view = VIEWS[name]
+        columns = ", ".join(f"computed.{c.name}" for c in view.columns)
+        con.execute(
+            f"""insert into internal.{name}_stored
+                select {columns}, keys.company_key
+                from {view.computed_by} as computed
+                join internal.company_keys as keys using (company_id)
+                order by keys.company_key, {_order_sql(name, "computed")}"""
+        )
+        con.execute(
+            "insert into internal.stored_scores select ?, score_weights_fingerprint()", [name]
+        )
+
+
+def fast_views_sql() -> str:
+    """The views as the package ships them: the stored rows. A weighted view refuses to answer
+    once score_weights differs from the weights its rows were computed with (it would be out of
+    date); the error says what to use instead."""
+    statements = []
+    for name in STORED_VIEWS:
+        view = VIEWS[name]
+        columns = ", ".join(
+            "keys.company_id" if c.name == "company_id" else f"stored.{c.name}"
+            for c in view.columns
+        )
+        guard = ""
+        if view.weighted:
+            guard = f"""
+            where case
+                when (select count(*) from internal.stored_scores
+                      where view_name = '{name}'
+                        and weights_fingerprint = score_weights_fingerprint()) > 0 then true
+                else error('{name} holds the scores computed at build time with the default '
+                           || 'weights, and score_weights has changed since: read '
+                           || '{view.computed_by} instead, or run the SQL with '
+                           || 'saydo query --what-if.')
+            end"""
+        statements.append(
+            f"""create or replace view {name} as
+            select {columns}
+            from internal.{name}_stored as stored
+            join internal.company_keys as keys using (company_key){guard}
+            order by {_order_sql(name, "stored", company="keys")};"""
+        )
+    return "\n".join(statements)
+
+
+def live_views_sql() -> str:
+    """The views computed from the records at every read: what `saydo query --what-if` uses in
+    its private copy, where weights and records may change."""
+    return "\n".join(
+        f"create or replace view {name} as select * from {VIEWS[name].computed_by} "
+        f"order by {_order_sql(name)};"
+        for name in STORED_VIEWS
+    )
+
+
+def _order_sql(name: str, alias: str = "", company: str = "") -> str:
+    """The ORDER BY of a table or view, its columns qualified by `alias` (company_id by
+    `company`, when it comes from another table)."""
+    terms = VIEWS[name].order_by if name in VIEWS else PUBLISHED_TABLES[name].primary_key
+    if not alias:
+        return ", ".join(terms)
+    return ", ".join(
+        f"{company or alias}.{term}" if term.startswith("company_id") else f"{alias}.{term}"
+        for term in terms
+    )
 
 
 def _schema(name: str, metadata: dict[str, str] | None = None) -> pa.Schema:
@@ -148,30 +256,41 @@ def release_metadata(
     }
 
 
-def write_parquet(
+def write_table_files(
     con: duckdb.DuckDBPyConnection,
     folder: Path,
     names: tuple[str, ...],
     metadata: dict[str, str] | None = None,
+    workers: int = 2,
 ) -> None:
-    """Each table and view at its place in the release folder (release_file)."""
-    for name in names:
-        target = folder / release_file(name, "parquet")
-        target.parent.mkdir(exist_ok=True)
-        write_parquet_file(con, name, target, metadata)
+    """Each table and view as Parquet at its place in the release folder (release_file), then
+    as gzip-compressed JSON Lines streamed from that Parquet file (polars), so nothing is
+    computed twice and memory stays flat whatever the size. Files are written `workers` at a
+    time: DuckDB, pyarrow and polars work outside Python's lock, so two files use two cores."""
+    from concurrent.futures import ThreadPoolExecutor
 
+    import polars as pl
 
-def write_jsonl(con: duckdb.DuckDBPyConnection, folder: Path, names: tuple[str, ...]) -> None:
-    """Every table and view as JSON Lines beside its Parquet file, for consumers who stream:
-    the same rows in the same order, one JSON object per line, dates as YYYY-MM-DD."""
-    for name in names:
-        target = folder / release_file(name, "jsonl")
-        target.parent.mkdir(exist_ok=True)
-        columns = ", ".join(c.name for c in (VIEWS.get(name) or PUBLISHED_TABLES[name]).columns)
-        con.execute(
-            f"copy (select {columns} from {name} order by {_order_sql(name)}) "
-            f"to {sql_string(str(target))} (format json)"
+    def write(name: str) -> None:
+        parquet = folder / release_file(name, "parquet")
+        jsonl = folder / release_file(name, "jsonl")
+        for target in (parquet, jsonl):
+            target.parent.mkdir(exist_ok=True)
+        cursor = con.cursor()
+        try:
+            write_parquet_file(cursor, name, parquet, metadata)
+        finally:
+            cursor.close()
+        # gzip level 1: a twentieth of the size, and faster than writing it uncompressed.
+        pl.scan_parquet(parquet).sink_ndjson(
+            jsonl, compression="gzip", compression_level=1, check_extension=False
         )
+
+    # The largest first, so the two workers finish close together.
+    sizes = {name: con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in names}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(write, n) for n in sorted(names, key=lambda n: -sizes[n])]:
+            done.result()
 
 
 TABLE_FILES = PUBLISHED_ORDER

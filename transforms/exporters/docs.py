@@ -298,6 +298,10 @@ def run_recipe(db: Path, recipe: Recipe) -> tuple[list[str], list[tuple]]:
             target = Path(folder) / "copy.duckdb"
             shutil.copyfile(db, target)
         con = connect(target, read_only=not recipe.writable)
+        if recipe.writable:
+            from transforms.exporters.query import make_live
+
+            make_live(con)
         try:
             parts = statements(recipe.sql)
             for statement in parts[:-1]:
@@ -322,6 +326,29 @@ def refresh_cookbook(text: str, db: Path) -> str:
     return text
 
 
+def counts(db: Path) -> str:
+    """The README's line on what the package holds."""
+    con = connect(db, read_only=True)
+    try:
+        (companies, tested, claims, evidence, sources, cases) = con.execute(
+            """select
+                   (select count(*) from company_gap),
+                   (select count(*) from company_gap where tested_claims > 0),
+                   (select count(*) from claims where retracted_on is null),
+                   (select count(*) from evidence where retracted_on is null),
+                   (select count(*) from sources where retracted_on is null),
+                   (select count(distinct case_id) from claims where case_id not like 'feed:%')"""
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return (
+        f"This release holds {companies} companies ({tested} with a tested claim), {claims} "
+        f"claims and {evidence} pieces of evidence from {cases} case files and two public lists "
+        f"(the FCC Covered List and the UFLPA Entity List), citing {sources} sources: "
+        f"[docs/cases.md](docs/cases.md) lists every case."
+    )
+
+
 def write_docs(docs: Path, datasets: Path, db: Path) -> list[str]:
     """Regenerate every generated doc; returns what could not be refreshed."""
     skipped = []
@@ -342,6 +369,12 @@ def write_docs(docs: Path, datasets: Path, db: Path) -> list[str]:
         cookbook.write_text(
             refresh_cookbook(cookbook.read_text(encoding="utf-8"), db), encoding="utf-8"
         )
+        readme = docs.parent / "README.md"
+        if readme.is_file():
+            readme.write_text(
+                fill_generated_section(readme.read_text(encoding="utf-8"), "counts", counts(db)),
+                encoding="utf-8",
+            )
     else:
         skipped.append(f"the cookbook's samples ({db} is missing: run `saydo build` first)")
     return skipped

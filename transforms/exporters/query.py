@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from transforms.db import connect_locked
+from transforms.store import live_views_sql
 from validations.problems import printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -113,6 +114,13 @@ def _open(db: Path):
     return connect_locked(db)
 
 
+def make_live(con) -> None:
+    """In a private copy where weights and records may change: every score is computed afresh,
+    never read from the scores stored at build time."""
+    con.execute("delete from internal.stored_scores")
+    con.execute(live_views_sql())
+
+
 def run(
     db: Path, sql: str, parameters: list | None = None, what_if: bool = False
 ) -> tuple[list[str], list[tuple]]:
@@ -134,6 +142,7 @@ def run(
         copy = Path(folder) / "what-if.duckdb"
         shutil.copyfile(db, copy)
         con = connect_locked(copy, writable=True)
+        make_live(con)
         try:
             return _last_result(con, sql, parameters)
         finally:

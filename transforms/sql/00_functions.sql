@@ -26,6 +26,15 @@ create or replace macro gap_band(score, moderate_from, high_from, severe_from) a
 create or replace macro version_current_on(valid_from, valid_to, as_of) as
     valid_from <= as_of and (valid_to is null or valid_to > as_of);
 
+-- The mean of scores given to a tenth (claim gap scores), rounded half up to a tenth, computed
+-- exactly in whole tenths: a binary floating-point mean of 25.9 and 32.4 is 29.149999..., which
+-- would round down where the mean is 29.15.
+-- Empty scores are not counted; with none, the mean is empty.
+create or replace macro mean_to_tenth(score) as
+    case when count(score) > 0 then
+        ((2 * sum(round(score * 10)::bigint) + count(score)) // (2 * count(score))) / 10.0
+    end;
+
 -- The company groups: every company with each company below it through parent_company_id, to
 -- any depth, itself included. `company_rows` names a table, view or CTE with company_id and
 -- parent_company_id (the current companies, or their versions on a date); `roots`, a list of

@@ -9,6 +9,21 @@ create or replace macro link_scores_as_of(as_of, companies := NULL, clock := 'pu
 with
 
 -- import ------------------------------------------------------------------------------------
+-- The build stores the current scores for the default weights (sorted by company, so a read of
+-- one company touches one slice); they answer while the weights are unchanged. Any other as-of
+-- date, or a changed weight, is computed below from the records.
+use_stored as (
+    select 1 as yes from internal.stored_scores
+    where view_name = 'link_scores' and as_of is null
+      and weights_fingerprint = score_weights_fingerprint()
+),
+
+stored as (
+    select * exclude (company_key) from internal.link_scores_stored
+    where exists (select 1 from use_stored)
+      and (companies is null or list_contains(companies, company_id))
+),
+
 weights as (
     select factor, level, weight from score_weights
 ),
@@ -25,11 +40,13 @@ known_claims as (
     select * from known_rows('claims', as_of, clock)
     where (companies is null or list_contains(companies, company_id))
       and (as_of is null or clock != 'published' or public_from <= as_of)
+      and not exists (select 1 from use_stored)
 ),
 
 known_evidence as (
     select * from known_rows('evidence', as_of, clock)
-    where as_of is null or clock != 'published' or public_from <= as_of
+    where (as_of is null or clock != 'published' or public_from <= as_of)
+      and not exists (select 1 from use_stored)
 ),
 
 known_sources as (
@@ -40,6 +57,7 @@ known_links as (
     select link.*
     from known_rows('claim_evidence', as_of, clock) as link
     where (as_of is null or clock != 'published' or link.public_from <= as_of)
+      and not exists (select 1 from use_stored)
       and link.claim_id in (select claim_id from known_claims)
       and link.evidence_id in (select evidence_id from known_evidence)
 ),
@@ -137,7 +155,7 @@ ranked as (
     )
 ),
 
-final as (
+computed as (
     select
         claim_id,
         evidence_id,
@@ -172,10 +190,12 @@ final as (
         score_method_version() as method_version,
         (select weights_fingerprint from settings) as weights_fingerprint
     from ranked
+),
+
+final as (
+    select * from computed
+    union all
+    select * from stored
 )
 
 select * from final;
-
-create or replace view link_scores as
-select * from link_scores_as_of(null)
-order by company_id, claim_id, relation, counted_strength desc, evidence_id;

@@ -8,14 +8,29 @@ create or replace macro claim_gap_as_of(as_of, companies := NULL, clock := 'publ
 with
 
 -- import ------------------------------------------------------------------------------------
+-- Stored at build time for the default weights, as link_scores_as_of explains.
+use_stored as (
+    select 1 as yes from internal.stored_scores
+    where view_name = 'claim_gap' and as_of is null
+      and weights_fingerprint = score_weights_fingerprint()
+),
+
+stored as (
+    select * exclude (company_key) from internal.claim_gap_stored
+    where exists (select 1 from use_stored)
+      and (companies is null or list_contains(companies, company_id))
+),
+
 links as (
     select * from link_scores_as_of(as_of, companies := companies, clock := clock)
+    where not exists (select 1 from use_stored)
 ),
 
 known_claims as (
     select * from known_rows('claims', as_of, clock)
     where (companies is null or list_contains(companies, company_id))
       and (as_of is null or clock != 'published' or public_from <= as_of)
+      and not exists (select 1 from use_stored)
 ),
 
 settings as (
@@ -84,9 +99,12 @@ scored as (
         coalesce(strengths.context_evidence_count, 0) as context_evidence_count,
         round(coalesce(strengths.contradiction_strength, 0), 4) as contradiction_strength,
         round(coalesce(strengths.support_strength, 0), 4) as support_strength,
-        round(100 * round(coalesce(strengths.contradiction_strength, 0), 4)
-                  * (1 - settings.support_offset * round(coalesce(strengths.support_strength, 0), 4))
-                  * round(certainty.certainty, 4), 1) as gap_score,
+        -- In exact decimals, so a score on a half (9.45) rounds the same way for everyone who
+        -- recomputes it, whatever order their floating-point arithmetic takes.
+        round(100 * round(coalesce(strengths.contradiction_strength, 0), 4)::decimal(18, 4)
+                  * (1 - settings.support_offset::decimal(18, 4)
+                         * round(coalesce(strengths.support_strength, 0), 4)::decimal(18, 4))
+                  * round(certainty.certainty, 4)::decimal(18, 4), 1)::double as gap_score,
         coalesce(strengths.refuting_evidence_ids, []) as refuting_evidence_ids,
         coalesce(strengths.supporting_evidence_ids, []) as supporting_evidence_ids,
         coalesce(strengths.context_evidence_ids, []) as context_evidence_ids,
@@ -98,7 +116,7 @@ scored as (
     left join strengths using (claim_id)
 ),
 
-final as (
+computed as (
     select
         claim.claim_id,
         claim.company_id,
@@ -140,6 +158,12 @@ final as (
     left join companies as company using (company_id)
 ),
 
+final as (
+    select * from computed
+    union all
+    select * from stored
+),
+
 -- On a date before anything the package holds about these companies, say so. (A company with
 -- no claim at all has none on any date: that is an answer, not an error.)
 nothing_known as (
@@ -162,7 +186,3 @@ nothing_known as (
 )
 
 select final.* from final, nothing_known where nothing_known.ok;
-
-create or replace view claim_gap as
-select * from claim_gap_as_of(null)
-order by company_id, claim_date, claim_id;

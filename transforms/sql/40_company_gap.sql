@@ -6,9 +6,23 @@ create or replace macro company_gap_as_of(as_of, companies := NULL, clock := 'pu
 with
 
 -- import ------------------------------------------------------------------------------------
+-- Stored at build time for the default weights, as link_scores_as_of explains.
+use_stored as (
+    select 1 as yes from internal.stored_scores
+    where view_name = 'company_gap' and as_of is null
+      and weights_fingerprint = score_weights_fingerprint()
+),
+
+stored as (
+    select * exclude (company_key) from internal.company_gap_stored
+    where exists (select 1 from use_stored)
+      and (companies is null or list_contains(companies, company_id))
+),
+
 -- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
 known_companies as (
     select * from known_rows('companies', case when clock = 'released' then as_of end, clock)
+    where not exists (select 1 from use_stored)
 ),
 
 bands as (
@@ -47,7 +61,7 @@ own_figures as (
         count(*) filter (where status != 'unverified') as tested_claims,
         count(*) filter (where status = 'contradicted') as contradicted_claims,
         count(*) filter (where status = 'unconfirmed') as unconfirmed_claims,
-        round(avg(gap_score) filter (where status != 'unverified'), 1) as gap_score,
+        mean_to_tenth(case when status != 'unverified' then gap_score end) as gap_score,
         max(gap_score) as max_claim_gap_score
     from claim_scores
     group by company_id
@@ -61,14 +75,14 @@ group_figures as (
         count(claim.claim_id) filter (where claim.status != 'unverified') as group_tested_claims,
         count(claim.claim_id) filter (where claim.status = 'contradicted')
             as group_contradicted_claims,
-        round(avg(claim.gap_score) filter (where claim.status != 'unverified'), 1)
+        mean_to_tenth(case when claim.status != 'unverified' then claim.gap_score end)
             as group_gap_score
     from group_members as members
     left join claim_scores as claim on claim.company_id = members.member_company_id
     group by members.group_company_id
 ),
 
-final as (
+computed as (
     select
         company.company_id,
         company.name as company_name,
@@ -98,10 +112,12 @@ final as (
     left join own_figures as own using (company_id)
     left join group_figures as grouped using (company_id)
     where companies is null or list_contains(companies, company.company_id)
+),
+
+final as (
+    select * from computed
+    union all
+    select * from stored
 )
 
 select * from final;
-
-create or replace view company_gap as
-select * from company_gap_as_of(null)
-order by group_gap_score desc nulls last, gap_score desc nulls last, company_id;

@@ -7,14 +7,28 @@ create or replace macro timeline_of(companies, as_of := NULL, clock := 'publishe
 with
 
 -- import ------------------------------------------------------------------------------------
+-- The current story is stored at build time (it does not depend on the weights).
+use_stored as (
+    select 1 as yes from internal.stored_scores
+    where view_name = 'timeline' and as_of is null
+),
+
+stored as (
+    select * exclude (company_key) from internal.timeline_stored
+    where exists (select 1 from use_stored)
+      and (companies is null or list_contains(companies, company_id))
+),
+
 group_tops as (
     select * from company_group_top('companies')
+    where not exists (select 1 from use_stored)
 ),
 
 -- The current story keeps retracted items; a story on a date holds what was known then.
 wanted_claims as (
     select * from claims
     where as_of is null and (companies is null or list_contains(companies, company_id))
+      and not exists (select 1 from use_stored)
     union all
     select * from known_rows('claims', as_of, clock)
     where as_of is not null and (companies is null or list_contains(companies, company_id))
@@ -24,6 +38,7 @@ wanted_claims as (
 wanted_evidence as (
     select * from evidence
     where as_of is null and (companies is null or list_contains(companies, company_id))
+      and not exists (select 1 from use_stored)
     union all
     select * from known_rows('evidence', as_of, clock)
     where as_of is not null and (companies is null or list_contains(companies, company_id))
@@ -33,6 +48,7 @@ wanted_evidence as (
 wanted_responses as (
     select * from responses
     where as_of is null and (companies is null or list_contains(companies, company_id))
+      and not exists (select 1 from use_stored)
     union all
     select * from known_rows('responses', as_of, clock)
     where as_of is not null and (companies is null or list_contains(companies, company_id))
@@ -106,7 +122,7 @@ items as (
     union all select * from response_items
 ),
 
-final as (
+computed as (
     select
         item.company_id,
         group_tops.group_company_id,
@@ -134,10 +150,12 @@ final as (
     from items as item
     left join group_tops using (company_id)
     left join sources as source using (source_id)
+),
+
+final as (
+    select * from computed
+    union all
+    select * from stored
 )
 
 select * from final;
-
-create or replace view timeline as
-select * from timeline_of(null)
-order by company_id, item_date nulls last, item_kind, item_id;
