@@ -9,8 +9,8 @@ refutes (1.0). Strength 0.7 x 1.0 x 1.0 x 1.0 x 1.0 = 0.7; gap 100 x 0.7 x 1.0 =
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
