@@ -137,7 +137,11 @@ def test_new_case_scaffolds_a_valid_file_with_every_field(tmp_path: Path) -> Non
 def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: Path) -> None:
     assert saydo(["report", "--db", str(package), "--out", str(tmp_path / "report")]) == 0
     pages = sorted(p.name for p in (tmp_path / "report").glob("*.html"))
-    assert pages == ["acme-sub.html", "acme.html", "index.html", "other.html"]
+    assert pages == ["acme-sub.html", "acme.html", "index.html", "methodology.html", "other.html"]
+    images = sorted(p.name for p in (tmp_path / "report" / "images").iterdir())
+    # An SVG per company; a PNG (from chromium, when it is installed) for those with claims.
+    assert [i for i in images if i.endswith(".svg")] == ["acme-sub.svg", "acme.svg", "other.svg"]
+    assert [i for i in images if i.endswith(".png")] in ([], ["acme.png"])
     page = (tmp_path / "report" / "acme.html").read_text(encoding="utf-8")
     assert "<script" not in page  # the pages carry no script at all
     assert 'dir="rtl"' in page and 'lang="ar"' in page
@@ -167,3 +171,67 @@ def test_every_cookbook_query_runs_and_its_sample_is_current(tmp_path: Path) -> 
         columns, rows = run_recipe(db, recipe)
         assert columns and rows, f"recipe {recipe.number} returns nothing to show"
     assert refresh_cookbook(text, db) == text, "run `saydo docs` to refresh the cookbook's samples"
+
+
+def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedProcess:
+    """`saydo query` as a shell runs it; text unless `stdout` is given (bytes then)."""
+    command = [SAYDO, "query", "--db", str(package), *arguments]
+    if stdout is None:
+        return subprocess.run(command, text=True, capture_output=True)
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE)
+
+
+def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path) -> None:
+    dead_ends = {
+        "update score_weights set weight = 0": "--what-if",
+        "select * from claims where claim_date like '2021%'": "year(claim_date) = 2021",
+        "select * from claims where claim_date = 'March 2023'": "claim_date_precision = 'month'",
+        "select * from claim_gapp": "duckdb_views()",
+    }
+    for sql, hint in dead_ends.items():
+        result = _query(package, sql)
+        assert result.returncode == 1, sql
+        assert hint in result.stderr, (sql, result.stderr)
+        assert result.stdout == ""
+    # The README's what-if example works as printed, on a private copy.
+    what_if = _query(
+        package,
+        "--what-if",
+        "update score_weights set weight = 0 where factor = 'relation' and level = 'refutes'; "
+        "select claim_id, gap_score from claim_gap order by claim_id",
+        "--json",
+    )
+    assert what_if.returncode == 0, what_if.stderr
+    assert json.loads(what_if.stdout) == [
+        {"claim_id": "acme-arabic", "gap_score": 0.0},
+        {"claim_id": "acme-denial", "gap_score": 0.0},
+    ]
+    again = _query(package, "select gap_score from claim_gap where claim_id = 'acme-denial'")
+    assert "70.0" in again.stdout  # the package itself is untouched
+
+
+def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path) -> None:
+    sql = "select repeat('word ', 30) as note"
+    cut = _query(package, sql)
+    assert cut.returncode == 0
+    assert ("word " * 30).strip() not in cut.stdout
+    assert "…" in cut.stdout and "--wide shows them whole" in cut.stdout
+    wide = _query(package, "--wide", sql)
+    assert ("word " * 30).strip() in wide.stdout
+    assert "--wide" not in wide.stdout
+
+
+def test_csv_redirected_to_a_file_gets_a_byte_order_mark_and_a_pipe_does_not(
+    package: Path, tmp_path: Path
+) -> None:
+    sql = "select quote from claims where claim_id = 'acme-arabic'"
+    target = tmp_path / "redirected.csv"
+    with target.open("wb") as handle:
+        assert _query(package, sql, "--csv", stdout=handle).returncode == 0
+    assert target.read_bytes() == "\ufeffquote\nنحن نحترم حقوق الإنسان\n".encode()
+    piped = _query(package, sql, "--csv", stdout=subprocess.PIPE)
+    assert piped.stdout == "quote\nنحن نحترم حقوق الإنسان\n".encode()
+    # Appending to a file that has rows already adds no mark in the middle.
+    with target.open("ab") as handle:
+        assert _query(package, sql, "--csv", stdout=handle).returncode == 0
+    assert target.read_bytes().count("\ufeff".encode()) == 1

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -18,7 +21,16 @@ def _configure_query(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--csv", action="store_true", help="CSV, safe for spreadsheets")
     output.add_argument("--json", action="store_true", help="a JSON list of records")
     output.add_argument("--parquet", metavar="PATH", help="write a Parquet file")
-    parser.add_argument("-o", "--output", help="with --csv: write to this file (UTF-8 with BOM)")
+    output.add_argument(
+        "--wide",
+        action="store_true",
+        help="a table that never cuts long values (for reading notes)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        help="with --csv: write to this file (UTF-8 with a byte-order mark, so Excel reads Arabic)",
+    )
     parser.add_argument(
         "--what-if",
         action="store_true",
@@ -41,6 +53,17 @@ def _read_sql_file(path: Path) -> str:
         raise UsageError(f"the SQL file {path} is not UTF-8 text; save it as UTF-8.") from None
 
 
+def _starts_a_regular_file(stream) -> bool:
+    """True when `stream` is the start of a regular file (`> out.csv`), not a pipe or an append."""
+    try:
+        descriptor = stream.fileno()
+        return (
+            stat.S_ISREG(os.fstat(descriptor).st_mode) and os.lseek(descriptor, 0, os.SEEK_CUR) == 0
+        )
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 @command("query", _configure_query)
 def cmd_query(args: argparse.Namespace) -> int:
     """run SQL on the built package, read-only (it can read nothing else and write nothing)
@@ -48,6 +71,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     example:
       saydo query "select claim_id, gap_score from claim_gap order by gap_score desc"
       saydo query -f my-question.sql --csv -o contradicted.csv
+      saydo query --wide "select claim_id, review_note from claims where review_note is not null"
       saydo query "select * from company_gap" --parquet company_gap.parquet
       saydo query --what-if "update score_weights set weight = 0 where factor = 'voice'
         and level = 'third_party'; select company_name, gap_score from company_gap"
@@ -81,31 +105,50 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
     elif args.csv:
         text = csv_text(columns, rows)
-        # Exact bytes into a pipe or a file; escaped controls on a terminal.
-        sys.stdout.write(printable_lines(text) if sys.stdout.isatty() else text)
+        # Exact bytes into a pipe or a file; escaped controls on a terminal. `> file.csv` gets the
+        # byte-order mark `-o` writes, or Excel on Windows misreads every non-Latin letter.
+        if sys.stdout.isatty():
+            text = printable_lines(text)
+        elif _starts_a_regular_file(sys.stdout):
+            text = "\ufeff" + text
+        sys.stdout.write(text)
     elif args.json:
         print(json_text(columns, rows))
     else:
-        print(table_text(columns, rows))
+        print(table_text(columns, rows, width=None if args.wide else 60))
     return 0
 
 
 def _configure_report(parser: argparse.ArgumentParser) -> None:
     db_option(parser)
     parser.add_argument("--out", default="dist/report", help="folder (default: dist/report)")
+    parser.add_argument(
+        "--no-png", action="store_true", help="SVG images only (no headless Chromium needed)"
+    )
 
 
 @command("report", _configure_report)
 def cmd_report(args: argparse.Namespace) -> int:
-    """write the HTML reports: an index and a page per company
+    """write the HTML report: an index, a page per company, the methodology, story images
 
     example:
-      saydo report                     # dist/report/index.html and a page per company
+      saydo report                     # dist/report/index.html, a page per company, images/
+      saydo report --out /tmp/saydo-report --no-png
     """
     from transforms.exporters.report import write_reports
+    from transforms.publish import INPUT_FOLDERS, OutputRefused
 
-    pages = write_reports(Path(args.db), Path(args.out))
-    print(f"wrote {len(pages)} pages to {args.out}/ (open {Path(args.out) / 'index.html'})")
+    out = Path(args.out)
+    for source in INPUT_FOLDERS:
+        if out.resolve().is_relative_to(source.resolve()):
+            raise OutputRefused(f"saydo will not write the report into {source}; use --out.")
+    written = write_reports(Path(args.db), out, png=not args.no_png)
+    print(
+        f"wrote {len(written.pages)} pages and {len(written.images)} images to {out}/ "
+        f"(open {out / 'index.html'})"
+    )
+    if written.note:
+        print(written.note, file=sys.stderr)
     return 0
 
 

@@ -71,24 +71,37 @@ def save_csv(columns: list[str], rows: list[tuple], path: Path) -> None:
         write_csv(columns, rows, handle)
 
 
-def table_text(columns: list[str], rows: list[tuple], limit: int = 200) -> str:
-    # For a person at a terminal: a control character in a value (chr(27) from SQL) is shown
-    # as its escape, never run.
+def table_text(
+    columns: list[str], rows: list[tuple], limit: int = 200, width: int | None = 60
+) -> str:
+    """Rows as an aligned table for a person at a terminal. Values longer than `width` are cut
+    with "…" and a last line says so; `width=None` (saydo query --wide) never cuts."""
+    # A control character in a value (chr(27) from SQL) is shown as its escape, never run.
     columns = [printable(c) for c in columns]
     shown = [
         [printable(("" if v is None else str(_cell(v))).replace("\n", " ")) for v in row]
         for row in rows[:limit]
     ]
-    widths = [min(60, max([len(c)] + [len(r[i]) for r in shown])) for i, c in enumerate(columns)]
+    natural = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
+    widths = natural if width is None else [min(width, n) for n in natural]
+    cut = widths != natural
+
+    def fit(cell: str, w: int) -> str:
+        return cell if len(cell) <= w else cell[: w - 1] + "…"
 
     def line(cells: list[str]) -> str:
-        return " | ".join(c[:w].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return " | ".join(fit(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(columns), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in shown]
     out.append(
         f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
         + (f", first {limit} shown" if len(rows) > limit else "")
+        + (
+            f"; values longer than {width} characters cut with …: --wide shows them whole"
+            if cut
+            else ""
+        )
         + ")"
     )
     return "\n".join(out)
