@@ -123,3 +123,30 @@ def test_benchmark_floor_computes_the_same_scores_as_saydo(tmp_path: Path) -> No
         # saydo rounds each claim's score to one decimal before averaging (the mean moves by up
         # to 0.05), and both round the mean: at most one step of 0.1 apart.
         assert abs(score - floor[company]) <= 0.1 + 1e-9, company
+
+
+def test_benchmark_peer_computes_the_same_scores_as_saydo(tmp_path: Path) -> None:
+    """The peer is a fair comparison only if its pandas code computes saydo's scores."""
+    import pandas as pd
+
+    from transforms.db import connect
+    from transforms.dev.bench import peer_scores
+
+    write_feed(tmp_path / "datasets", generate(40, 2000, 3, seed=5))
+    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
+    con = connect(tmp_path / "dist" / "saydo.duckdb", read_only=True)
+    saydo_scores = dict(
+        con.execute(
+            "select company_id, gap_score from company_gap where gap_score is not null"
+        ).fetchall()
+    )
+    parquet = tmp_path / "dist" / "parquet"
+    frames = {
+        name: pd.read_parquet(parquet / f"{name}.parquet")
+        for name in ("sources", "companies", "claims", "evidence", "claim_evidence")
+    }
+    peer = peer_scores(frames).to_dict()
+    assert saydo_scores.keys() == peer.keys() and len(peer) >= 30
+    for company, score in saydo_scores.items():
+        # As for the floor: rounding each claim first moves a mean by at most one step of 0.1.
+        assert abs(score - peer[company]) <= 0.1 + 1e-9, company

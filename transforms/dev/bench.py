@@ -232,6 +232,8 @@ def peer_scores(frames: dict):
 
     links = frames["claim_evidence"]
     links = links[(links["relation"] != "context") & links["retracted_on"].isna()]
+    # The link's own columns only: the evidence's review status comes from the evidence.
+    links = links[["claim_id", "evidence_id", "relation", "confidence"]]
     evidence = frames["evidence"][frames["evidence"]["retracted_on"].isna()]
     links = links.merge(
         evidence[
