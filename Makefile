@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 # Compiled bytecode halves import time of the heavy dependencies (great-expectations).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: build test test-fast lint format lock check clean bench
+.PHONY: build test test-fast lint format lock check clean bench mutate
 
 build: $(VENV)/.installed
 	$(BIN)/saydo build
@@ -44,9 +44,14 @@ lock: $(VENV)/.installed
 		--generate-hashes -o requirements.lock
 
 clean:
-	rm -rf dist dist.* .pytest_cache
+	rm -rf dist dist.* .pytest_cache .saydo-cache
 
 # Not part of `make test`: builds 100 thousand, 1 million and 10 million claims and prints the
 # figures beside the DuckDB floor and a pandas + great-expectations peer (docs/performance.md).
 bench: $(VENV)/.installed
 	$(BIN)/python -m transforms.dev.bench --write-docs
+
+# Not part of `make test`: deliberate bugs, one at a time in a scratch copy, each expected to fail
+# a fast test (transforms/dev/mutate.py); prints which survived.
+mutate: $(VENV)/.installed
+	$(BIN)/python -m transforms.dev.mutate

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,13 @@ TODAY = dt.date(2025, 1, 1)
 # The day a test's first release is published: the day its records were recorded, so what a
 # later release adds (dated up to TODAY) is never dated before it.
 FIRST_RELEASE_DAY = dt.date(2024, 1, 10)
+
+
+def examples(default: int) -> int:
+    """How many generated examples a property or fuzz test tries: few by default, so the suite
+    stays quick; `SAYDO_EXAMPLES=500 make test` searches harder."""
+    return int(os.environ.get("SAYDO_EXAMPLES", default))
+
 
 # A complete, valid case in the shape a journalist writes: two sources, a parent with a
 # subsidiary and an unrelated company, an English and an Arabic claim, evidence, a link and a
@@ -171,6 +180,19 @@ def minimal_case() -> dict:
     return copy.deepcopy(MINIMAL_CASE)
 
 
+def identify(case: dict, scheme: str, identifier: str) -> None:
+    """Give Acme one identifier in `scheme` (isin, lei, ticker, ...)."""
+    case["company_identifiers"] = [
+        {
+            "company_id": "acme",
+            "scheme": scheme,
+            "identifier": identifier,
+            "source_id": "src-company",
+            "review_status": "verified",
+        }
+    ]
+
+
 def write_case(datasets: Path, case: dict, name: str = "acme") -> Path:
     path = datasets / "cases" / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,12 +218,24 @@ def datasets(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def built(tmp_path: Path, datasets: Path) -> Path:
+@pytest.fixture(scope="session")
+def minimal_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made case built once per test worker; tests get copies (see `built`)."""
     from transforms.build import build
 
+    folder = tmp_path_factory.mktemp("minimal-release")
+    write_case(folder / "datasets", minimal_case())
+    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+    return folder / "dist"
+
+
+@pytest.fixture
+def built(tmp_path: Path, datasets: Path, minimal_release: Path) -> Path:
+    """The hand-made case's release in this test's own folder, beside its datasets/: a copy of
+    the one build (builds are byte-identical wherever they are written, as test_build shows),
+    so a test may change it freely."""
     out = tmp_path / "dist"
-    build(datasets, out, today=TODAY, gate=False)
+    shutil.copytree(minimal_release, out)
     return out
 
 

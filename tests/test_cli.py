@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     case = minimal_case()
     case["claims"][0]["quote"] = '=HYPERLINK("http://evil.example","click me")'
+    case["claims"][0]["summary"] = "Acme denied it. <script>alert(1)</script>"
     write_case(folder / "datasets", case)
     build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
     return folder / "dist" / "saydo.duckdb"
@@ -143,7 +145,11 @@ def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: 
     assert [i for i in images if i.endswith(".svg")] == ["acme-sub.svg", "acme.svg", "other.svg"]
     assert [i for i in images if i.endswith(".png")] in ([], ["acme.png"])
     page = (tmp_path / "report" / "acme.html").read_text(encoding="utf-8")
-    assert "<script" not in page  # the pages carry no script at all
+    # The pages carry no script at all: the fixture's <script> in a summary is shown as text.
+    assert "<script" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 1
+    story = (tmp_path / "report" / "images" / "acme.svg").read_text(encoding="utf-8")
+    assert "<script" not in story
     assert 'dir="rtl"' in page and 'lang="ar"' in page
     assert "http" not in page.split("<body>")[0]  # nothing loaded from the network
 
@@ -161,9 +167,8 @@ def test_build_is_quiet_in_a_pipe(tmp_path: Path) -> None:
     assert result.stdout.startswith("saydo built")
 
 
-def test_every_cookbook_query_runs_and_its_sample_is_current(tmp_path: Path) -> None:
-    build(REPO / "datasets", tmp_path / "dist", gate=False)
-    db = tmp_path / "dist" / "saydo.duckdb"
+def test_every_cookbook_query_runs_and_its_sample_is_current(real_release: Path) -> None:
+    db = real_release / "saydo.duckdb"
     text = (REPO / "docs" / "cookbook.md").read_text(encoding="utf-8")
     found = recipes(text)
     assert len(found) >= 10
@@ -235,3 +240,49 @@ def test_csv_redirected_to_a_file_gets_a_byte_order_mark_and_a_pipe_does_not(
     with target.open("ab") as handle:
         assert _query(package, sql, "--csv", stdout=handle).returncode == 0
     assert target.read_bytes().count("\ufeff".encode()) == 1
+
+
+def test_feed_lists_the_adapters_and_runs_one(tmp_path: Path, capsys) -> None:
+    datasets = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets" / "adapters", datasets / "adapters")
+    assert saydo(["feed", "--datasets", str(datasets)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in listed] == ["fcc-covered-list", "uflpa-entity-list"]
+    assert saydo(["feed", "fcc-covered-list", "--datasets", str(datasets)]) == 1
+    assert "give the file of the list" in capsys.readouterr().err
+    fcc = REPO.parent / "shared" / "realdata" / "fcc_covered_list_table.csv"
+    if fcc.exists():
+        assert saydo(["feed", "fcc-covered-list", str(fcc), "--datasets", str(datasets)]) == 0
+        written = sorted(p.relative_to(datasets).as_posix() for p in datasets.rglob("*.csv"))
+        committed = sorted(
+            p.relative_to(REPO / "datasets").as_posix()
+            for p in (REPO / "datasets" / "feeds").rglob("*.csv")
+            if "fcc" in p.name
+        )
+        assert [w for w in written if w.startswith("feeds/")] == committed
+
+
+def test_docs_regenerates_exactly_the_committed_docs(real_release: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "docs", project / "docs")
+    shutil.copy(REPO / "README.md", project / "README.md")
+    arguments = ["docs", "--docs", str(project / "docs"), "--datasets", str(REPO / "datasets")]
+    assert saydo([*arguments, "--db", str(real_release / "saydo.duckdb")]) == 0
+    for name in ("data-dictionary.md", "cases.md", "errors.md", "methodology.md"):
+        assert (project / "docs" / name).read_text(encoding="utf-8") == (
+            REPO / "docs" / name
+        ).read_text(encoding="utf-8"), f"docs/{name} is stale: run `saydo docs`"
+    assert (project / "README.md").read_text(encoding="utf-8") == (REPO / "README.md").read_text(
+        encoding="utf-8"
+    ), "the README's counts are stale: run `saydo docs`"
+
+
+def test_debug_shows_the_traceback_a_user_otherwise_never_sees(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere")
+    plain = subprocess.run([SAYDO, "check", "--datasets", missing], capture_output=True, text=True)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert missing in plain.stderr and "give --datasets PATH" in plain.stderr
+    debug = subprocess.run(
+        [SAYDO, "--debug", "check", "--datasets", missing], capture_output=True, text=True
+    )
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr

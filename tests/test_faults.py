@@ -3,6 +3,7 @@ if there was none); two builds at once never corrupt each other."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import signal
@@ -102,20 +103,112 @@ def test_a_second_build_while_one_runs_exits_with_a_clear_message(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_two_builds_started_at_once_do_not_corrupt_each_other(tmp_path: Path) -> None:
+def test_two_builds_that_overlap_never_corrupt_each_other(tmp_path: Path) -> None:
+    """The second build starts while the first is writing: it is refused, the first completes."""
     datasets = tmp_path / "datasets"
     out = tmp_path / "dist"
     write_case(datasets, minimal_case())
+    overlapped = 0
     for _ in range(3):
-        runs = [
-            subprocess.Popen(
-                _command(datasets, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for _ in range(2)
-        ]
-        results = [(r.wait(), r.communicate()[1]) for r in runs]
-        assert any(code == 0 for code, _ in results)
-        for code, stderr in results:
-            assert code == 0 or "another saydo build is writing" in stderr
+        first = subprocess.Popen(_command(datasets, out), stderr=subprocess.PIPE, text=True)
+        # Wait until the first build holds the lock and is writing its staging folder.
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob("dist.building-*")) and first.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        second = subprocess.run(_command(datasets, out), capture_output=True, text=True)
+        first_code, first_err = first.wait(), first.communicate()[1]
+        assert first_code == 0, first_err
+        if first.returncode == 0 and second.returncode == 1:
+            assert "another saydo build is writing" in second.stderr
+            overlapped += 1
+        else:
+            assert second.returncode == 0, second.stderr  # the first had finished already
         assert _whole(out)
         assert "parquet/claims.parquet" in snapshot(out)
+    assert overlapped >= 1, "the builds never overlapped: the test proved nothing"
+
+
+class _Injected(Exception):
+    pass
+
+
+def _publish_failing_at(step: int, staging: Path, out: Path, exchange: bool) -> list[str]:
+    """Run publish() with the `step`-th change to the file system failing before it happens;
+    returns the steps attempted."""
+    import os
+
+    import transforms.publish as publishing
+
+    attempted: list[str] = []
+    real = {
+        "rename": os.rename,
+        "rmtree": shutil.rmtree,
+        "copytree": shutil.copytree,
+        "move": shutil.move,
+        "exchange": publishing._exchange,
+    }
+
+    def failing(name):
+        def step_function(*args, **kwargs):
+            attempted.append(name)
+            if len(attempted) == step:
+                raise _Injected(name)
+            if name == "exchange" and not exchange:
+                return False
+            return real[name](*args, **kwargs)
+
+        return step_function
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "rename", failing("rename"))
+        patch.setattr(shutil, "rmtree", failing("rmtree"))
+        patch.setattr(shutil, "copytree", failing("copytree"))
+        patch.setattr(shutil, "move", failing("move"))
+        patch.setattr(publishing, "_exchange", failing("exchange"))
+        with contextlib.suppress(_Injected):
+            publishing.publish(staging, out)
+    return attempted
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_failure_between_any_two_steps_of_publishing_leaves_a_whole_release(
+    tmp_path: Path, exchange: bool
+) -> None:
+    """Deterministic, where random kills can miss a gap: every step of publish() is made to
+    fail in turn. With an atomic exchange dist/ is always the old or the new release, whole;
+    without one (two renames) the old release is at most set aside, whole, beside dist/."""
+    from transforms.publish import staging_dir
+
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    old_build, new_build = tmp_path / "old", tmp_path / "new"
+    build(datasets, old_build, today=TODAY, gate=False)
+    case = minimal_case()
+    case["claims"][0]["summary"] = "Acme denied it, twice."
+    write_case(datasets, case)
+    build(datasets, new_build, today=TODAY, gate=False)
+    old, new = snapshot(old_build), snapshot(new_build)
+    assert old != new
+
+    out = tmp_path / "site" / "dist"
+    step, steps_seen = 1, None
+    while True:
+        shutil.rmtree(out.parent, ignore_errors=True)
+        shutil.copytree(old_build, out)
+        staging = staging_dir(out)
+        shutil.rmtree(staging)
+        shutil.copytree(new_build, staging)
+        attempted = _publish_failing_at(step, staging, out, exchange)
+        now = snapshot(out)
+        if exchange:
+            assert now in (old, new), f"dist/ is neither release after {attempted}"
+        else:
+            aside = [snapshot(p) for p in out.parent.glob("dist.previous-*")]
+            assert now in (old, new) or old in aside, f"the old release is lost after {attempted}"
+        if len(attempted) < step:  # nothing failed: every step has been tried
+            assert now == new
+            break
+        steps_seen = attempted
+        step += 1
+    assert steps_seen and len(steps_seen) >= 2

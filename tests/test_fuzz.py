@@ -15,11 +15,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TODAY, minimal_case, write_case
+from tests.conftest import TODAY, examples, minimal_case, write_case
 from transforms.build import check
 from validations.problems import InputError
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 # Text a YAML emitter can write (no lone surrogates), with the odd characters case files meet.
 TEXT = st.one_of(
     st.text(

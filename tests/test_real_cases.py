@@ -29,10 +29,9 @@ SECONDARY_CASES = (
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    out = tmp_path_factory.mktemp("real") / "dist"
-    build(REPO / "datasets", out, gate=False)
-    return duckdb.connect(str(out / "saydo.duckdb"), read_only=True)
+def package(real_release: Path) -> duckdb.DuckDBPyConnection:
+    """The real datasets, built once per test worker (conftest.real_release)."""
+    return duckdb.connect(str(real_release / "saydo.duckdb"), read_only=True)
 
 
 def test_company_gap_ranks_the_real_companies(package) -> None:

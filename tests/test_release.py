@@ -260,6 +260,45 @@ def test_a_correction_covers_only_its_own_field(tmp_path: Path) -> None:
     assert [(p.record, p.field) for p in caught.value.problems] == [
         ("claims acme-denial", "summary")
     ]
+    # Reported as a change with no correction, not as a correction with a wrong previous value.
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("changed since release 1.0.0 without a correction record.")
+
+
+def test_the_version_follows_what_changed_in_the_columns_and_the_rows(tmp_path: Path) -> None:
+    """MAJOR when a column goes or changes type, MINOR when one is added, PATCH for a
+    correction alone; worked out from a real first release's columns."""
+    import dataclasses
+
+    from transforms.release.manifest import Comparison, _columns_diff
+    from transforms.release.version import next_version
+
+    _release(tmp_path, minimal_case())
+    (first,) = read_releases(tmp_path / "releases")
+    claims = first.columns["claims"]
+
+    def bump(columns: list[list], **changes) -> tuple[str, Comparison]:
+        previous = dataclasses.replace(first, columns={**first.columns, "claims": columns})
+        comparison = Comparison(previous.version)
+        _columns_diff("claims", previous, comparison)
+        for name, value in changes.items():
+            getattr(comparison, name)["claims"] = value
+        return next_version(previous, comparison), comparison
+
+    # 1.0.0 had a column this build lacks: removed, so 2.0.0.
+    version, comparison = bump([*claims, ["legacy_note", "string", None]])
+    assert (version, comparison.columns_removed["claims"]) == ("2.0.0", ["legacy_note"])
+    # 1.0.0 typed summary as an integer: retyped, so 2.0.0, even beside new rows.
+    retyped = [[n, "integer" if n == "summary" else t, e] for n, t, e in claims]
+    version, comparison = bump(retyped, added=["acme-new"])
+    assert (version, comparison.columns_retyped["claims"]) == ("2.0.0", ["summary"])
+    # 1.0.0 lacked review_note: a column added, so 1.1.0.
+    version, comparison = bump([c for c in claims if c[0] != "review_note"])
+    assert (version, comparison.columns_added["claims"]) == ("1.1.0", ["review_note"])
+    # The same columns: a new row is 1.1.0, a correction alone 1.0.1, nothing 1.0.0.
+    assert bump(claims, added=["acme-new"])[0] == "1.1.0"
+    assert bump(claims, corrected={"acme-denial": ["quote"]})[0] == "1.0.1"
+    assert bump(claims)[0] == "1.0.0"
 
 
 def test_a_correction_on_the_day_of_recording_is_accepted(tmp_path: Path) -> None:

@@ -1,0 +1,110 @@
+"""The release gate's expectations, measured on real built files: rows that shrink or grow past
+the bounds, a mean score that drifts, a reference that does not resolve. These tests judge the
+measures against each suite's bounds directly (great-expectations judges the same rows in
+tests/test_release.py, marked slow), so a bound the gate forgets fails here in seconds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from schemas.method import METHOD_VERSION
+from tests.conftest import TODAY, minimal_case, write_case
+from transforms.build import build
+from validations.gate import _measure, load_bounds, suites
+
+
+def _previous(rows: dict[str, int], mean: float | None = None, method: str = METHOD_VERSION):
+    """What the gate reads of the previous release: rows per table and the mean claim score."""
+    return SimpleNamespace(
+        tables={name: {"rows": n} for name, n in rows.items()},
+        scores={} if mean is None else {"claim_gap_mean": mean},
+        method_version=method,
+    )
+
+
+def _unmet(folder: Path, previous, bounds: dict | None = None) -> dict[str, object]:
+    """Each expectation the release in `folder` fails, as suite.measure: observed value."""
+    specs = suites(folder, previous, bounds or load_bounds())
+    failed = {}
+    for spec, measures in zip(specs, _measure(folder, specs), strict=True):
+        for column, least, most in spec.bounds:
+            value = measures[column]
+            if (least is not None and value < least) or (most is not None and value > most):
+                failed[f"{spec.name}.{column}"] = value
+    return failed
+
+
+def test_a_good_release_meets_every_expectation(built: Path) -> None:
+    # The hand-made case: 2 claims scoring 70.0 and 0.0, a mean of 35.0.
+    assert _unmet(built, _previous({"claims": 2, "evidence": 2}, mean=35.0)) == {}
+
+
+def test_rows_may_not_shrink_nor_grow_past_the_bound(built: Path) -> None:
+    # Shrinking: 3 claims released before, 2 now (a released id disappeared).
+    assert _unmet(built, _previous({"claims": 3})) == {"claims.rows": 2}
+    # Growing: 2 claims now over 1 before, allowed at most int(1 x 1.0 + 0) = 1.
+    tight = load_bounds() | {"max_growth_factor": 1.0, "max_growth_rows": 0}
+    assert _unmet(built, _previous({"claims": 1}), tight) == {"claims.rows": 2}
+    # The default bound allows int(1 x 5.0 + 500) = 505.
+    assert _unmet(built, _previous({"claims": 1})) == {}
+
+
+def test_the_mean_score_may_not_drift_past_the_bound(built: Path) -> None:
+    shift = load_bounds()["max_mean_gap_shift"]
+    assert shift == 25.0
+    # The mean now is (70.0 + 0.0) / 2 = 35.0: a previous 60.0 is within 25, 60.1 is not.
+    assert _unmet(built, _previous({}, mean=60.0)) == {}
+    assert _unmet(built, _previous({}, mean=60.1)) == {"claim_gap.mean_gap": 35.0}
+    assert _unmet(built, _previous({}, mean=9.9)) == {"claim_gap.mean_gap": 35.0}
+    # A new method may move every score: drift is not judged across methods.
+    assert _unmet(built, _previous({}, mean=90.0, method="0.9")) == {}
+
+
+def test_an_unresolved_reference_in_a_shipped_file_is_refused(built: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tampered"
+    shutil.copytree(built, folder)
+    path = folder / "parquet" / "claims.parquet"
+    table = pq.read_table(path)
+    ghost = pc.if_else(
+        pc.equal(table["claim_id"], "acme-arabic"), "ghost", table["company_id"].cast("string")
+    )
+    table = table.set_column(table.schema.get_field_index("company_id"), "company_id", ghost)
+    pq.write_table(table, path)
+    assert _unmet(folder, None) == {"claims.unresolved_company_id": 1}
+
+
+@pytest.mark.slow
+def test_a_rebuild_reuses_the_verdict_on_the_same_measures_and_a_release_never_does(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    datasets, out = tmp_path / "datasets", tmp_path / "dist"
+    write_case(datasets, minimal_case())
+    build(datasets, out, today=TODAY)  # judged by great-expectations, verdict kept
+    (kept,) = (tmp_path / ".saydo-cache").glob("gate-*.json")
+    verdict = json.loads(kept.read_text(encoding="utf-8"))
+    assert verdict["success"] is True
+    # Mark the kept verdict: a rebuild of the same data shows the mark, so it was reused.
+    kept.write_text(json.dumps(verdict | {"reused": True}), encoding="utf-8")
+    build(datasets, out, today=TODAY)
+    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
+    assert shipped.get("reused") is True
+    # Other data, other measures: judged afresh.
+    case = minimal_case()
+    case["claims"].pop()
+    write_case(datasets, case)
+    build(datasets, out, today=TODAY)
+    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
+    assert "reused" not in shipped and len(list((tmp_path / ".saydo-cache").glob("*"))) == 2
+    # A release is always judged afresh.
+    write_case(datasets, minimal_case())
+    build(datasets, out, today=TODAY, released_on=TODAY)
+    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
+    assert "reused" not in shipped

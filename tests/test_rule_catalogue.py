@@ -1,0 +1,280 @@
+"""A catalogue case for every kind of cross-table rule: each breaks the hand-made case in one
+way, and the rule of that kind must name the record and the field. A rule kind with no case here
+fails the last test, so a new rule arrives with its case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY, identify, minimal_case, write_case
+from transforms.build import check
+from validations.problems import InputError
+from validations.rules import rule_kinds
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed file to write beside the case (for rules that a case file's door cannot reach)."""
+
+    path: str  # under datasets/feeds/
+    text: str
+
+
+def _claim(case: dict, i: int = 0) -> dict:
+    return case["claims"][i]
+
+
+def _evidence(case: dict) -> dict:
+    return case["evidence"][0]
+
+
+def _correction(case: dict, **fields) -> None:
+    case["corrections"] = [
+        {
+            "table_name": "claims",
+            "record_id": "acme-denial",
+            "field_name": "summary",
+            "previous_value": "Acme said no.",
+            "corrected_on": "2024-02-01",
+            "reason": "Reworded.",
+        }
+        | fields
+    ]
+
+
+def _unquote(record: dict, note: str | None = None) -> dict:
+    for field in ("quote", "quote_lang", "quote_en", "quote_kind", "quote_en_origin"):
+        record.pop(field, None)
+    if note:
+        record["review_note"] = note
+    return record
+
+
+# (rule kind, how the case is broken, record named, field named)
+CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
+    (
+        "foreign_key",
+        lambda c: _claim(c).update(company_id="ghost"),
+        "claim acme-denial",
+        "company_id",
+    ),
+    (
+        "recorded_before_reference",  # the claim entered before its source did (2024-01-10)
+        lambda c: _claim(c).update(recorded_on="2024-01-05"),
+        "claim acme-denial",
+        "recorded_on",
+    ),
+    (
+        "future_date",
+        lambda c: _evidence(c).update(evidence_date="2030-01-01"),
+        "evidence acme-files",
+        "evidence_date",
+    ),
+    (
+        "date_precision",  # a feed's own precision column contradicting its date
+        lambda c: Feed(
+            "evidence/listed.csv",
+            "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,"
+            "evidence_type,voice,summary,review_status,review_note,recorded_on\n"
+            "feed-one,acme,src-report,2023-06-15,month,government_list,government,Listed.,"
+            "verified,No quote.,2024-01-10\n",
+        ),
+        "evidence feed-one",
+        "evidence_date_precision",
+    ),
+    (
+        "recorded_before_date",  # recorded on 2023-05-01, a day before the files it records
+        lambda c: _evidence(c).update(recorded_on="2023-05-01"),
+        "evidence acme-files",
+        "recorded_on",
+    ),
+    (
+        "retraction_reason",
+        lambda c: _evidence(c).update(retracted_on="2024-06-01"),
+        "evidence acme-files",
+        "retraction_reason",
+    ),
+    (
+        "retracted_before_recorded",
+        lambda c: _evidence(c).update(retracted_on="2023-12-01", retraction_reason="Forged."),
+        "evidence acme-files",
+        "retracted_on",
+    ),
+    ("correction_target", lambda c: _correction(c, record_id="ghost"), "correction", "record_id"),
+    (
+        "correction_field",
+        lambda c: _correction(c, field_name="claim_id"),
+        "correction",
+        "field_name",
+    ),
+    (
+        "correction_before_record",
+        lambda c: _correction(c, corrected_on="2023-12-31"),
+        "correction",
+        "corrected_on",
+    ),
+    ("quote_needs", lambda c: _claim(c).pop("quote_lang"), "claim acme-denial", "quote_lang"),
+    (
+        "quote_orphans",  # the words went, their language stayed
+        lambda c: (_claim(c).pop("quote"), _claim(c).update(review_note="Known as described.")),
+        "claim acme-denial",
+        "quote",
+    ),
+    (
+        "translation_origin",  # an Arabic quote's English cannot be the original
+        lambda c: _claim(c, 1).update(quote_en_origin="original"),
+        "claim acme-arabic",
+        "quote_en_origin",
+    ),
+    ("unquoted_needs_note", lambda c: _unquote(_evidence(c)), "evidence acme-files", "review_note"),
+    (
+        "own_parent",
+        lambda c: c["companies"][0].update(
+            parent_company_id="acme", parent_relationship="affiliate"
+        ),
+        "company acme",
+        "parent_company_id",
+    ),
+    (
+        "parent_loop",
+        lambda c: c["companies"][0].update(
+            parent_company_id="acme-sub", parent_relationship="affiliate"
+        ),
+        "company acme",
+        "parent_company_id",
+    ),
+    (
+        "parent_relationship",  # a relationship with no parent
+        lambda c: c["companies"][2].update(parent_relationship="subsidiary"),
+        "company other",
+        "parent_relationship",
+    ),
+    (
+        "based_on_itself",
+        lambda c: c["sources"][0].update(based_on_source_id="src-report"),
+        "source src-report",
+        "based_on_source_id",
+    ),
+    (
+        "link_unrelated_companies",
+        lambda c: c["links"].append(
+            {
+                "claim_id": "acme-denial",
+                "evidence_id": "other-files",
+                "relation": "context",
+                "confidence": "low",
+                "rationale": "Wrong company.",
+            }
+        ),
+        "link acme-denial -> other-files",
+        "evidence_id",
+    ),
+    (
+        "undated_claim_needs_note",
+        lambda c: _claim(c).pop("claim_date"),
+        "claim acme-denial",
+        "claim_date",
+    ),
+    (
+        "response_subject",
+        lambda c: c["responses"][0].pop("evidence_id"),
+        "response acme-reply",
+        "claim_id",
+    ),
+    ("amount_parts", lambda c: _evidence(c).update(amount=5), "evidence acme-files", "amount"),
+    (
+        "said_in_not_company",  # a news report is not where the company said it
+        lambda c: _claim(c).update(said_in_source_id="src-report"),
+        "claim acme-denial",
+        "said_in_source_id",
+    ),
+    (
+        "verbatim_in_another_language",  # French words from an English statement
+        lambda c: _claim(c).update(
+            quote="Nous ne l'avons jamais fait.",
+            quote_lang="fr",
+            quote_en="We never did it.",
+            quote_en_origin="saydo_translation",
+        ),
+        "claim acme-denial",
+        "quote_kind",
+    ),
+    (
+        "verbatim_of_a_translation",  # English words from a report translating an Arabic one
+        lambda c: c["sources"][0].update(based_on_source_id="src-company-ar"),
+        "evidence acme-files",
+        "quote_kind",
+    ),
+    (
+        "high_on_a_headline",
+        lambda c: _evidence(c).update(quote_kind="headline"),
+        "link acme-denial -> acme-files",
+        "confidence",
+    ),
+    (
+        "primary_is_own_source",
+        lambda c: _evidence(c).update(primary_source_id="src-report"),
+        "evidence acme-files",
+        "primary_source_id",
+    ),
+    (
+        "licence_without_open_rights",
+        lambda c: c["sources"][0].update(licence="CC-BY-4.0"),
+        "source src-report",
+        "licence",
+    ),
+    (
+        "identifier_form",
+        lambda c: identify(c, "ticker", "ACME"),
+        "identifier acme -> ticker -> ACME",
+        "identifier",
+    ),
+    (
+        "identifier_check_digit",  # Apple's ISIN is US0378331005
+        lambda c: identify(c, "isin", "US0378331006"),
+        "identifier acme -> isin -> US0378331006",
+        "identifier",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "mutate", "record", "field"),
+    [pytest.param(*case, id=case[0]) for case in CATALOGUE],
+)
+def test_each_rule_kind_names_the_record_and_field(
+    tmp_path: Path, kind: str, mutate, record: str, field: str
+) -> None:
+    case = minimal_case()
+    feed = mutate(case)
+    write_case(tmp_path / "datasets", case)
+    expected_file = "datasets/cases/acme.yaml"
+    if isinstance(feed, Feed):
+        target = tmp_path / "datasets" / "feeds" / feed.path
+        target.parent.mkdir(parents=True)
+        target.write_text(feed.text, encoding="utf-8")
+        expected_file = f"datasets/feeds/{feed.path}"
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    found = [p for p in caught.value.problems if p.rule.split(":")[0] == kind]
+    assert found, f"no {kind} problem:\n{caught.value.render()}"
+    assert any(
+        p.file == expected_file and p.record.startswith(record) and p.field == field and p.line
+        for p in found
+    ), caught.value.render()
+
+
+def test_every_rule_kind_has_a_catalogue_case() -> None:
+    covered = [kind for kind, *_ in CATALOGUE]
+    assert len(covered) == len(set(covered))
+    assert sorted(set(rule_kinds()) - set(covered)) == []
+    assert sorted(set(covered) - set(rule_kinds())) == []  # no case for a rule that is gone
+
+
+def test_the_unbroken_case_passes_every_rule(tmp_path: Path) -> None:
+    write_case(tmp_path / "datasets", minimal_case())
+    assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2

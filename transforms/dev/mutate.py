@@ -1,0 +1,265 @@
+"""`make mutate`: deliberate bugs, each applied alone to a scratch copy of the project, each
+expected to make at least one fast test fail. It prints which were caught and which survived,
+and exits 1 when one survived.
+
+The list is the behaviour the package promises (the as-of clock, the rules at the door, the
+score formula, releases, the report); it grows with the method. A mutation names the fast tests
+that should catch it, so a run takes minutes, not the whole suite per bug. Not part of `make
+test`: it never touches the working tree (each bug lives in a copy under a temporary folder)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    path: str  # relative to the repository
+    old: str  # must occur in the file; every occurrence is replaced
+    new: str
+    tests: tuple[str, ...]  # pytest node ids or files expected to catch it
+    also: tuple[tuple[str, str], ...] = ()  # further edits in the same file, as (old, new)
+
+
+MUTATIONS = (
+    # The evidence's and the link's checks each stand in for the other (a link is public once
+    # its claim and evidence are), so only dropping both is a bug a test can see.
+    Mutation(
+        "as-of sees evidence and links before they were published",
+        "transforms/sql/20_link_scores.sql",
+        "known_rows('evidence', as_of, clock)\n"
+        "    where (as_of is null or clock != 'published' or public_from <= as_of)",
+        "known_rows('evidence', as_of, clock)\n    where true",
+        ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+        also=(
+            (
+                "where (as_of is null or clock != 'published' or link.public_from <= as_of)",
+                "where true",
+            ),
+        ),
+    ),
+    Mutation(
+        "a month-dated fact is known from the month's first day",
+        "transforms/sql/00_functions.sql",
+        "when 'month' then (date_trunc('month', item_date) + interval 1 month - interval 1 day)"
+        "::date",
+        "when 'month' then item_date",
+        ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+    ),
+    Mutation(
+        "evidence's own date is ignored by the published clock",
+        "transforms/derive.py",
+        "coalesce(\n                    greatest({own}, {source}), {own}, {source}, "
+        "{name}.recorded_on)",
+        "coalesce({source}, {name}.recorded_on)",
+        ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+    ),
+    Mutation(
+        "ids are not checked as lowercase slugs",
+        "schemas/types.py",
+        'r"^[a-z0-9]+(?:-[a-z0-9]+)*$"',
+        'r"^.+$"',
+        ("tests/test_rule_catalogue.py", "tests/test_bad_input.py"),
+    ),
+    Mutation(
+        "most cross-table rules switched off",
+        "validations/rules.py",
+        "return _generated_rules(today) + _WRITTEN_RULES + _EDITORIAL_RULES",
+        "return _generated_rules(today)[:12] + _WRITTEN_RULES[:2]",
+        ("tests/test_rule_catalogue.py",),
+    ),
+    Mutation(
+        "the swap deletes dist/ and then copies the new build in",
+        "transforms/publish.py",
+        "    if out.exists() and _exchange(staging, out):\n"
+        "        shutil.rmtree(staging)  # now holds the previous release\n",
+        "    if out.exists():\n"
+        "        shutil.rmtree(out)\n"
+        "        shutil.copytree(staging, out)\n"
+        "        shutil.rmtree(staging)\n",
+        ("tests/test_faults.py",),
+    ),
+    Mutation(
+        "a correction covers its whole record",
+        "transforms/release/manifest.py",
+        'corrected_fields = {(f["record_id"], f["field_name"]) for f in own_fixes}',
+        'corrected_fields = {(f["record_id"], c) for f in own_fixes for c in table.fields}',
+        ("tests/test_release.py",),
+    ),
+    Mutation(
+        "a removed column bumps MINOR",
+        "transforms/release/version.py",
+        'return f"{major + 1}.0.0"',
+        'return f"{major}.{minor + 1}.0"',
+        ("tests/test_release.py",),
+    ),
+    Mutation(
+        "the gate forgets the row-count bound",
+        "validations/gate.py",
+        "    if name in previous_rows:\n        before = previous_rows[name]",
+        "    if False:\n        before = previous_rows[name]",
+        ("tests/test_gate.py",),
+    ),
+    Mutation(
+        "the gate forgets the drift of the mean score",
+        "validations/gate.py",
+        'if "claim_gap_mean" in scores and previous.method_version == METHOD_VERSION:',
+        "if False:",
+        ("tests/test_gate.py",),
+    ),
+    Mutation(
+        "the gate forgets unresolved references",
+        "validations/gate.py",
+        'checks += [(f"unresolved_{fk.fields[0]}", 0, 0) for fk in table.foreign_keys]',
+        "checks += []",
+        ("tests/test_gate.py",),
+    ),
+    Mutation(
+        "bands start just above their thresholds",
+        "transforms/sql/00_functions.sql",
+        "when score >= severe_from then 'severe'\n"
+        "        when score >= high_from then 'high'\n"
+        "        when score >= moderate_from then 'moderate'",
+        "when score > severe_from then 'severe'\n"
+        "        when score > high_from then 'high'\n"
+        "        when score > moderate_from then 'moderate'",
+        ("tests/test_scoring.py::test_bands_start_at_their_thresholds",),
+    ),
+    Mutation(
+        "a link's strength is not kept within 0 and 1",
+        "transforms/sql/20_link_scores.sql",
+        "least(greatest(\n"
+        "            voice_weight * relay_weight * confidence_weight * certainty_weight\n"
+        "            * relation_weight * decay, 0), 1)",
+        "(\n"
+        "            voice_weight * relay_weight * confidence_weight * certainty_weight\n"
+        "            * relation_weight * decay)",
+        ("tests/test_scoring.py",),
+    ),
+    Mutation(
+        "supporting pieces combine by max, not noisy-OR",
+        "transforms/sql/30_claim_gap.sql",
+        "1 - coalesce(product(1 - counted_strength) filter (where relation = 'supports'), 1)",
+        "coalesce(max(counted_strength) filter (where relation = 'supports'), 0)",
+        (
+            "tests/test_scoring.py::test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported",
+        ),
+    ),
+    Mutation(
+        "a claim only supported is never 'supported'",
+        "transforms/sql/30_claim_gap.sql",
+        "            when scored.supporting_evidence_count > 0 then 'supported'\n",
+        "",
+        (
+            "tests/test_scoring.py::test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported",
+        ),
+    ),
+    Mutation(
+        "saydo release does not record its release",
+        "transforms/release/recording.py",
+        'target = write_release(releases, envelope, out / "manifest.parquet", previous)',
+        'target = releases / f"{version}.json"',
+        ("tests/test_release.py",),
+    ),
+    Mutation(
+        "the report does not escape the data",
+        "transforms/exporters/report/__init__.py",
+        'autoescape=select_autoescape(["html"])',
+        "autoescape=False",
+        ("tests/test_cli.py",),
+    ),
+    Mutation(
+        "the DuckDB file carries the time it was built",
+        "transforms/store.py",
+        "    run_sql_files(con)\n\n\ndef score(",
+        "    run_sql_files(con)\n    import time\n\n"
+        '    con.execute(f"create table internal.built_at as select {time.time()} as t")\n\n\n'
+        "def score(",
+        ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
+    ),
+)
+
+
+def _scratch_copy(target: Path) -> None:
+    """The tracked files as they are in the working tree (uncommitted edits included)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, listed):
+        source = REPO / os.fsdecode(name)
+        if source.is_file():
+            destination = target / os.fsdecode(name)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+
+
+def apply(root: Path, mutation: Mutation) -> None:
+    path = root / mutation.path
+    text = path.read_text(encoding="utf-8")
+    for old, new in ((mutation.old, mutation.new), *mutation.also):
+        if old not in text:
+            raise SystemExit(
+                f"mutation '{mutation.name}' no longer applies: {mutation.path} does not contain "
+                f"{old!r}. Update it in transforms/dev/mutate.py."
+            )
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def run_one(mutation: Mutation, scratch: Path) -> tuple[bool, float]:
+    """True when a fast test failed with the bug in place."""
+    root = scratch / "repo"
+    if root.exists():
+        shutil.rmtree(root)
+    _scratch_copy(root)
+    apply(root, mutation)
+    started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-m", "not slow"),
+            *("-p", "no:cacheprovider", *mutation.tests),
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode not in (0, 1):  # not a test failure: the run itself broke
+        tail = "\n".join(result.stdout.splitlines()[-15:])
+        raise SystemExit(f"mutation '{mutation.name}': pytest exited {result.returncode}\n{tail}")
+    return result.returncode == 1, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", help="only mutations whose name contains this text")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTATIONS if not args.k or args.k in m.name]
+    survived = []
+    with tempfile.TemporaryDirectory(prefix="saydo-mutate-") as folder:
+        for mutation in chosen:
+            caught, seconds = run_one(mutation, Path(folder))
+            print(f"{'caught  ' if caught else 'SURVIVED'} {seconds:5.1f} s  {mutation.name}")
+            if not caught:
+                survived.append(mutation.name)
+    print(f"\n{len(chosen) - len(survived)} of {len(chosen)} deliberate bugs caught by fast tests.")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
