@@ -274,6 +274,11 @@ def test_claim_cards_explain_their_score(browser, reports: Path, package) -> Non
         if "Akhbar Al Aan" in line.text
     ]
     assert len(arabic_sources) >= 10  # the article most of the case rests on
+    (rights,) = package.execute(
+        "select rights from sources where source_id = 'hikvision-uyghur-article-ar'"
+    ).fetchall()[0]
+    shown = (rights or "").replace("_", " ") or "rights not recorded"
+    assert {line.find_element(By.CLASS_NAME, "rights").text for line in arabic_sources} == {shown}
     for line in arabic_sources:
         status = line.find_element(By.CSS_SELECTOR, "a[class^=review-]")
         assert status.text == "partially verified"
