@@ -1127,7 +1127,22 @@ HISTORY_FIELDS = (
 )
 
 
+# Values a column once allowed and no longer does. Records holding one were corrected, so the
+# current tables never hold it, but their earlier versions in the history tables keep it.
+RETIRED_VALUES: dict[str, dict[str, str]] = {
+    "quote_kind": {
+        "reported": "retired in release 1.1.0: the source's own words reporting what was said; "
+        "corrected to paraphrase (see corrections)",
+    },
+}
+
+
 def _history_table(table: Table) -> Table:
+    retired = {
+        name: {**(table.enums.get(name) or FIELDS[name].enum or {}), **values}
+        for name, values in RETIRED_VALUES.items()
+        if name in table.fields
+    }
     return Table(
         name=f"{table.name}_history",
         description=f"Every version of every record of {table.name}, with the interval in "
@@ -1136,7 +1151,7 @@ def _history_table(table: Table) -> Table:
         fields=(*table.fields, *HISTORY_FIELDS),
         primary_key=(*table.primary_key, "version"),
         optional_fields=table.optional_fields,
-        enums=table.enums,
+        enums={**table.enums, **retired},
     )
 
 

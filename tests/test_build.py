@@ -181,7 +181,7 @@ def test_datapackage_describes_every_shipped_file(built: Path) -> None:
     for resource in package["resources"]:
         for described in (resource, resource["saydo:jsonl"]):
             target = built / described["path"]
-            assert described["bytes"] == target.stat().st_size, described["path"]
+            assert described["saydo:bytes"] == target.stat().st_size, described["path"]
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
             assert described["hash"] == f"sha256:{digest}", described["path"]
     claims = next(r for r in package["resources"] if r["name"] == "claims")

@@ -152,8 +152,10 @@ def datapackage(
 
 
 def _file_facts(folder: Path, path: str) -> dict:
+    """The file's sha256 (`hash`) and size. The size is `saydo:bytes`, not the standard `bytes`:
+    frictionless cannot measure a Parquet file's bytes and would call every resource invalid."""
     target = folder / path
-    return {"bytes": target.stat().st_size, "hash": f"sha256:{build_sha256(target)}"}
+    return {"hash": f"sha256:{build_sha256(target)}", "saydo:bytes": target.stat().st_size}
 
 
 def _resource(folder: Path, name: str, description: str, schema: dict) -> dict:
