@@ -197,13 +197,11 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def good_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One good build, copied into each test so every test starts from a real release."""
-    folder = tmp_path_factory.mktemp("good")
-    write_case(folder / "datasets", minimal_case())
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
-    return folder / "dist"
+@pytest.fixture
+def good_release(minimal_release: Path) -> Path:
+    """The hand-made case's one build (conftest), copied into each test so every test starts
+    from a real release."""
+    return minimal_release
 
 
 @pytest.mark.parametrize(

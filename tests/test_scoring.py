@@ -84,8 +84,8 @@ def _link(claim_id: str, evidence_id: str, relation: str, confidence: str = "hig
     }
 
 
-def test_base_case_scores_as_worked_out(tmp_path: Path) -> None:
-    con = _build(tmp_path, minimal_case())
+def test_base_case_scores_as_worked_out(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
     denial = _claim(con, "acme-denial")
     assert (denial["claim_wording"], denial["claim_review_status"], denial["claim_certainty"]) == (
         "verbatim",
@@ -338,8 +338,8 @@ def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) 
     assert (denial["gap_score"], denial["status"]) == (21.0, "questioned")
 
 
-def test_changing_a_weight_changes_scores_as_the_formula_says(tmp_path: Path) -> None:
-    con = _build(tmp_path, minimal_case())
+def test_changing_a_weight_changes_scores_as_the_formula_says(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
     fingerprint = _claim(con, "acme-denial")["weights_fingerprint"]
     con.execute(
         "update score_weights set weight = 0.5 where factor = 'voice' and level = 'third_party'"
@@ -369,8 +369,8 @@ def test_changing_a_weight_changes_scores_as_the_formula_says(tmp_path: Path) ->
     assert _claim(con, "acme-denial")["gap_score"] == 100.0
 
 
-def test_bands_start_at_their_thresholds(tmp_path: Path) -> None:
-    con = _build(tmp_path, minimal_case())
+def test_bands_start_at_their_thresholds(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
     expected = {
         24.9: "low",
         25.0: "moderate",
@@ -384,8 +384,8 @@ def test_bands_start_at_their_thresholds(tmp_path: Path) -> None:
         assert con.execute("select gap_band(?, 25, 50, 75)", [score]).fetchall() == [(band,)], score
 
 
-def test_time_decay_is_off_by_default_and_halves_per_half_life(tmp_path: Path) -> None:
-    con = _build(tmp_path, minimal_case())
+def test_time_decay_is_off_by_default_and_halves_per_half_life(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
     assert con.execute(
         "select weight from score_weights where factor = 'time_decay'"
     ).fetchall() == [(None,)]
