@@ -426,6 +426,13 @@ def slope(rows: list[dict], key: str) -> float | None:
     return math.log(last[key] / first[key]) / math.log(last["claims"] / first["claims"])
 
 
+def _times(ratio: float | None) -> str:
+    """How many times faster saydo is than the peer (the peer's seconds over saydo's)."""
+    if ratio is None:
+        return "–"
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+
+
 def render(rows: list[dict]) -> str:
     from transforms.build import STAGE_NAMES
 
@@ -441,6 +448,7 @@ def render(rows: list[dict]) -> str:
         "manifest MB (share)",
         "peer s",
         "peer/saydo",
+        "validate+score peer/saydo",
     ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -467,9 +475,8 @@ def render(rows: list[dict]) -> str:
                     f"{row['manifest_bytes'] / 1e6:.1f} "
                     f"({100 * row['manifest_bytes'] / row['parquet_bytes']:.0f}%)",
                     f"{row['peer_seconds']:.1f}" if "peer_seconds" in row else "–",
-                    f"{1 / row['peer_over_saydo']:.1f}x slower"
-                    if "peer_over_saydo" in row and row["peer_over_saydo"] < 1
-                    else (f"{row['peer_over_saydo']:.1f}x" if "peer_over_saydo" in row else "–"),
+                    _times(row.get("peer_over_saydo")),
+                    _times(row.get("peer_over_saydo_validate_score")),
                 ]
             )
             + " |"
