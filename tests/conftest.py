@@ -176,6 +176,22 @@ MINIMAL_CASE: dict = {
 }
 
 
+def feed_row(**values) -> dict:
+    """One valid evidence row of a feed about Acme, with `values` changed."""
+    return {
+        "evidence_id": "feed-row",
+        "company_id": "acme",
+        "source_id": "src-report",
+        "evidence_date": "2023-05-02",
+        "evidence_date_precision": "day",
+        "evidence_type": "investigative_finding",
+        "voice": "third_party",
+        "summary": "A feed row.",
+        "review_status": "verified",
+        "recorded_on": "2024-01-10",
+    } | values
+
+
 def minimal_case() -> dict:
     return copy.deepcopy(MINIMAL_CASE)
 
@@ -209,6 +225,18 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -> Path:
+    """Record folder/datasets as a release, as `saydo release` does: built into folder/dist,
+    recorded in folder/releases and folder/CHANGELOG.md on `day`. Returns the releases folder."""
+    from transforms.release.recording import record_release
+
+    releases = folder / "releases"
+    record_release(
+        folder / "datasets", folder / "dist", releases, folder / "CHANGELOG.md", day, gate=gate
+    )
+    return releases
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO, TODAY, minimal_case, write_case
 from transforms.build import build
-from transforms.exporters.report import render_png, write_reports
+from transforms.exporters.report import CHROMIUM_FLAGS, render_png, write_reports
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -47,14 +47,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tmp_path_factory.mktemp("chromium-profile")
+    # The flags the report's own PNG rendering uses (offline, no first-run work), and ours.
     for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_FLAGS,
         "--disable-quic",
         f"--user-data-dir={profile}",
         "--window-size=1280,1000",

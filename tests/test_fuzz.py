@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TODAY, examples, minimal_case, write_case
+from tests.conftest import TODAY, examples, feed_row, minimal_case, write_case
 from transforms.build import check
 from validations.problems import InputError
 
@@ -206,18 +206,7 @@ ODD_ARROW = st.sampled_from(
         pa.array(["a" * 100_000]),
     ]
 )
-FEED_ROW = {
-    "evidence_id": "feed-row",
-    "company_id": "acme",
-    "source_id": "src-report",
-    "evidence_date": "2023-05-02",
-    "evidence_date_precision": "day",
-    "evidence_type": "investigative_finding",
-    "voice": "third_party",
-    "summary": "A feed row.",
-    "review_status": "verified",
-    "recorded_on": "2024-01-10",
-}
+FEED_ROW = feed_row()
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
+from tests.conftest import REPO, TODAY, feed_row, minimal_case, record, snapshot, write_case
 from transforms.build import build
 from transforms.cli import main
 from validations.problems import InputError
@@ -180,23 +180,6 @@ def test_the_merge_key_is_refused(tmp_path: Path, datasets: Path, merge: str) ->
 
 
 # --- 3. feeds with shapes the door does not expect ------------------------------------------------
-def _feed_row(**values) -> dict:
-    row = {
-        "evidence_id": "feed-row",
-        "company_id": "acme",
-        "source_id": "src-report",
-        "evidence_date": "2023-05-02",
-        "evidence_date_precision": "day",
-        "evidence_type": "investigative_finding",
-        "voice": "third_party",
-        "summary": "A feed row.",
-        "review_status": "verified",
-        "recorded_on": "2024-01-10",
-    }
-    row.update(values)
-    return row
-
-
 def _write_parquet(path: Path, columns: dict[str, pa.Array]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(columns), path)
@@ -218,7 +201,7 @@ def _write_parquet(path: Path, columns: dict[str, pa.Array]) -> None:
 def test_parquet_feed_types_the_door_does_not_expect_are_refused(
     tmp_path: Path, datasets: Path, column: str, array, words: str
 ) -> None:
-    row = _feed_row()
+    row = feed_row()
     columns = {name: pa.array([value]) for name, value in row.items()}
     if column == "publisher_struct":
         column = "summary"
@@ -231,9 +214,9 @@ def test_parquet_feed_types_the_door_does_not_expect_are_refused(
 
 
 def test_a_csv_record_is_reported_at_the_line_it_starts_on(tmp_path: Path, datasets: Path) -> None:
-    header = ",".join(_feed_row())
-    good = [_feed_row(evidence_id=f"row-{i}", summary=f'"line one\nline two {i}"') for i in (1, 2)]
-    bad = _feed_row(evidence_id="row-bad", evidence_type="rumour")
+    header = ",".join(feed_row())
+    good = [feed_row(evidence_id=f"row-{i}", summary=f'"line one\nline two {i}"') for i in (1, 2)]
+    bad = feed_row(evidence_id="row-bad", evidence_type="rumour")
     lines = [header] + [",".join(r.values()) for r in [*good, bad]]
     feed = datasets / "feeds" / "evidence" / "multi.csv"
     feed.parent.mkdir(parents=True)
@@ -250,7 +233,7 @@ def test_a_feed_named_like_a_pattern_is_read_as_itself(
     # A decoy the pattern would also match: the error must describe the named file only.
     folder = datasets / "feeds" / "evidence"
     folder.mkdir(parents=True)
-    row = _feed_row(evidence_type="rumour")
+    row = feed_row(evidence_type="rumour")
     (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
     message = _build_problems(datasets, tmp_path / "dist")
     assert f"feeds/evidence/{name}:2" in message and "rumour" in message
@@ -264,7 +247,7 @@ def test_a_duplicate_feed_column_is_refused_by_name(
     # two columns of one name.
     folder = datasets / "feeds" / "evidence"
     folder.mkdir(parents=True)
-    row = _feed_row()
+    row = feed_row()
     if form == "csv":
         header = ",".join(row) + ",summary"
         (folder / "dup.csv").write_text(header + "\n" + ",".join(row.values()) + ",again\n")
@@ -432,21 +415,10 @@ def test_an_output_that_saydo_did_not_make_is_left_whole(
 
 # --- 7. release records that can be bent ----------------------------------------------------------
 def _released(tmp_path: Path, datasets: Path) -> Path:
-    """A first release of the minimal case, recorded in tmp_path/releases."""
-    from tests.conftest import FIRST_RELEASE_DAY
-    from transforms.release.recording import record_release
-
-    releases = tmp_path / "releases"
-    record_release(
-        datasets,
-        tmp_path / "dist",
-        releases,
-        tmp_path / "CHANGELOG.md",
-        FIRST_RELEASE_DAY,
-        None,
-        gate=False,
-    )
-    return releases
+    """A first release of the minimal case (in `datasets`, tmp_path/datasets), recorded in
+    tmp_path/releases."""
+    assert datasets == tmp_path / "datasets"
+    return record(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIRST_RELEASE_DAY, TODAY, minimal_case, snapshot, write_case
+from tests.conftest import FIRST_RELEASE_DAY, TODAY, minimal_case, record, snapshot, write_case
 from transforms.build import build
 from transforms.cli import main as saydo
 from transforms.release.diff import diff_paths
-from transforms.release.recording import record_release
 from transforms.release.records import ReleaseRecordError, read_releases
 from validations.gate import ReleaseRefused, load_bounds
 from validations.problems import InputError
@@ -29,18 +28,17 @@ BIN = Path(sys.executable).parent
 def _release(tmp_path: Path, case: dict, gate: bool = False) -> Path:
     """Build the case and record it as a release, as `saydo release` does: the first release
     on FIRST_RELEASE_DAY, later ones on TODAY."""
-    datasets, out = tmp_path / "datasets", tmp_path / "dist"
-    write_case(datasets, case)
-    day = TODAY if (tmp_path / "releases").exists() else FIRST_RELEASE_DAY
-    record_release(datasets, out, tmp_path / "releases", tmp_path / "CHANGELOG.md", day, gate=gate)
-    return out
+    write_case(tmp_path / "datasets", case)
+    record(tmp_path, TODAY if (tmp_path / "releases").exists() else FIRST_RELEASE_DAY, gate)
+    return tmp_path / "dist"
 
 
 def _version(out: Path) -> str:
     return json.loads((out / "manifest.json").read_text())["version"]
 
 
-def _corrected_and_retracted() -> dict:
+def _quote_corrected(on: str) -> dict:
+    """The minimal case with the denial's quote corrected on `on`."""
     case = minimal_case()
     case["claims"][0]["quote"] = "We never did that."
     case["corrections"] = [
@@ -49,10 +47,15 @@ def _corrected_and_retracted() -> dict:
             "record_id": "acme-denial",
             "field_name": "quote",
             "previous_value": "We never did it.",
-            "corrected_on": "2024-03-01",
+            "corrected_on": on,
             "reason": "The first transcription misquoted the statement; checked against the video.",
         }
     ]
+    return case
+
+
+def _corrected_and_retracted() -> dict:
+    case = _quote_corrected("2024-03-01")
     case["evidence"][0]["retracted_on"] = "2024-04-01"
     case["evidence"][0]["retraction_reason"] = "The files were shown to be forged."
     return case
@@ -91,19 +94,7 @@ def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, caps
         (tmp_path / "CHANGELOG.md").read_text().startswith("# Changelog\n\n## 1.0.0 (2024-01-10)")
     )
 
-    case = minimal_case()
-    case["claims"][0]["quote"] = "We never did that."
-    case["corrections"] = [
-        {
-            "table_name": "claims",
-            "record_id": "acme-denial",
-            "field_name": "quote",
-            "previous_value": "We never did it.",
-            "corrected_on": today,
-            "reason": "Checked against the video.",
-        }
-    ]
-    write_case(datasets, case)
+    write_case(datasets, _quote_corrected(today))
     assert saydo(args) == 0
     releases = read_releases(tmp_path / "releases")
     assert [r.version for r in releases] == ["1.0.0", "1.0.1"]

@@ -18,7 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FIRST_RELEASE_DAY, REPO, TODAY, examples, minimal_case, write_case
+from tests.conftest import (
+    REPO,
+    TODAY,
+    examples,
+    minimal_case,
+    record,
+    write_case,
+)
 from transforms.build import build
 from transforms.exporters.query import make_live
 
@@ -417,18 +424,9 @@ def test_the_published_clock_never_sees_the_future(tmp_path: Path) -> None:
 
 
 def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
-    from transforms.release.recording import record_release
-
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
-    record_release(
-        datasets,
-        tmp_path / "dist",
-        tmp_path / "releases",
-        tmp_path / "CHANGELOG.md",
-        FIRST_RELEASE_DAY,
-        gate=False,
-    )
+    record(tmp_path)
     # A second build adds evidence that refutes the Arabic claim; it is not released.
     case = minimal_case()
     case["evidence"].append(
@@ -461,20 +459,12 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
 def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:
     import datetime as dt
 
-    from transforms.release.recording import record_release
     from validations.problems import InputError
 
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
     # Released on 1 June, five months after its records were recorded.
-    record_release(
-        datasets,
-        tmp_path / "dist",
-        tmp_path / "releases",
-        tmp_path / "CHANGELOG.md",
-        dt.date(2024, 6, 1),
-        gate=False,
-    )
+    record(tmp_path, dt.date(2024, 6, 1))
     case = minimal_case()
     case["evidence"].append(
         _evidence("acme-late", "src-report", "third_party", recorded_on="2024-03-01")

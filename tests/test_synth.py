@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, record
 from transforms.build import SYNTHETIC_VERSION, build, check
 from transforms.cli import main as saydo
 from transforms.dev.synth import generate, write_feed
@@ -88,65 +88,57 @@ def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "dist" / "manifest.json").read_text())
     assert manifest["version"] == SYNTHETIC_VERSION
     # And it is never recorded as a release.
-    from transforms.release.recording import record_release
-
     with pytest.raises(Exception, match="never recorded as a release"):
-        record_release(
-            tmp_path / "datasets",
-            tmp_path / "dist",
-            tmp_path / "releases",
-            tmp_path / "CHANGELOG.md",
-            TODAY,
-            gate=False,
-        )
+        record(tmp_path, TODAY)
     assert not (tmp_path / "releases").exists()
     claims = pl.read_parquet(tmp_path / "dist" / "parquet" / "claims.parquet")
     assert claims["is_synthetic"].all()
 
 
-def test_benchmark_floor_computes_the_same_scores_as_saydo(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, float]]:
+    """A generated feed built once: its Parquet folder and saydo's company scores."""
+    from transforms.db import connect
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_feed(folder / "datasets", generate(40, 2000, 3, seed=5))
+    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+    con = connect(folder / "dist" / "saydo.duckdb", read_only=True)
+    scores = dict(
+        con.execute(
+            "select company_id, gap_score from company_gap where gap_score is not null"
+        ).fetchall()
+    )
+    con.close()
+    return folder / "dist" / "parquet", scores
+
+
+def _within_a_tenth(saydo_scores: dict[str, float], other: dict[str, float]) -> None:
+    assert saydo_scores.keys() == other.keys() and len(other) >= 30
+    for company, score in saydo_scores.items():
+        # saydo rounds each claim's score to one decimal before averaging (the mean moves by up
+        # to 0.05), and both round the mean: at most one step of 0.1 apart.
+        assert abs(score - other[company]) <= 0.1 + 1e-9, company
+
+
+def test_benchmark_floor_computes_the_same_scores_as_saydo(synthetic) -> None:
     """The floor in docs/performance.md is only a floor if it computes what saydo computes."""
     from transforms.db import connect
     from transforms.dev.bench import floor_query
 
-    write_feed(tmp_path / "datasets", generate(40, 2000, 3, seed=5))
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
-    con = connect(tmp_path / "dist" / "saydo.duckdb", read_only=True)
-    saydo_scores = dict(
-        con.execute(
-            "select company_id, gap_score from company_gap where gap_score is not null"
-        ).fetchall()
-    )
-    floor = dict(connect().execute(floor_query(tmp_path / "dist" / "parquet")).fetchall())
-    assert saydo_scores.keys() == floor.keys() and len(floor) >= 30
-    for company, score in saydo_scores.items():
-        # saydo rounds each claim's score to one decimal before averaging (the mean moves by up
-        # to 0.05), and both round the mean: at most one step of 0.1 apart.
-        assert abs(score - floor[company]) <= 0.1 + 1e-9, company
+    parquet, saydo_scores = synthetic
+    _within_a_tenth(saydo_scores, dict(connect().execute(floor_query(parquet)).fetchall()))
 
 
-def test_benchmark_peer_computes_the_same_scores_as_saydo(tmp_path: Path) -> None:
+def test_benchmark_peer_computes_the_same_scores_as_saydo(synthetic) -> None:
     """The peer is a fair comparison only if its pandas code computes saydo's scores."""
     import pandas as pd
 
-    from transforms.db import connect
     from transforms.dev.bench import peer_scores
 
-    write_feed(tmp_path / "datasets", generate(40, 2000, 3, seed=5))
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
-    con = connect(tmp_path / "dist" / "saydo.duckdb", read_only=True)
-    saydo_scores = dict(
-        con.execute(
-            "select company_id, gap_score from company_gap where gap_score is not null"
-        ).fetchall()
-    )
-    parquet = tmp_path / "dist" / "parquet"
+    parquet, saydo_scores = synthetic
     frames = {
         name: pd.read_parquet(parquet / f"{name}.parquet")
         for name in ("sources", "companies", "claims", "evidence", "claim_evidence")
     }
-    peer = peer_scores(frames).to_dict()
-    assert saydo_scores.keys() == peer.keys() and len(peer) >= 30
-    for company, score in saydo_scores.items():
-        # As for the floor: rounding each claim first moves a mean by at most one step of 0.1.
-        assert abs(score - peer[company]) <= 0.1 + 1e-9, company
+    _within_a_tenth(saydo_scores, peer_scores(frames).to_dict())
