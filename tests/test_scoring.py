@@ -27,6 +27,7 @@ from tests.conftest import (
     write_case,
 )
 from transforms.build import build
+from transforms.db import dict_rows
 from transforms.exporters.query import make_live
 
 
@@ -36,23 +37,17 @@ def _build(tmp_path: Path, case: dict, **kwargs) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"))
 
 
-def _rows(con, sql: str, parameters: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, parameters or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _claim(con, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
     source = (
         "claim_gap" if as_of is None else f"claim_gap_as_of(DATE '{as_of}', clock := '{clock}')"
     )
-    rows = _rows(con, f"select * from {source} where claim_id = ?", [claim_id])
+    rows = dict_rows(con, f"select * from {source} where claim_id = ?", [claim_id])
     return rows[0] if rows else {}
 
 
 def _company(con, company_id: str, as_of: str | None = None) -> dict:
     source = "company_gap" if as_of is None else f"company_gap_as_of(DATE '{as_of}')"
-    return _rows(con, f"select * from {source} where company_id = ?", [company_id])[0]
+    return dict_rows(con, f"select * from {source} where company_id = ?", [company_id])[0]
 
 
 def _source(source_id: str, source_type: str, **extra) -> dict:
@@ -105,7 +100,7 @@ def test_base_case_scores_as_worked_out(built: Path) -> None:
         "contradicted",
     )
     assert denial["refuting_evidence_ids"] == ["acme-files"]
-    (link,) = _rows(con, "select * from link_scores")
+    (link,) = dict_rows(con, "select * from link_scores")
     assert (link["voice"], link["relay"], link["voice_weight"], link["relay_weight"]) == (
         "third_party",
         "first_hand",
@@ -197,7 +192,7 @@ def test_context_is_shown_but_does_not_score(tmp_path: Path) -> None:
     con = _build(tmp_path, case)
     denial = _claim(con, "acme-denial")
     assert (denial["context_evidence_ids"], denial["gap_score"]) == (["acme-background"], 70.0)
-    (context,) = _rows(con, "select * from link_scores where relation = 'context'")
+    (context,) = dict_rows(con, "select * from link_scores where relation = 'context'")
     assert (context["strength"], context["counted"], context["counted_strength"]) == (
         0.0,
         False,
@@ -224,7 +219,7 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
     case["links"] = [_link("acme-denial", "acme-brochure", "refutes")]
     case["responses"] = []
     con = _build(tmp_path, case)
-    (link,) = _rows(con, "select * from link_scores")
+    (link,) = dict_rows(con, "select * from link_scores")
     # The company 1.0, relayed by a news report 0.7, high 1.0, verified 1.0: 0.7.
     assert (link["voice_weight"], link["relay"], link["relay_weight"], link["strength"]) == (
         1.0,
@@ -237,7 +232,7 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
     con.close()
     shutil.rmtree(tmp_path / "dist")
     con = _build(tmp_path, case)
-    (link,) = _rows(con, "select * from link_scores")
+    (link,) = dict_rows(con, "select * from link_scores")
     assert (link["relay"], link["relay_weight"], link["certainty_weight"], link["strength"]) == (
         "read_at_second_hand",
         1.0,
@@ -269,7 +264,7 @@ def test_pieces_on_the_same_primary_material_count_once(tmp_path: Path) -> None:
     ]
     case["responses"] = []
     con = _build(tmp_path, case)
-    links = {r["evidence_id"]: r for r in _rows(con, "select * from link_scores")}
+    links = {r["evidence_id"]: r for r in dict_rows(con, "select * from link_scores")}
     # Both rest on the recording, which saydo knows only second-hand: each piece's effective
     # review status is secondary_only (0.6), so neither is relay-discounted again.
     # company_agent 0.9 x 1.0 x high 1.0 x 0.6 = 0.54 each; one counts (a tie goes to the first
@@ -356,7 +351,7 @@ def test_changing_a_weight_changes_scores_as_the_formula_says(built: Path) -> No
     with pytest.raises(duckdb.InvalidInputException, match=r"read claim_gap_as_of\(NULL\)"):
         _claim(con, "acme-denial")
     # ... and the macros compute with the new weights at once, as the views do in a what-if.
-    assert _rows(con, "select claim_id, gap_score from claim_gap_as_of(NULL) order by 1") == [
+    assert dict_rows(con, "select claim_id, gap_score from claim_gap_as_of(NULL) order by 1") == [
         {"claim_id": "acme-arabic", "gap_score": 0.0},
         {"claim_id": "acme-denial", "gap_score": 50.0},
     ]
@@ -523,9 +518,9 @@ def test_claim_gap_is_recomputed_from_link_scores_alone(real) -> None:
         real.execute("select factor || '/' || level, weight from score_weights").fetchall()
     )
     links: dict[str, list[dict]] = {}
-    for row in _rows(real, "select * from link_scores"):
+    for row in dict_rows(real, "select * from link_scores"):
         links.setdefault(row["claim_id"], []).append(row)
-    claims = _rows(real, "select * from claim_gap")
+    claims = dict_rows(real, "select * from claim_gap")
     assert len(claims) >= 10
     for claim in claims:
         refuting, supporting = 1.0, 1.0
@@ -616,7 +611,7 @@ def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
     Hikvision's gap: the mean of its tested claims, (75.2 + 37.8) / 2 = 56.5, band high."""
     rows = {
         r["claim_id"]: r
-        for r in _rows(
+        for r in dict_rows(
             real, "select * from claim_gap_as_of(DATE '2021-12-31', companies := ['hikvision'])"
         )
     }
@@ -637,7 +632,7 @@ def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
     finding = rows["hikvision-xinjiang-review-finding-2021"]
     assert (finding["gap_score"], finding["status"]) == (37.8, "questioned")
     assert rows["hikvision-respects-human-rights-2021-08-10"]["status"] == "unverified"
-    company = _rows(
+    company = dict_rows(
         real, "select * from company_gap_as_of(DATE '2021-12-31', companies := ['hikvision'])"
     )[0]
     assert (company["tested_claims"], company["gap_score"], company["band"]) == (2, 56.5, "high")
@@ -777,7 +772,7 @@ def _score(con, pieces: list[dict], quoted: bool = True) -> dict:
             "DATE '2023-05-02' as public_from",
             [eid, p["relation"], p["confidence"], p["status"]],
         )
-    return _rows(con, "select * from claim_gap where claim_id = 'acme-denial'")[0]
+    return dict_rows(con, "select * from claim_gap where claim_id = 'acme-denial'")[0]
 
 
 @pytest.fixture(scope="module")

@@ -57,3 +57,12 @@ def connect_locked(path: Path, writable: bool = False) -> duckdb.DuckDBPyConnect
     con.execute("SET enable_progress_bar = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def dict_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None
+) -> list[dict]:
+    """The result of `sql` as one dict per row, keyed by column name."""
+    cursor = con.execute(sql, parameters or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -165,21 +165,7 @@ def _identifiers(con: duckdb.DuckDBPyConnection) -> None:
 def _effective_review(con: duckdb.DuckDBPyConnection) -> None:
     """Each source's floor (the weakest status along its based_on chain), then each record's."""
     con.execute(
-        """create or replace temp table source_floor as
-        with recursive chain(source_id, current_id, depth) as (
-            select source_id, source_id, 0 from sources
-            union all
-            select chain.source_id, source.based_on_source_id, chain.depth + 1
-            from chain join sources as source on source.source_id = chain.current_id
-            where source.based_on_source_id is not null and chain.depth < 50
-        )
-        select chain.source_id, min(review_rank(source.review_status)) as floor_rank,
-               -- A source is public no earlier than what it translates or reports on.
-               max(coalesce(date_period_end(source.published_date, source.published_date_precision),
-                            NULL)) as published_end,
-               max(source.recorded_on) filter (where chain.depth = 0) as recorded_on
-        from chain join sources as source on source.source_id = chain.current_id
-        group by chain.source_id"""
+        "create or replace temp table source_floor as select * from source_floor('sources')"
     )
     floor = "(select floor_rank from source_floor where source_floor.source_id = {})"
     updates = {

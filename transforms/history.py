@@ -31,6 +31,7 @@ from schemas.registry import (
     history_name,
 )
 from schemas.types import parse_partial_date
+from transforms.db import dict_rows
 
 
 def parse_previous(table: Table, field: str, text: str | None) -> object:
@@ -122,17 +123,11 @@ def versions_of(table: Table, row: dict, corrections: list[dict]) -> list[dict]:
     return versions
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, parameters or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     """The versions of every record of `name` that was corrected or retracted."""
     table = TABLES[name]
     key = record_id_sql(table)
-    fixes = _rows(
+    fixes = dict_rows(
         con,
         "select record_id, field_name, corrected_on, previous_value, reason from corrections "
         "where table_name = ? order by corrected_on, field_name",
@@ -142,7 +137,7 @@ def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     for fix in fixes:
         by_id[fix["record_id"]].append(fix)
     columns = ", ".join(table.fields)
-    changed = _rows(
+    changed = dict_rows(
         con,
         f"select {columns}, {key} as _record_id from {name} "
         f"where retracted_on is not null or {key} in (select unnest(?))",

@@ -126,6 +126,36 @@ select source_id, arg_max(origin_id, depth) as origin_id
 from chain
 group by source_id;
 
+-- What each source rests on, along its whole based_on_source_id chain (itself included):
+-- floor_rank, the weakest review status on the chain (a source is as checked as what it
+-- translates or reports on); published_end, the latest day the chain's publications were all
+-- out; recorded_on, the source's own. The build derives effective review status and the
+-- published clock from it, and the report shows each source's status from it.
+create or replace macro source_floor(source_rows) as table
+with recursive source_links as (
+    select source_id, based_on_source_id, review_status, published_date,
+           published_date_precision, recorded_on
+    from query_table(source_rows)
+),
+
+chain(source_id, current_id, depth) as (
+    select source_id, source_id, 0 from source_links
+    union all
+    select chain.source_id, source.based_on_source_id, chain.depth + 1
+    from chain
+    join source_links as source on source.source_id = chain.current_id
+    where source.based_on_source_id is not null and chain.depth < 50
+)
+
+select chain.source_id,
+       min(review_rank(source.review_status)) as floor_rank,
+       max(date_period_end(source.published_date, source.published_date_precision))
+           as published_end,
+       max(source.recorded_on) filter (where chain.depth = 0) as recorded_on
+from chain
+join source_links as source on source.source_id = chain.current_id
+group by chain.source_id;
+
 -- Whether a voice speaks first-hand in a source of this type (the company in its own report, a
 -- regulator in its own order, a journalist in their own investigation); otherwise the source
 -- relays someone else's words or findings.
@@ -159,3 +189,14 @@ where retracted_on is null
                                      and version_current_on(released_from, released_to, as_of)
         else error('clock must be ''published'' or ''released'', not ''' || clock || '''')
       end;
+
+-- The records of `base` (claims, evidence, responses) a story tells, for the companies listed
+-- (NULL: all): on as_of NULL, every current record, retracted ones included (a story shows a
+-- retraction, marked); on a date, the versions known then, on the clock asked for.
+create or replace macro story_rows(base, as_of, companies, clock) as table
+select * from query_table(base)
+where as_of is null and (companies is null or list_contains(companies, company_id))
+union all
+select * from known_rows(base, as_of, clock)
+where as_of is not null and (companies is null or list_contains(companies, company_id))
+  and (clock != 'published' or public_from <= as_of);

@@ -26,33 +26,18 @@ group_tops as (
 
 -- The current story keeps retracted items; a story on a date holds what was known then.
 wanted_claims as (
-    select * from claims
-    where as_of is null and (companies is null or list_contains(companies, company_id))
-      and not exists (select 1 from use_stored)
-    union all
-    select * from known_rows('claims', as_of, clock)
-    where as_of is not null and (companies is null or list_contains(companies, company_id))
-      and (clock != 'published' or public_from <= as_of)
+    select * from story_rows('claims', as_of, companies, clock)
+    where not exists (select 1 from use_stored)
 ),
 
 wanted_evidence as (
-    select * from evidence
-    where as_of is null and (companies is null or list_contains(companies, company_id))
-      and not exists (select 1 from use_stored)
-    union all
-    select * from known_rows('evidence', as_of, clock)
-    where as_of is not null and (companies is null or list_contains(companies, company_id))
-      and (clock != 'published' or public_from <= as_of)
+    select * from story_rows('evidence', as_of, companies, clock)
+    where not exists (select 1 from use_stored)
 ),
 
 wanted_responses as (
-    select * from responses
-    where as_of is null and (companies is null or list_contains(companies, company_id))
-      and not exists (select 1 from use_stored)
-    union all
-    select * from known_rows('responses', as_of, clock)
-    where as_of is not null and (companies is null or list_contains(companies, company_id))
-      and (clock != 'published' or public_from <= as_of)
+    select * from story_rows('responses', as_of, companies, clock)
+    where not exists (select 1 from use_stored)
 ),
 
 refutations as (

@@ -30,13 +30,14 @@ from markupsafe import Markup
 from schemas.registry import FIELDS
 from schemas.types import format_partial_date
 from schemas.views import BANDS, CLAIM_WORDINGS, RELAYS, STATUSES
+from transforms.db import dict_rows
 from transforms.exporters.query import _open as open_package
 from transforms.exporters.report.chart import Point, quarter_end, quarters, score_chart_svg
 from transforms.exporters.report.timeline import (
     FONT,
     Item,
+    anchor_moment,
     esc,
-    period,
     short_title,
     timeline_svg,
 )
@@ -44,7 +45,6 @@ from transforms.exporters.report.timeline import (
 TEMPLATES = Path(__file__).parent / "templates"
 METHODOLOGY = Path(__file__).resolve().parents[3] / "docs" / "methodology.md"
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku"}
-REVIEW_RANK = {"verified": 4, "partially_verified": 3, "secondary_only": 2, "needs_review": 1}
 ORIGIN_LABEL = {
     "original": "",
     "source_translation": "translation by the source",
@@ -65,12 +65,6 @@ BAND_COLOURS = {
     "low": "#3f6212",
     "untested": "#52525b",
 }
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):
-    cursor = con.execute(sql, parameters or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def direction(lang: str | None) -> str:
@@ -132,31 +126,16 @@ class Page:
     image: str
 
 
-def effective_source_status(sources: dict[str, dict]) -> dict[str, str]:
-    """A source is as checked as the weakest source it rests on (based_on_source_id)."""
-    out = {}
-    for source_id in sources:
-        rank, seen, current = 4, set(), source_id
-        while current in sources and current not in seen:
-            seen.add(current)
-            rank = min(rank, REVIEW_RANK.get(sources[current]["review_status"], 1))
-            current = sources[current]["based_on_source_id"]
-        out[source_id] = next(k for k, v in REVIEW_RANK.items() if v == rank)
-    return out
-
-
-def _members(companies: list[dict], root: str) -> list[str]:
-    children: dict[str, list[str]] = {}
-    for company in companies:
-        if company["parent_company_id"]:
-            children.setdefault(company["parent_company_id"], []).append(company["company_id"])
-    found, queue = [], [root]
-    while queue:
-        current = queue.pop(0)
-        if current not in found:
-            found.append(current)
-            queue += sorted(children.get(current, []))
-    return found
+def _members(con: duckdb.DuckDBPyConnection, root: str) -> list[str]:
+    """The company and every company below it (the package's company_group_members), it first."""
+    return [
+        row[0]
+        for row in con.execute(
+            "select member_company_id from company_group_members('companies', roots := [$root]) "
+            "order by member_company_id = $root desc, member_company_id",
+            {"root": root},
+        ).fetchall()
+    ]
 
 
 KIND_ORDER = {"claim": 0, "evidence": 1, "response": 2}
@@ -167,17 +146,11 @@ def number_items(items: list[dict]) -> list[dict]:
     date known only to its month or year sits in the middle of its span. The same numbers label
     the marks and the cards."""
 
-    def middle(item: dict) -> dt.datetime:  # where the mark's leader meets the axis
-        first, last = period(item["item_date"], item["item_date_precision"])
-        if first == last:
-            return dt.datetime.combine(first, dt.time())
-        return dt.datetime.combine(first, dt.time()) + (last - first + dt.timedelta(days=1)) / 2
-
     ordered = sorted(
         items,
         key=lambda i: (
             i["item_date"] is None,
-            middle(i) if i["item_date"] else dt.datetime.min,
+            anchor_moment(i["item_date"], i["item_date_precision"]) or dt.datetime.min,
             KIND_ORDER[i["item_kind"]],
             i["item_id"],
         ),
@@ -188,25 +161,25 @@ def number_items(items: list[dict]) -> list[dict]:
 
 
 def company_page(con, company: dict, companies: list[dict], release: dict) -> Page:
-    members = _members(companies, company["company_id"])
+    members = _members(con, company["company_id"])
     names = {c["company_id"]: c["company_name"] for c in companies}
     items = number_items(
-        _rows(con, "select * from timeline where company_id in (select unnest(?))", [members])
+        dict_rows(con, "select * from timeline where company_id in (select unnest(?))", [members])
     )
     number_of = {(i["item_kind"], i["item_id"]): i["number"] for i in items}
     gaps = {
         c["claim_id"]: c
-        for c in _rows(
+        for c in dict_rows(
             con, "select * from claim_gap where company_id in (select unnest(?))", [members]
         )
     }
-    claim_rows = _rows(
+    claim_rows = dict_rows(
         con,
         "select * from claims where company_id in (select unnest(?)) "
         "order by claim_date nulls last, claim_id",
         [members],
     )
-    links = _rows(
+    links = dict_rows(
         con,
         """select score.*, link.rationale, link.retracted_on as link_retracted_on
            from link_scores as score
@@ -219,7 +192,7 @@ def company_page(con, company: dict, companies: list[dict], release: dict) -> Pa
     evidence_ids = sorted({link["evidence_id"] for link in links})
     evidence = {
         e["evidence_id"]: e
-        for e in _rows(
+        for e in dict_rows(
             con,
             "select * from evidence where evidence_id in (select unnest(?))",
             [evidence_ids],
@@ -253,7 +226,7 @@ def company_page(con, company: dict, companies: list[dict], release: dict) -> Pa
     ]
     response_rows = {
         r["response_id"]: r
-        for r in _rows(
+        for r in dict_rows(
             con, "select * from responses where company_id in (select unnest(?))", [members]
         )
     }
@@ -477,12 +450,18 @@ def write_reports(db: Path, out: Path, png: bool = True) -> Written:
     con = open_package(db)
     try:
         release = release_of(con)
-        companies = _rows(con, "select * from company_gap")
-        sources = {s["source_id"]: s for s in _rows(con, "select * from sources")}
+        companies = dict_rows(con, "select * from company_gap")
+        sources = {s["source_id"]: s for s in dict_rows(con, "select * from sources")}
         env.globals |= {
             "release": release,
             "sources": sources,
-            "source_status": effective_source_status(sources),
+            # A source is as checked as the weakest source it rests on (as the build judges).
+            "source_status": dict(
+                con.execute(
+                    "select source_id, review_status_of_rank(floor_rank) "
+                    "from source_floor('sources')"
+                ).fetchall()
+            ),
         }
         out.mkdir(parents=True, exist_ok=True)
         (out / "images").mkdir(exist_ok=True)

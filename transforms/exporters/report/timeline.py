@@ -57,6 +57,16 @@ def period(date: dt.date | None, precision: str | None) -> tuple[dt.date, dt.dat
     return date, date
 
 
+def anchor_moment(date: dt.date | None, precision: str | None) -> dt.datetime | None:
+    """Where a mark meets the axis: its day, or the middle of its month or year."""
+    known = period(date, precision)
+    if known is None:
+        return None
+    first, last = known
+    start = dt.datetime.combine(first, dt.time())
+    return start if first == last else start + (last - first + dt.timedelta(days=1)) / 2
+
+
 @dataclass
 class Item:
     number: int
