@@ -76,8 +76,9 @@ def test_one_ruling_counts_once_in_the_clorox_case_worked_by_hand(package) -> No
     partially verified 0.8 x refutes 1.0 = 0.8) is the strongest; the court's declarations
     (0.9 x 1.0 x 1.0 x 0.8 = 0.72) and two findings read in press reports (the plastic's origin:
     0.9 x 1.0 x high 1.0 x secondary 0.6 = 0.54; the supplier's statement, medium since the
-    editor's read: 0.9 x 1.0 x 0.6 x 0.6 = 0.324) are merged into it. The claim is Clorox's verbatim words, read at
-    second hand: certainty 1.0 x 0.8 = 0.8. Gap 100 x 0.8 x 0.8 = 64.0, contradicted."""
+    editor's read: 0.9 x 1.0 x 0.6 x 0.6 = 0.324) are merged into it. The claim is Clorox's
+    verbatim words, read at second hand: certainty 1.0 x 0.8 = 0.8. Gap 100 x 0.8 x 0.8 = 64.0,
+    contradicted."""
     links = _one(
         package,
         "select evidence_id, strength, counted, merged_into from link_scores "
