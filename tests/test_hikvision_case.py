@@ -54,13 +54,24 @@ def test_every_dossier_source_is_a_source_row(frames) -> None:
 def test_arabic_rows_carry_a_translation_and_say_whose(frames) -> None:
     arabic = pl.concat(
         [
-            frames[t].select("quote_lang", "quote_en", "quote_en_origin")
-            for t in ("claims", "evidence", "responses")
+            frames[t].select("quote_lang", "quote_en", "quote_en_origin", pl.col(key).alias("id"))
+            for t, key in (("claims", "claim_id"), ("evidence", "evidence_id"))
+        ]
+        + [
+            frames["responses"].select(
+                "quote_lang", "quote_en", "quote_en_origin", pl.col("response_id").alias("id")
+            )
         ]
     )
     arabic = arabic.filter(pl.col("quote_lang") == "ar")
     assert arabic["quote_en"].null_count() == 0
-    assert set(arabic["quote_en_origin"]) == {"saydo_translation"}
+    # saydo translated every Arabic quote; the denial's Arabic is the article's translation of
+    # Axios's English, so saydo's English for it is a back-translation (editor's read).
+    origins = dict(zip(arabic["id"], arabic["quote_en_origin"], strict=True))
+    assert {i for i, o in origins.items() if o != "saydo_translation"} == {
+        "hikvision-denies-complicity-uyghur-abuses"
+    }
+    assert origins["hikvision-denies-complicity-uyghur-abuses"] == "saydo_back_translation"
 
 
 def test_conflicts_are_kept_as_each_source_says(frames) -> None:
