@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Bump the major part when the formula changes, the minor part when a default weight changes.
-METHOD_VERSION = "2.0"
+# Bump the major part when the formula changes, the minor part when a default weight or a
+# status rule changes.
+METHOD_VERSION = "2.1"
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,18 @@ _CERTAINTY = {
 _CLAIM_WORDING = {
     "verbatim": (1.0, "the company's own words, in the language it used"),
     "translation": (1.0, "the company's words, as a source translated them"),
-    "paraphrase": (0.8, "a source's account of what the company said, not its words"),
-    "back_translation": (0.8, "words reconstructed from a translation; not the company's"),
-    "headline": (0.6, "a publication's headline about what the company said"),
+    "paraphrase": (
+        0.8,
+        "a source's account of what the company said, not its words: never scored contradicted",
+    ),
+    "back_translation": (
+        0.8,
+        "words reconstructed from a translation, not the company's: never scored contradicted",
+    ),
+    "headline": (
+        0.6,
+        "a publication's headline about what the company said: never scored contradicted",
+    ),
     "none": (
         0.5,
         "no wording is recorded (an implied representation, a claim known only as "

@@ -21,7 +21,8 @@ STATUSES: dict[str, str] = {
     "questioned": "a confirmed claim, refuted, with a gap below the threshold",
     "disputed": "a confirmed claim, both refuted and supported",
     "unconfirmed": "evidence bears against the claim, but the claim itself needs confirming: "
-    "its wording is not recorded, or what it rests on could not be sourced",
+    "the package does not hold the company's own words (no wording, or only a paraphrase or a "
+    "back-translation), or what it rests on could not be sourced",
     "supported": "only supported",
     "unverified": "neither refuted nor supported by recorded evidence",
 }

@@ -147,7 +147,7 @@ def test_parquet_schema_is_the_registry_schema(built: Path) -> None:
         stamp = {k.decode(): v.decode() for k, v in written.metadata.items()}
         assert stamp["saydo.table"] == name
         assert stamp["saydo.primary_key"] == ",".join(entry.primary_key) and entry.primary_key
-        assert stamp["saydo.version"] == "1.0.0" and stamp["saydo.method_version"] == "2.0"
+        assert stamp["saydo.version"] == "1.0.0" and stamp["saydo.method_version"] == "2.1"
         assert stamp["saydo.data_date"] == "2024-01-10" and stamp["saydo.licence"] == "CC-BY-4.0"
         assert len(stamp["saydo.weights_fingerprint"]) == 32
         metadata = pq.read_metadata(built / release_file(name, "parquet"))

@@ -448,7 +448,7 @@ def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> No
     out = _release(tmp_path, minimal_case(), gate=True)
     package = json.loads((out / "datapackage.json").read_text())
     assert package["version"] == "1.0.0"
-    assert package["saydo"] == {"data_date": "2024-01-10", "method_version": "2.0"}
+    assert package["saydo"] == {"data_date": "2024-01-10", "method_version": "2.1"}
     assert {r["name"] for r in package["resources"]} >= {
         "claims",
         "claims-history",

@@ -1,4 +1,4 @@
-"""The gap score (method 2.0) on small hand-made cases, with every number worked out by hand in
+"""The gap score (method 2.1) on small hand-made cases, with every number worked out by hand in
 the test, and its properties checked on generated cases.
 
 In the fixture, acme-denial (Acme's own English words, verbatim, verified: claim certainty
@@ -113,7 +113,7 @@ def test_base_case_scores_as_worked_out(built: Path) -> None:
     company = _company(con, "acme")
     # One tested claim at 70.0: the mean is 70.0, from 50 the band is high (75 is severe).
     assert (company["tested_claims"], company["gap_score"], company["band"]) == (1, 70.0, "high")
-    assert company["method_version"] == "2.0"
+    assert company["method_version"] == "2.1"
 
 
 def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> None:
@@ -314,6 +314,30 @@ def test_a_claim_without_wording_is_never_contradicted(tmp_path: Path) -> None:
     )
     assert denial["status"] == "unconfirmed"
     assert _company(con, "acme")["unconfirmed_claims"] == 1
+
+
+def test_a_paraphrase_or_back_translation_never_confirms_a_claim(tmp_path: Path) -> None:
+    for quote_kind, certainty in (
+        ("paraphrase", 0.8),
+        ("back_translation", 0.8),
+        ("headline", 0.6),
+    ):
+        case = minimal_case()
+        case["claims"][0]["quote_kind"] = quote_kind
+        con = _build(tmp_path / quote_kind, case)
+        denial = _claim(con, "acme-denial")
+        # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0,
+        # over the threshold of 50, yet not the company's words, so never 'contradicted'.
+        assert (denial["claim_certainty"], denial["gap_score"]) == (
+            certainty,
+            round(100 * 0.7 * certainty, 1),
+        ), quote_kind
+        assert denial["status"] == "unconfirmed", quote_kind
+    # The company's words as a source translated them do confirm it: 100 x 0.7 x 1.0.
+    case = minimal_case()
+    case["claims"][0]["quote_kind"] = "translation"
+    denial = _claim(_build(tmp_path / "translation", case), "acme-denial")
+    assert (denial["gap_score"], denial["status"]) == (70.0, "contradicted")
 
 
 def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) -> None:

@@ -93,7 +93,6 @@ def score(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(fast_views_sql())
     for view in VIEWS.values():
         con.execute(comments_ddl("VIEW", view.name, view.description, list(view.columns)))
-    con.execute("CHECKPOINT")
 
 
 # --- stored views -------------------------------------------------------------------------------

@@ -173,6 +173,13 @@ MUTATIONS = (
         ("tests/test_release.py",),
     ),
     Mutation(
+        "a paraphrase of a claim counts as the company's words",
+        "transforms/sql/00_functions.sql",
+        "coalesce(quote_kind in ('verbatim', 'translation'), false)",
+        "quote_kind is not null",
+        ("tests/test_scoring.py::test_a_paraphrase_or_back_translation_never_confirms_a_claim",),
+    ),
+    Mutation(
         "the report does not escape the data",
         "transforms/exporters/report/__init__.py",
         'autoescape=select_autoescape(["html"])',

@@ -79,6 +79,12 @@ select company_id, arg_max(ancestor_id, depth) as group_company_id
 from walk
 group by company_id;
 
+-- Whether a quote holds the company's own words: as it said them, or as a source translated
+-- them. A paraphrase, a back-translation or a headline is someone else's sentence, and a claim
+-- known only through one is never scored 'contradicted'.
+create or replace macro holds_own_words(quote_kind) as
+    coalesce(quote_kind in ('verbatim', 'translation'), false);
+
 -- Review statuses in order of how well a record was checked: 4 verified, 3 partially_verified,
 -- 2 secondary_only, 1 needs_review. A record is as checked as the weakest thing it rests on.
 create or replace macro review_rank(status) as

@@ -49,15 +49,18 @@ claim_weights as (
 
 -- logic -------------------------------------------------------------------------------------
 -- How sure the package is of what the company said: whose words it holds, and how well the
--- claim was checked. A claim without wording, or whose sources could not be checked, is not
--- confirmed: evidence may bear against it, but it is never 'contradicted'.
+-- claim was checked. A claim is confirmed only by the company's own words (as said, or as a
+-- source translated them) and sources that could be checked: a paraphrase or a back-translation
+-- is someone else's sentence, so evidence may bear against the claim, but it is never
+-- 'contradicted'.
 claim_certainty as (
     select
         claim.claim_id,
         coalesce(claim.quote_kind, 'none') as claim_wording,
         claim.effective_review_status as claim_review_status,
-        claim.quote is not null and claim.effective_review_status != 'needs_review'
-            as claim_confirmed,
+        holds_own_words(claim.quote_kind)
+            and claim.quote is not null
+            and claim.effective_review_status != 'needs_review' as claim_confirmed,
         coalesce(wording.weight, 0) * coalesce(review.weight, 0) as certainty
     from known_claims as claim
     left join claim_weights as wording
