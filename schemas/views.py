@@ -98,6 +98,13 @@ class View:
     # Whether its numbers depend on score_weights.
     weighted: bool = True
 
+    def computed_for(self, companies: str) -> str:
+        """The macro call computing only the rows of `companies` (an SQL list expression)."""
+        macro = self.computed_by.removesuffix("(NULL)")
+        if macro == "timeline_of":  # its first argument is the companies
+            return f"{macro}({companies})"
+        return f"{macro}(NULL, companies := {companies})"
+
     def column(self, name: str) -> Field:
         return next(c for c in self.columns if c.name == name)
 

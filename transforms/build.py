@@ -339,14 +339,9 @@ def _build_into(
     )
     try:
         package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
-        # One transaction for the hundreds of statements that fill the package: a commit
-        # each costs more than the statement on small packages.
-        package.execute("begin")
         stages.run("store", write_package, package, "work", versions, releases_rows)
-        stages.run("score", score, package)
-        package.execute("commit")
         package.execute("detach work")
-        package.execute("checkpoint")
+        stages.run("score", score, package)
         if not synthetic:
             store_changes(package, version, previous, comparison.columns_added)
         parquet = staging / PARQUET_DIR

@@ -8,6 +8,8 @@ package, attach a new database, install an extension or undo those settings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -66,3 +68,17 @@ def dict_rows(
     cursor = con.execute(sql, parameters or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Statements committed together: for the many small statements of a schema (a commit each
+    costs more than the statement). Large inserts go outside one, so their rows are written out
+    as they come rather than held until the end."""
+    con.execute("begin")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")

@@ -23,6 +23,7 @@ from schemas.registry import (
     release_file,
 )
 from schemas.views import VIEWS
+from transforms.db import transaction
 from transforms.history import create_history
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -68,31 +69,36 @@ def write_package(
 ) -> None:
     """Fill the package database `con` from the attached work database `work`; `releases` are
     the rows of the releases table (every release, and this build)."""
-    con.execute(duckdb_ddl(DERIVED_TABLES["releases"]))
-    con.executemany("insert into releases values (?, ?, ?, ?)", releases)
-    # Filled by transforms.release.changes once the views exist (empty for synthetic builds).
-    for name in ("changes", "score_changes"):
-        con.execute(duckdb_ddl(DERIVED_TABLES[name]))
+    with transaction(con):
+        con.execute(duckdb_ddl(DERIVED_TABLES["releases"]))
+        con.executemany("insert into releases values (?, ?, ?, ?)", releases)
+        # Filled by transforms.release.changes once the views exist (empty for synthetic builds).
+        for name in ("changes", "score_changes"):
+            con.execute(duckdb_ddl(DERIVED_TABLES[name]))
+        for table in TABLES.values():
+            con.execute(duckdb_ddl(table))
     for name, table in TABLES.items():
-        con.execute(duckdb_ddl(table))
         keys = ", ".join(table.primary_key)
         columns = ", ".join(table.fields)
         con.execute(f"insert into {name} select {columns} from {work}.{name} order by {keys}")
-    create_history(con, versions)
-    for name in VERSIONED_TABLES:
-        history = PUBLISHED_TABLES[f"{name}_history"]
-        con.execute(comments_ddl("VIEW", history.name, history.description, history.columns))
-    con.execute(method_ddl())
-    con.execute(stored_views_ddl())
-    run_sql_files(con)
+    with transaction(con):
+        create_history(con, versions)
+        for name in VERSIONED_TABLES:
+            history = PUBLISHED_TABLES[f"{name}_history"]
+            con.execute(comments_ddl("VIEW", history.name, history.description, history.columns))
+        con.execute(method_ddl())
+        con.execute(stored_views_ddl())
+        run_sql_files(con)
 
 
 def score(con: duckdb.DuckDBPyConnection) -> None:
     """Compute the stored views once, put the views that read them in place, comment them."""
     store_views(con)
-    con.execute(fast_views_sql())
-    for view in VIEWS.values():
-        con.execute(comments_ddl("VIEW", view.name, view.description, list(view.columns)))
+    with transaction(con):
+        con.execute(fast_views_sql())
+        for view in VIEWS.values():
+            con.execute(comments_ddl("VIEW", view.name, view.description, list(view.columns)))
+    con.execute("CHECKPOINT")
 
 
 # --- stored views -------------------------------------------------------------------------------
@@ -125,26 +131,62 @@ def stored_views_ddl() -> str:
     return "\n".join(statements)
 
 
-def store_views(con: duckdb.DuckDBPyConnection) -> None:
+# Claims per slice when the views are stored: the per-claim lists of evidence ids and the group
+# walk are held in memory whole (DuckDB cannot spill them), so a large package is scored a slice
+# of companies at a time. Small packages are one slice.
+CLAIMS_PER_SLICE = 1_000_000
+
+
+def store_views(con: duckdb.DuckDBPyConnection, claims_per_slice: int | None = None) -> None:
     """Compute each stored view once, in an order where each reads the stored rows of those
     before it, and mark it current for the weights it was computed with."""
+    claims_per_slice = claims_per_slice or CLAIMS_PER_SLICE
     con.execute(
         "insert into internal.company_keys select company_id, "
         "row_number() over (order by company_id) from companies order by company_id"
     )
+    slices = company_slices(con, claims_per_slice)
     for name in STORED_VIEWS:
         view = VIEWS[name]
         columns = ", ".join(f"computed.{c.name}" for c in view.columns)
-        con.execute(
-            f"""insert into internal.{name}_stored
-                select {columns}, keys.company_key
-                from {view.computed_by} as computed
-                join internal.company_keys as keys using (company_id)
-                order by keys.company_key, {_order_sql(name, "computed")}"""
-        )
+        for companies in slices:
+            con.execute(
+                f"""insert into internal.{name}_stored
+                    select {columns}, keys.company_key
+                    from {view.computed_for("?::varchar[]")} as computed
+                    join internal.company_keys as keys using (company_id)
+                    order by keys.company_key, {_order_sql(name, "computed")}""",
+                [companies],
+            )
         con.execute(
             "insert into internal.stored_scores select ?, score_weights_fingerprint()", [name]
         )
+
+
+def company_slices(con: duckdb.DuckDBPyConnection, claims_per_slice: int) -> list[list[str] | None]:
+    """Runs of companies in key order with about `claims_per_slice` claims each (a company is
+    never split); [None], all of them at once, when the package is that small."""
+    if con.execute("select count(*) from claims").fetchall()[0][0] <= claims_per_slice:
+        return [None]
+    rows = con.execute(
+        """select keys.company_id, count(claim.claim_id) as claims
+           from internal.company_keys as keys
+           left join claims as claim using (company_id)
+           group by keys.company_key, keys.company_id
+           order by keys.company_key"""
+    ).fetchall()
+    slices: list[list[str] | None] = []
+    current: list[str] = []
+    held = 0
+    for company_id, claims in rows:
+        if current and held + claims > claims_per_slice:
+            slices.append(current)
+            current, held = [], 0
+        current.append(company_id)
+        held += claims
+    if current:
+        slices.append(current)
+    return slices
 
 
 def fast_views_sql() -> str:

@@ -21,7 +21,7 @@ use_stored as (
 stored as (
     select * exclude (company_key) from internal.link_scores_stored
     where exists (select 1 from use_stored)
-      and (companies is null or list_contains(companies, company_id))
+      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 weights as (
@@ -38,7 +38,7 @@ settings as (
 
 known_claims as (
     select * from known_rows('claims', as_of, clock)
-    where (companies is null or list_contains(companies, company_id))
+    where (companies is null or company_id in (select company_id from listed_companies(companies)))
       and (as_of is null or clock != 'published' or public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),

@@ -18,7 +18,7 @@ use_stored as (
 stored as (
     select * exclude (company_key) from internal.claim_gap_stored
     where exists (select 1 from use_stored)
-      and (companies is null or list_contains(companies, company_id))
+      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 links as (
@@ -28,7 +28,7 @@ links as (
 
 known_claims as (
     select * from known_rows('claims', as_of, clock)
-    where (companies is null or list_contains(companies, company_id))
+    where (companies is null or company_id in (select company_id from listed_companies(companies)))
       and (as_of is null or clock != 'published' or public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),
@@ -173,7 +173,7 @@ nothing_known as (
     select case
         when as_of is not null and not exists (select 1 from final)
              and exists (select 1 from claims where retracted_on is null and (
-                         companies is null or list_contains(companies, company_id)))
+                         companies is null or company_id in (select company_id from listed_companies(companies))))
         then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
                    || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
                    || case when clock = 'released'
@@ -182,7 +182,7 @@ nothing_known as (
                            else ': the earliest claim was public on '
                                 || coalesce((select min(public_from)::varchar from claims
                                              where companies is null
-                                                or list_contains(companies, company_id)), 'no day')
+                                                or company_id in (select company_id from listed_companies(companies))), 'no day')
                       end || '.')
         else true
     end as ok

@@ -16,7 +16,7 @@ use_stored as (
 stored as (
     select * exclude (company_key) from internal.company_gap_stored
     where exists (select 1 from use_stored)
-      and (companies is null or list_contains(companies, company_id))
+      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 -- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
@@ -111,7 +111,7 @@ computed as (
     cross join settings
     left join own_figures as own using (company_id)
     left join group_figures as grouped using (company_id)
-    where companies is null or list_contains(companies, company.company_id)
+    where companies is null or company.company_id in (select company_id from listed_companies(companies))
 ),
 
 final as (

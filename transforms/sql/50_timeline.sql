@@ -16,7 +16,7 @@ use_stored as (
 stored as (
     select * exclude (company_key) from internal.timeline_stored
     where exists (select 1 from use_stored)
-      and (companies is null or list_contains(companies, company_id))
+      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 group_tops as (
