@@ -67,25 +67,35 @@ walk(group_company_id, member_company_id, depth) as (
 
 select distinct group_company_id, member_company_id from walk;
 
+-- Every node with each node above it through parent_id, to any depth, itself at depth 0: the
+-- one walk up a chain of parents (company groups, a source's based_on chain). `link_rows` names
+-- a table, view or CTE with node_id and parent_id. The depth guard keeps a loop from running
+-- forever; the build refuses loops before any view is read.
+create or replace macro ancestor_chain(link_rows) as table
+with recursive links as (
+    select node_id, parent_id from query_table(link_rows)
+),
+
+walk(node_id, ancestor_id, depth) as (
+    select node_id, node_id, 0 from links
+    union all
+    select walk.node_id, parent.parent_id, walk.depth + 1
+    from walk
+    join links as parent on parent.node_id = walk.ancestor_id
+    where parent.parent_id is not null and walk.depth < 50
+)
+
+select node_id, ancestor_id, depth from walk;
+
 -- Every company with the top of its group: itself when it has no parent, else the last
 -- ancestor up its chain of parents.
 create or replace macro company_group_top(company_rows) as table
-with recursive company_links as (
-    select company_id, parent_company_id from query_table(company_rows)
-),
-
-walk(company_id, ancestor_id, depth) as (
-    select company_id, company_id, 0 from company_links
-    union all
-    select walk.company_id, parent.parent_company_id, walk.depth + 1
-    from walk
-    join company_links as parent on parent.company_id = walk.ancestor_id
-    where parent.parent_company_id is not null and walk.depth < 50
+with company_links as (
+    select company_id as node_id, parent_company_id as parent_id from query_table(company_rows)
 )
-
-select company_id, arg_max(ancestor_id, depth) as group_company_id
-from walk
-group by company_id;
+select node_id as company_id, arg_max(ancestor_id, depth) as group_company_id
+from ancestor_chain('company_links')
+group by node_id;
 
 -- Whether a quote holds the company's own words: as it said them, or as a source translated
 -- them. A paraphrase, a back-translation or a headline is someone else's sentence, and a claim
@@ -123,22 +133,12 @@ create or replace macro date_in_words(item_date, item_date_precision) as
 -- is an original): a translation, mirror or report counts as what it translates or reports on.
 -- `source_rows` names a table, view or CTE of sources.
 create or replace macro source_origins(source_rows) as table
-with recursive source_links as (
-    select source_id, based_on_source_id from query_table(source_rows)
-),
-
-chain(source_id, origin_id, depth) as (
-    select source_id, source_id, 0 from source_links
-    union all
-    select chain.source_id, source.based_on_source_id, chain.depth + 1
-    from chain
-    join source_links as source on source.source_id = chain.origin_id
-    where source.based_on_source_id is not null and chain.depth < 50
+with source_links as (
+    select source_id as node_id, based_on_source_id as parent_id from query_table(source_rows)
 )
-
-select source_id, arg_max(origin_id, depth) as origin_id
-from chain
-group by source_id;
+select node_id as source_id, arg_max(ancestor_id, depth) as origin_id
+from ancestor_chain('source_links')
+group by node_id;
 
 -- What each source rests on, along its whole based_on_source_id chain (itself included):
 -- floor_rank, the weakest review status on the chain (a source is as checked as what it
@@ -146,29 +146,24 @@ group by source_id;
 -- out; recorded_on, the source's own. The build derives effective review status and the
 -- published clock from it, and the report shows each source's status from it.
 create or replace macro source_floor(source_rows) as table
-with recursive source_links as (
+with source_links as (
     select source_id, based_on_source_id, review_status, published_date,
            published_date_precision, recorded_on
     from query_table(source_rows)
 ),
 
-chain(source_id, current_id, depth) as (
-    select source_id, source_id, 0 from source_links
-    union all
-    select chain.source_id, source.based_on_source_id, chain.depth + 1
-    from chain
-    join source_links as source on source.source_id = chain.current_id
-    where source.based_on_source_id is not null and chain.depth < 50
+chain_links as (
+    select source_id as node_id, based_on_source_id as parent_id from source_links
 )
 
-select chain.source_id,
+select chain.node_id as source_id,
        min(review_rank(source.review_status)) as floor_rank,
        max(date_period_end(source.published_date, source.published_date_precision))
            as published_end,
        max(source.recorded_on) filter (where chain.depth = 0) as recorded_on
-from chain
-join source_links as source on source.source_id = chain.current_id
-group by chain.source_id;
+from ancestor_chain('chain_links') as chain
+join source_links as source on source.source_id = chain.ancestor_id
+group by chain.node_id;
 
 -- Whether a voice speaks first-hand in a source of this type (the company in its own report, a
 -- regulator in its own order, a journalist in their own investigation); otherwise the source
