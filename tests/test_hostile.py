@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
 from transforms.db import connect
+from transforms.ingest.yaml_reader import CaseFileError, parse_case_text
 from validations.problems import InputError
 
 HOSTILE = (
@@ -72,6 +73,24 @@ def test_unreadable_case_file_stops_the_build_and_keeps_dist(
     assert problem.file == f"datasets/cases/{name}.yaml"
     assert words in problem.message
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [
+        ("case:\n  title: a\n# note \x1b[31m red\n", 3, "U+001B"),  # in a comment
+        ("case:\n  title: a \x07 bell\n", 2, "U+0007"),  # in a plain value
+    ],
+)
+def test_a_control_character_anywhere_is_refused_at_its_line(
+    text: str, line: int, code: str
+) -> None:
+    # libyaml refuses these before any value is built; the message still names the line.
+    with pytest.raises(CaseFileError) as caught:
+        parse_case_text(text)
+    assert caught.value.line == line
+    assert code in caught.value.message
+    assert "\x1b" not in caught.value.message and "\x07" not in caught.value.message
 
 
 def test_duckdb_never_tries_to_download_an_extension() -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from yaml.cyaml import CParser
 
 from transforms.ingest.files import UnreadableFile, read_capped
 from validations.problems import Problem
@@ -96,9 +97,18 @@ def _line(node_or_event) -> int:
     return node_or_event.start_mark.line + 1
 
 
-class _CaseLoader(yaml.SafeLoader):
+class _CaseLoader(
+    yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+):
+    """libyaml scans and parses (five times faster than PyYAML's Python scanner); the nodes
+    are composed here in Python, so every alias, tag and nesting level passes the checks below.
+    Composer comes before CParser so that its composing methods, not libyaml's, are used."""
+
     def __init__(self, stream):
-        super().__init__(stream)
+        CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self._depth = 0
         # Refused tagged values, parked under the node's value until they are constructed.
         self._refusals: dict[str, RefusedValue] = {}
@@ -297,6 +307,15 @@ def parse_case_text(text: str) -> object:
             line,
             f"not valid YAML: {error.problem or error}.",
             "check the indentation and quoting near that line; quote text that contains ': '.",
+        ) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses anywhere, even in a comment (control characters).
+        line = text[: error.position].count("\n") + 1
+        raise CaseFileError(
+            line,
+            f"the file holds the control character U+{error.character:04X}, which a reader "
+            f"cannot see.",
+            "delete it; only line breaks and tabs are allowed in text.",
         ) from None
     except yaml.YAMLError as error:
         raise CaseFileError(None, f"not valid YAML: {error}.") from None
