@@ -350,9 +350,7 @@ def _build_into(
         counts, summary = _summary(package)
         sources = _cited_sources(package)
         envelope = _envelope(package, version, data_date)
-        release_manifest.write_records(
-            package, envelope["tables"], release_manifest.SCORES_SQL, staging / "manifest.parquet"
-        )
+        release_manifest.write_records(package, envelope["tables"], staging / "manifest.parquet")
     finally:
         package.close()
     shutil.rmtree(scratch)

@@ -29,6 +29,8 @@ from transforms.history import create_history
 SQL_DIR = Path(__file__).parent / "sql"
 PARQUET_ROW_GROUP = 1_000_000
 BATCH_ROWS = 250_000
+# Above this many rows in one file, the files are written one at a time.
+ONE_AT_A_TIME_ROWS = 5_000_000
 
 
 def _sql_value(value: object) -> str:
@@ -329,6 +331,10 @@ def write_table_files(
 
     # The largest first, so the two workers finish close together.
     sizes = {name: con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in names}
+    if max(sizes.values(), default=0) > ONE_AT_A_TIME_ROWS:
+        # Two sorts of tens of millions of rows at once took 11 GiB at 10M claims; one at a
+        # time stays within DuckDB's memory limit.
+        workers = 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in [pool.submit(write, n) for n in sorted(names, key=lambda n: -sizes[n])]:
             done.result()

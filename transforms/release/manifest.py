@@ -24,6 +24,7 @@ previous_value is not what was published), and the build refuses, naming the rec
 from __future__ import annotations
 
 import math
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,10 +114,11 @@ def envelope_tables(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     return out
 
 
-def records_sql(con: duckdb.DuckDBPyConnection, tables: dict[str, dict]) -> str:
-    """SQL for the candidate's records file, from the package database, whose tables are
-    stored in key order (so rowid counts records in id order)."""
-    parts = []
+def records_parts(tables: dict[str, dict]) -> dict[str, str]:
+    """Per table, SQL for its rows of the candidate's records file, from the package database,
+    whose tables are stored in key order (so rowid counts records in id order). The scores'
+    two tables are parts too."""
+    parts = {}
     for name in MANIFEST_TABLES:
         table = TABLES[name]
         columns = digest_columns(table)
@@ -124,45 +126,57 @@ def records_sql(con: duckdb.DuckDBPyConnection, tables: dict[str, dict]) -> str:
         retracted = "retracted_on is not null" if "retracted_on" in table.fields else "false"
         key = record_id_sql(table)
         if run == 1:
-            parts.append(
+            rows = (
                 f"select '{name}' as table_name, {key} as record_id, {retracted} as retracted, "
                 f"rowid as run, {_exact_digests(columns)} as digests from {name}"
             )
         else:
-            parts.append(
-                f"""select '{name}' as table_name, rows.record_id, rows.retracted, rows.run,
+            rows = f"""select '{name}' as table_name, rows.record_id, rows.retracted, rows.run,
                        case when rows.rowid % {run} = 0 then runs.digests end as digests
                 from (select {key} as record_id, {retracted} as retracted, rowid,
                              rowid // {run} as run from {name}) as rows
                 join (select rowid // {run} as run, {_run_digests(columns)} as digests
                       from (select *, {key} as _record_id from {name}) group by all) as runs
                   using (run)"""
+        parts[name] = (
+            f"select table_name, record_id, retracted, run, digests, NULL::DOUBLE as gap_score, "
+            f"NULL::VARCHAR as status from ({rows})"
+        )
+    for name, key, status in (
+        ("claim_gap", "claim_id", "status"),
+        ("company_gap", "company_id", "band"),
+    ):
+        parts[name] = (
+            f"select '{name}' as table_name, {key} as record_id, false as retracted, "
+            f"NULL::BIGINT as run, NULL::UBIGINT[] as digests, gap_score, {status} as status "
+            f"from {name}"
+        )
+    return parts
+
+
+def write_records(con: duckdb.DuckDBPyConnection, tables: dict[str, dict], path: Path) -> None:
+    """The records file: every record with its digests, and the scores, in table and id order.
+    Each table is sorted and written on its own, then the parts are joined in table order: one
+    sort of every record at once ran out of memory at 10 million claims."""
+    folder = path.parent / f"{path.stem}.parts"
+    folder.mkdir()
+    try:
+        parts = []
+        for name, sql in sorted(records_parts(tables).items()):
+            part = folder / f"{name}.parquet"
+            con.execute(
+                f"copy ({sql} order by 2) to {sql_string(str(part))} "
+                f"(format parquet, compression zstd, row_group_size 1000000)"
             )
-    return " union all ".join(parts)
-
-
-def write_records(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, dict], scores_sql: str, path: Path
-) -> None:
-    """The records file: every record with its digests, and the scores."""
-    sql = (
-        f"select table_name, record_id, retracted, run, digests, NULL::DOUBLE as gap_score, "
-        f"NULL::VARCHAR as status from ({records_sql(con, tables)}) "
-        f"union all {scores_sql} order by table_name, record_id"
-    )
-    target = sql_string(str(path))
-    con.execute(
-        f"copy ({sql}) to {target} (format parquet, compression zstd, row_group_size 1000000)"
-    )
-
-
-SCORES_SQL = """
-    select 'claim_gap', claim_id, false, NULL::BIGINT, NULL::UBIGINT[], gap_score, status
-    from claim_gap
-    union all
-    select 'company_gap', company_id, false, NULL::BIGINT, NULL::UBIGINT[], gap_score, band
-    from company_gap
-"""
+            parts.append(sql_string(str(part)))
+        # Insertion order is preserved (DuckDB's default): files in list order, rows in file order.
+        con.execute("set preserve_insertion_order = true")
+        con.execute(
+            f"copy (select * from read_parquet([{', '.join(parts)}])) to {sql_string(str(path))} "
+            f"(format parquet, compression zstd, row_group_size 1000000)"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- comparing with the previous release ----------------------------------------------------------
