@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime as dt
 import hashlib
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,15 +229,60 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
+def _content_digest(path: Path) -> str | None:
+    """Every file under path (or the file itself), by relative name and bytes."""
+    if not path.exists():
+        return None
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        digest.update(str(file.relative_to(path.parent)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+# What `record` wrote, per worker process, by everything it read: the same inputs are recorded
+# once and copied after (a recorded release is byte-identical wherever it is written, as
+# test_build and test_release show), which spares about twenty builds of the same first release.
+_RECORDED: dict[tuple, Path] = {}
+_RECORD_OUTPUTS = ("dist", "releases", "CHANGELOG.md")
+
+
 def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -> Path:
     """Record folder/datasets as a release, as `saydo release` does: built into folder/dist,
     recorded in folder/releases and folder/CHANGELOG.md on `day`. Returns the releases folder."""
     from transforms.release.recording import record_release
 
     releases = folder / "releases"
+    key = (
+        day,
+        gate,
+        *(_content_digest(folder / name) for name in ("datasets", *_RECORD_OUTPUTS)),
+    )
+    if key in _RECORDED:
+        for name in _RECORD_OUTPUTS:
+            target = folder / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            source = _RECORDED[key] / name
+            if source.is_dir():
+                shutil.copytree(source, target)
+            elif source.exists():
+                shutil.copy2(source, target)
+        return releases
     record_release(
         folder / "datasets", folder / "dist", releases, folder / "CHANGELOG.md", day, gate=gate
     )
+    kept = Path(tempfile.mkdtemp(prefix="saydo-recorded-"))
+    atexit.register(shutil.rmtree, kept, True)
+    for name in _RECORD_OUTPUTS:
+        source = folder / name
+        if source.is_dir():
+            shutil.copytree(source, kept / name)
+        elif source.exists():
+            shutil.copy2(source, kept / name)
+    _RECORDED[key] = kept
     return releases
 
 

@@ -59,13 +59,11 @@ def test_hostile_quote_is_stored_exactly_and_changes_no_query(tmp_path: Path) ->
     ],
 )
 def test_unreadable_case_file_stops_the_build_and_keeps_dist(
-    tmp_path: Path, name: str, content: bytes, words: str
+    datasets: Path, built: Path, name: str, content: bytes, words: str
 ) -> None:
-    datasets = tmp_path / "datasets"
-    write_case(datasets, minimal_case())
-    out = tmp_path / "dist"
-    build(datasets, out, today=TODAY, gate=False)
+    out = built
     before = snapshot(out)
+    assert before, "the good build wrote nothing"
     (datasets / "cases" / f"{name}.yaml").write_bytes(content)
     with pytest.raises(InputError) as caught:
         build(datasets, out, today=TODAY, gate=False)
