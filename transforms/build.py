@@ -130,11 +130,19 @@ def _label_of(con: duckdb.DuckDBPyConnection) -> Callable[[str, list[int]], dict
     return label_of
 
 
-def validate(con: duckdb.DuckDBPyConnection, ingested: Ingested, today: dt.date) -> None:
-    """Every door on the work database; raises InputError with every problem found."""
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    ingested: Ingested,
+    today: dt.date,
+    cache: Path | None = None,
+) -> None:
+    """Every door on the work database; raises InputError with every problem found. With a
+    cache folder, rows pandera passed before are not judged again (validations.door)."""
     label_of = _label_of(con)
     problems = list(ingested.problems)
-    problems += pandera_problems(ingested.case_frames, ingested.origins, ingested.rejected)
+    problems += pandera_problems(
+        ingested.case_frames, ingested.origins, ingested.rejected, cache=cache
+    )
     problems += feed_problems(con, ingested.origins, ingested.rejected, label_of)
     duplicates = key_problems(con, ingested.origins, label_of)
     problems += duplicates
@@ -294,7 +302,9 @@ def _build_into(
     try:
         run_sql_files(work, (FUNCTIONS_FILE,))
         ingested = stages.run("read", read_datasets, datasets, work, scratch)
-        stages.run("validate", validate, work, ingested, today)
+        # A plain build reuses pandera's verdicts on unchanged rows; a release judges afresh.
+        cache = None if released_on else out.parent / ".saydo-cache"
+        stages.run("validate", validate, work, ingested, today, cache)
         synthetic = (
             work.execute("select coalesce(bool_or(is_synthetic), false) from claims").fetchall()[0][
                 0

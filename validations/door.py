@@ -9,7 +9,9 @@ A test runs the catalogue of bad values through both doors and compares the prob
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -53,34 +55,127 @@ def pandera_problems(
     frames: dict[str, pl.DataFrame],
     origins: Origins,
     already_reported: set[tuple[str, int, str]],
+    cache: Path | None = None,
 ) -> list[Problem]:
-    """Validate each table's rows (with `_origin`) against its pandera model."""
-    import pandera.errors
-
+    """Validate each table's rows (with `_origin`) against its pandera model. With a cache
+    folder, rows pandera passed before under the same model are not judged again (pandera's
+    checks look at one row at a time, so a row's verdict depends on nothing else); the
+    verdicts of the rows seen now replace what the cache held."""
+    known = KnownValidRows.load(cache) if cache is not None else None
     problems: list[Problem] = []
+    passed: dict[str, pl.Series] = {}
     for name, frame in frames.items():
         if frame.is_empty():
             continue
-        table = TABLES[name]
-        try:
-            pandera_schema(table).validate(frame.drop("_origin"), lazy=True)
-        except pandera.errors.SchemaErrors as errors:
-            row_origins = frame["_origin"].to_list()
-            for case in errors.failure_cases.iter_rows(named=True):
-                row, column, check = case["index"], case["column"], str(case["check"])
-                if row is None:  # a table-level failure (wrong columns): a bug in a reader
-                    problems.append(
-                        Problem(
-                            name, None, name, str(column), f"fails {check}: {case['failure_case']}"
-                        )
-                    )
-                    continue
-                origin_id = row_origins[row]
-                if (name, origin_id, column) in already_reported:
-                    continue
-                message, hint = words(table.column(column), check, case["failure_case"])
-                problems.append(origins.case[origin_id].problem(column, message, hint, check))
+        hashes = frame.drop("_origin").hash_rows() if known is not None else None
+        if hashes is not None:
+            unseen = ~hashes.is_in(known.hashes(name).implode())
+            judged = frame.filter(unseen)
+            judged_hashes = hashes.filter(unseen)
+            passed[name] = hashes.filter(~unseen)
+        else:
+            judged, judged_hashes = frame, None
+        failing_rows: set[int] = set()
+        if not judged.is_empty():
+            problems += _pandera_table(name, judged, origins, already_reported, failing_rows)
+        if judged_hashes is not None:
+            keep = [i for i in range(judged.height) if i not in failing_rows]
+            passed[name] = pl.concat([passed[name], judged_hashes.gather(keep)])
+    if known is not None:
+        known.save(passed)
     return problems
+
+
+def _pandera_table(
+    name: str,
+    frame: pl.DataFrame,
+    origins: Origins,
+    already_reported: set[tuple[str, int, str]],
+    failing_rows: set[int],
+) -> list[Problem]:
+    import pandera.errors
+
+    table = TABLES[name]
+    problems: list[Problem] = []
+    try:
+        pandera_schema(table).validate(frame.drop("_origin"), lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        row_origins = frame["_origin"].to_list()
+        for case in errors.failure_cases.iter_rows(named=True):
+            row, column, check = case["index"], case["column"], str(case["check"])
+            if row is None:  # a table-level failure (wrong columns): a bug in a reader
+                failing_rows.update(range(frame.height))
+                problems.append(
+                    Problem(name, None, name, str(column), f"fails {check}: {case['failure_case']}")
+                )
+                continue
+            failing_rows.add(row)
+            origin_id = row_origins[row]
+            if (name, origin_id, column) in already_reported:
+                continue
+            message, hint = words(table.column(column), check, case["failure_case"])
+            problems.append(origins.case[origin_id].problem(column, message, hint, check))
+    return problems
+
+
+class KnownValidRows:
+    """Rows pandera has passed, by table, as polars row hashes, in `.saydo-cache/`. Keyed by
+    everything a verdict depends on: each table's declared columns and checks, and the
+    versions of pandera and polars (whose row hash is stable only within a version). A cache
+    that cannot be read is ignored; `saydo release` never uses one."""
+
+    FILE = "door-rows.parquet"
+
+    def __init__(self, folder: Path, known: dict[str, pl.Series]):
+        self.folder = folder
+        self.known = known
+
+    @staticmethod
+    def fingerprint(name: str) -> str:
+        from importlib.metadata import version
+
+        table = TABLES[name]
+        declared = [
+            (c.name, c.type, c.required, c.enum, c.pattern, c.minimum, c.maximum)
+            for c in table.columns
+        ]
+        text = repr((declared, version("pandera"), version("polars")))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def load(cls, folder: Path) -> KnownValidRows:
+        known: dict[str, pl.Series] = {}
+        path = folder / cls.FILE
+        try:
+            if path.is_file() and not path.is_symlink():
+                stored = pl.read_parquet(path)
+                for name in TABLES:
+                    rows = stored.filter(
+                        (pl.col("table") == name) & (pl.col("fingerprint") == cls.fingerprint(name))
+                    )
+                    known[name] = rows["row_hash"].cast(pl.UInt64)
+        except Exception:  # a broken cache costs a full validation, never a wrong verdict
+            known = {}
+        return cls(folder, known)
+
+    def hashes(self, name: str) -> pl.Series:
+        return self.known.get(name, pl.Series("row_hash", [], pl.UInt64))
+
+    def save(self, passed: dict[str, pl.Series]) -> None:
+        schema = {"table": pl.String, "fingerprint": pl.String, "row_hash": pl.UInt64}
+        parts = [
+            pl.DataFrame({"row_hash": hashes.rename("row_hash")}).select(
+                pl.lit(name).alias("table"),
+                pl.lit(self.fingerprint(name)).alias("fingerprint"),
+                pl.col("row_hash"),
+            )
+            for name, hashes in passed.items()
+        ]
+        stored = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.folder / f"{self.FILE}.partial"
+        stored.write_parquet(partial)
+        partial.replace(self.folder / self.FILE)
 
 
 # --- the same checks as SQL, on the rows of feeds ------------------------------------------------
