@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,13 +231,25 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def _content_digest(path: Path) -> str | None:
-    """Every file under path (or the file itself), by relative name and bytes."""
-    if not path.exists():
+    """Every entry under path (or path itself) by relative name and kind: a regular file by
+    its bytes, a link by its target, anything else by its mode, a folder by being there. The
+    build treats each kind differently (a link or a FIFO named like a case file is refused)."""
+    if not path.exists() and not path.is_symlink():
         return None
     digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for file in files:
-        digest.update(str(file.relative_to(path.parent)).encode() + b"\0" + file.read_bytes())
+    entries = [path]
+    if path.is_dir() and not path.is_symlink():
+        for folder, folders, files in os.walk(path, followlinks=False):
+            entries += [Path(folder) / name for name in sorted(folders + files)]
+    for entry in entries:
+        mode = entry.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            content = b"link:" + os.readlink(entry).encode()
+        elif stat.S_ISREG(mode):
+            content = b"file:" + entry.read_bytes()
+        else:
+            content = f"mode:{stat.S_IFMT(mode)}".encode()
+        digest.update(str(entry.relative_to(path.parent)).encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 
@@ -256,6 +269,7 @@ def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -
     key = (
         day,
         gate,
+        # Not .saydo-cache: a release never reads it (test_door_cache shows it).
         *(_content_digest(folder / name) for name in ("datasets", *_RECORD_OUTPUTS)),
     )
     if key in _RECORDED:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 
 import validations.door as door
-from tests.conftest import TODAY, minimal_case, write_case
+from tests.conftest import FIRST_RELEASE_DAY, TODAY, minimal_case, write_case
 from transforms.build import build
 from validations.problems import InputError
 
@@ -68,6 +68,8 @@ def test_unchanged_rows_are_not_judged_again_and_a_bad_value_is_always_refused(
 def test_a_broken_cache_costs_a_full_validation_and_a_release_never_reads_it(
     tmp_path: Path, datasets: Path, judged: list[tuple[str, int]]
 ) -> None:
+    from transforms.release.recording import record_release
+
     out = tmp_path / "dist"
     build(datasets, out, today=TODAY, gate=False)
     everything = list(judged)
@@ -76,7 +78,23 @@ def test_a_broken_cache_costs_a_full_validation_and_a_release_never_reads_it(
     judged.clear()
     build(datasets, out, today=TODAY, gate=False)
     assert judged == everything
+    assert cache.read_bytes().startswith(b"PAR1") and len(cache.read_bytes()) > 100  # rewritten
 
+    # `saydo release`'s own path, with a good cache beside it: every row is judged afresh.
     judged.clear()
-    build(datasets, out, today=TODAY, gate=False, released_on=dt.date(2025, 1, 1))
+    record_release(
+        datasets,
+        out,
+        tmp_path / "releases",
+        tmp_path / "CHANGELOG.md",
+        FIRST_RELEASE_DAY,
+        gate=False,
+    )
+    assert judged == everything
+
+    # A cache that cannot be written only costs time.
+    shutil.rmtree(tmp_path / ".saydo-cache")
+    (tmp_path / ".saydo-cache").write_text("not a folder")
+    judged.clear()
+    build(datasets, out, today=TODAY, gate=False)
     assert judged == everything

@@ -102,7 +102,7 @@ def test_a_rebuild_reuses_the_verdict_on_the_same_measures_and_a_release_never_d
     write_case(datasets, case)
     build(datasets, out, today=TODAY)
     shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
-    assert "reused" not in shipped and len(list((tmp_path / ".saydo-cache").glob("*"))) == 2
+    assert "reused" not in shipped and len(list((tmp_path / ".saydo-cache").glob("gate-*"))) == 2
     # A release is always judged afresh.
     write_case(datasets, minimal_case())
     build(datasets, out, today=TODAY, released_on=TODAY)

@@ -78,6 +78,8 @@ def test_unreadable_case_file_stops_the_build_and_keeps_dist(
     [
         ("case:\n  title: a\n# note \x1b[31m red\n", 3, "U+001B"),  # in a comment
         ("case:\n  title: a \x07 bell\n", 2, "U+0007"),  # in a plain value
+        # After Arabic text (two bytes a letter in UTF-8): still the line it is on.
+        ("title: " + "عربي" * 10 + "\nb: 1\nc: x\x07\nd: 2\ne: 3\nf: 4\n", 3, "U+0007"),
     ],
 )
 def test_a_control_character_anywhere_is_refused_at_its_line(

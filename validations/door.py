@@ -10,6 +10,8 @@ A test runs the catalogue of bad values through both doors and compares the prob
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,9 +69,9 @@ def pandera_problems(
     for name, frame in frames.items():
         if frame.is_empty():
             continue
-        hashes = frame.drop("_origin").hash_rows() if known is not None else None
+        hashes = row_digests(frame) if known is not None else None
         if hashes is not None:
-            unseen = ~hashes.is_in(known.hashes(name).implode())
+            unseen = ~hashes.is_in(known.digests(name).implode())
             judged = frame.filter(unseen)
             judged_hashes = hashes.filter(unseen)
             passed[name] = hashes.filter(~unseen)
@@ -118,11 +120,25 @@ def _pandera_table(
     return problems
 
 
+def row_digests(frame: pl.DataFrame) -> pl.Series:
+    """A SHA-256 per row of every column but `_origin`: what pandera's verdict on the row
+    depends on. Cryptographic, so a row cannot be written to pass for one already judged."""
+    return pl.Series(
+        "row_digest",
+        [
+            hashlib.sha256(repr(row).encode("utf-8")).hexdigest()
+            for row in frame.drop("_origin").iter_rows()
+        ],
+        pl.String,
+    )
+
+
 class KnownValidRows:
-    """Rows pandera has passed, by table, as polars row hashes, in `.saydo-cache/`. Keyed by
-    everything a verdict depends on: each table's declared columns and checks, and the
-    versions of pandera and polars (whose row hash is stable only within a version). A cache
-    that cannot be read is ignored; `saydo release` never uses one."""
+    """Rows pandera has passed, by table, as row digests, in `.saydo-cache/`. Keyed by
+    everything a verdict depends on: each table's declared columns and checks, the code that
+    turns them into pandera models, the versions of pandera and polars, and pandera's switches
+    in the environment. A cache that cannot be read or written is passed over; `saydo release`
+    never uses one."""
 
     FILE = "door-rows.parquet"
 
@@ -134,13 +150,17 @@ class KnownValidRows:
     def fingerprint(name: str) -> str:
         from importlib.metadata import version
 
+        import schemas.generate
+
         table = TABLES[name]
         declared = [
             (c.name, c.type, c.required, c.enum, c.pattern, c.minimum, c.maximum)
             for c in table.columns
         ]
-        text = repr((declared, version("pandera"), version("polars")))
-        return hashlib.sha256(text.encode()).hexdigest()
+        switches = sorted((k, v) for k, v in os.environ.items() if k.startswith("PANDERA_"))
+        model_code = Path(schemas.generate.__file__).read_bytes()
+        text = repr((declared, version("pandera"), version("polars"), switches))
+        return hashlib.sha256(text.encode("utf-8") + model_code).hexdigest()
 
     @classmethod
     def load(cls, folder: Path) -> KnownValidRows:
@@ -153,29 +173,39 @@ class KnownValidRows:
                     rows = stored.filter(
                         (pl.col("table") == name) & (pl.col("fingerprint") == cls.fingerprint(name))
                     )
-                    known[name] = rows["row_hash"].cast(pl.UInt64)
-        except Exception:  # a broken cache costs a full validation, never a wrong verdict
+                    known[name] = rows["row_digest"].cast(pl.String)
+        except (Exception, pl.exceptions.PanicException):
+            # A broken cache costs a full validation, never a wrong verdict.
             known = {}
         return cls(folder, known)
 
-    def hashes(self, name: str) -> pl.Series:
-        return self.known.get(name, pl.Series("row_hash", [], pl.UInt64))
+    def digests(self, name: str) -> pl.Series:
+        return self.known.get(name, pl.Series("row_digest", [], pl.String))
 
     def save(self, passed: dict[str, pl.Series]) -> None:
-        schema = {"table": pl.String, "fingerprint": pl.String, "row_hash": pl.UInt64}
+        schema = {"table": pl.String, "fingerprint": pl.String, "row_digest": pl.String}
         parts = [
-            pl.DataFrame({"row_hash": hashes.rename("row_hash")}).select(
+            pl.DataFrame({"row_digest": digests.rename("row_digest")}).select(
                 pl.lit(name).alias("table"),
                 pl.lit(self.fingerprint(name)).alias("fingerprint"),
-                pl.col("row_hash"),
+                pl.col("row_digest"),
             )
-            for name, hashes in passed.items()
+            for name, digests in passed.items()
         ]
         stored = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f"{self.FILE}.partial"
-        stored.write_parquet(partial)
-        partial.replace(self.folder / self.FILE)
+        partial: Path | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # A private name, so two builds beside each other never move each other's half.
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix=f".{self.FILE}.")
+            os.close(handle)
+            partial = Path(name)
+            stored.write_parquet(partial)
+            partial.replace(self.folder / self.FILE)
+        except OSError:
+            # A cache that cannot be written (read-only, full, not a folder) only costs time.
+            if partial is not None:
+                partial.unlink(missing_ok=True)
 
 
 # --- the same checks as SQL, on the rows of feeds ------------------------------------------------

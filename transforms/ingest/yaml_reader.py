@@ -310,7 +310,8 @@ def parse_case_text(text: str) -> object:
         ) from None
     except yaml.reader.ReaderError as error:
         # A character YAML refuses anywhere, even in a comment (control characters).
-        line = text[: error.position].count("\n") + 1
+        # libyaml counts the position in bytes of the UTF-8 text, not in characters.
+        line = text.encode("utf-8")[: error.position].count(b"\n") + 1
         raise CaseFileError(
             line,
             f"the file holds the control character U+{error.character:04X}, which a reader "

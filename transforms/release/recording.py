@@ -25,7 +25,17 @@ def record_release(
 
     history = read_releases(releases)
     previous = history[-1] if history else None
-    result = build(datasets, out, today=today, progress=progress, releases=releases, gate=gate)
+    # released_on: the release is published today, so the package's released clock sees it,
+    # and nothing is reused from a plain build's cache (every row and the gate judged afresh).
+    result = build(
+        datasets,
+        out,
+        today=today,
+        progress=progress,
+        releases=releases,
+        gate=gate,
+        released_on=today,
+    )
     version = result.summary["version"]
     if version == SYNTHETIC_VERSION:
         raise UsageError("a build of synthetic data is never recorded as a release.")
