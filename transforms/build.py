@@ -360,7 +360,9 @@ def _build_into(
         counts, summary = _summary(package)
         sources = _cited_sources(package)
         envelope = _envelope(package, version, data_date)
-        release_manifest.write_records(package, envelope["tables"], staging / "manifest.parquet")
+        release_manifest.write_records(
+            package, envelope["tables"], staging / "manifest.parquet", scratch
+        )
     finally:
         package.close()
     shutil.rmtree(scratch)

@@ -154,11 +154,14 @@ def records_parts(tables: dict[str, dict]) -> dict[str, str]:
     return parts
 
 
-def write_records(con: duckdb.DuckDBPyConnection, tables: dict[str, dict], path: Path) -> None:
+def write_records(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, dict], path: Path, scratch: Path
+) -> None:
     """The records file: every record with its digests, and the scores, in table and id order.
-    Each table is sorted and written on its own, then the parts are joined in table order: one
-    sort of every record at once ran out of memory at 10 million claims."""
-    folder = path.parent / f"{path.stem}.parts"
+    Each table is sorted and written on its own (in `scratch`, never beside the release's
+    files), then the parts are joined in table order: one sort of every record at once ran out
+    of memory at 10 million claims."""
+    folder = scratch / f"{path.stem}.parts"
     folder.mkdir()
     try:
         parts = []
