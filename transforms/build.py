@@ -10,6 +10,7 @@ few records that were corrected) comes into Python."""
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
 import shutil
@@ -109,7 +110,18 @@ class _Stages:
         start = time.perf_counter()
         result = step(*args)
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+        _return_freed_memory()
         return result
+
+
+def _return_freed_memory() -> None:
+    """Give the memory a stage freed back to the system (glibc keeps it otherwise), so the
+    next stage's peak does not stand on the last one's: 1-2 GiB at 10 million claims."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _label_of(con: duckdb.DuckDBPyConnection) -> Callable[[str, list[int]], dict[int, str]]:
