@@ -9,6 +9,7 @@ A test runs the catalogue of bad values through both doors and compares the prob
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -133,6 +134,14 @@ def row_digests(frame: pl.DataFrame) -> pl.Series:
     )
 
 
+@functools.cache
+def _model_code() -> bytes:
+    """The code that turns declarations into pandera models, read once per process."""
+    import schemas.generate
+
+    return Path(schemas.generate.__file__).read_bytes()
+
+
 class KnownValidRows:
     """Rows pandera has passed, by table, as row digests, in `.saydo-cache/`. Keyed by
     everything a verdict depends on: each table's declared columns and checks, the code that
@@ -150,15 +159,13 @@ class KnownValidRows:
     def fingerprint(name: str) -> str:
         from importlib.metadata import version
 
-        import schemas.generate
-
         table = TABLES[name]
         declared = [
             (c.name, c.type, c.required, c.enum, c.pattern, c.minimum, c.maximum)
             for c in table.columns
         ]
         switches = sorted((k, v) for k, v in os.environ.items() if k.startswith("PANDERA_"))
-        model_code = Path(schemas.generate.__file__).read_bytes()
+        model_code = _model_code()
         text = repr((declared, version("pandera"), version("polars"), switches))
         return hashlib.sha256(text.encode("utf-8") + model_code).hexdigest()
 

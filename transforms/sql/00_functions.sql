@@ -87,15 +87,20 @@ walk(node_id, ancestor_id, depth) as (
 
 select node_id, ancestor_id, depth from walk;
 
+-- Every node with the last ancestor up its chain of parents (itself when it has none).
+create or replace macro chain_top(link_rows) as table
+select node_id, arg_max(ancestor_id, depth) as top_id
+from ancestor_chain(link_rows)
+group by node_id;
+
 -- Every company with the top of its group: itself when it has no parent, else the last
 -- ancestor up its chain of parents.
 create or replace macro company_group_top(company_rows) as table
 with company_links as (
     select company_id as node_id, parent_company_id as parent_id from query_table(company_rows)
 )
-select node_id as company_id, arg_max(ancestor_id, depth) as group_company_id
-from ancestor_chain('company_links')
-group by node_id;
+select node_id as company_id, top_id as group_company_id
+from chain_top('company_links');
 
 -- Whether a quote holds the company's own words: as it said them, or as a source translated
 -- them. A paraphrase, a back-translation or a headline is someone else's sentence, and a claim
@@ -136,9 +141,8 @@ create or replace macro source_origins(source_rows) as table
 with source_links as (
     select source_id as node_id, based_on_source_id as parent_id from query_table(source_rows)
 )
-select node_id as source_id, arg_max(ancestor_id, depth) as origin_id
-from ancestor_chain('source_links')
-group by node_id;
+select node_id as source_id, top_id as origin_id
+from chain_top('source_links');
 
 -- What each source rests on, along its whole based_on_source_id chain (itself included):
 -- floor_rank, the weakest review status on the chain (a source is as checked as what it
