@@ -142,6 +142,15 @@ def _model_code() -> bytes:
     return Path(schemas.generate.__file__).read_bytes()
 
 
+@functools.cache
+def _library_versions() -> tuple[str, str]:
+    """The installed pandera and polars: reading a package's metadata costs milliseconds, and
+    a verdict's key needs them for every table."""
+    from importlib.metadata import version
+
+    return version("pandera"), version("polars")
+
+
 class KnownValidRows:
     """Rows pandera has passed, by table, as row digests, in `.saydo-cache/`. Keyed by
     everything a verdict depends on: each table's declared columns and checks, the code that
@@ -157,8 +166,6 @@ class KnownValidRows:
 
     @staticmethod
     def fingerprint(name: str) -> str:
-        from importlib.metadata import version
-
         table = TABLES[name]
         declared = [
             (c.name, c.type, c.required, c.enum, c.pattern, c.minimum, c.maximum)
@@ -166,7 +173,7 @@ class KnownValidRows:
         ]
         switches = sorted((k, v) for k, v in os.environ.items() if k.startswith("PANDERA_"))
         model_code = _model_code()
-        text = repr((declared, version("pandera"), version("polars"), switches))
+        text = repr((declared, *_library_versions(), switches))
         return hashlib.sha256(text.encode("utf-8") + model_code).hexdigest()
 
     @classmethod
