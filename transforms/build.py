@@ -246,16 +246,11 @@ def _cited_sources(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _scores(folder: Path) -> dict[str, object]:
-    con = connect()
-    try:
-        contradicted, mean_gap = con.execute(
-            "select count(*) filter (where status = 'contradicted'), "
-            "coalesce(round(avg(gap_score), 4), 0) from read_parquet(?)",
-            [str(folder / "claim_gap.parquet")],
-        ).fetchall()[0]
-    finally:
-        con.close()
+def _scores(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    contradicted, mean_gap = con.execute(
+        "select count(*) filter (where status = 'contradicted'), "
+        "coalesce(round(avg(gap_score), 4), 0) from claim_gap"
+    ).fetchall()[0]
     return {"contradicted claims": contradicted, "claim_gap_mean": mean_gap}
 
 
@@ -370,12 +365,12 @@ def _build_into(
         stages.run("score", score, package)
         if not synthetic:
             store_changes(package, version, previous, comparison.columns_added)
-        parquet = staging / PARQUET_DIR
         metadata = release_metadata(package, version, data_date.isoformat(), DATA_LICENCE)
         stages.run("write files", write_files, package, staging, metadata)
         counts, summary = _summary(package)
         sources = _cited_sources(package)
         envelope = _envelope(package, version, data_date)
+        scores = _scores(package)
         release_manifest.write_records(
             package, envelope["tables"], staging / "manifest.parquet", scratch
         )
@@ -383,7 +378,6 @@ def _build_into(
         package.close()
     shutil.rmtree(scratch)
     normalize_duckdb_file(package_path)
-    scores = _scores(parquet)
     envelope["scores"] = {"claim_gap_mean": scores["claim_gap_mean"]}
     if gate:
         from validations.gate import run_gate

@@ -332,7 +332,8 @@ def write_table_files(
         )
 
     # The largest first, so the two workers finish close together.
-    sizes = {name: con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in names}
+    counted = " union all ".join(f"select {i}, count(*) from {n}" for i, n in enumerate(names))
+    sizes = {names[i]: rows for i, rows in con.execute(counted).fetchall()}
     if max(sizes.values(), default=0) > ONE_AT_A_TIME_ROWS:
         # Two sorts of tens of millions of rows at once took 11 GiB at 10M claims; one at a
         # time stays within DuckDB's memory limit.

@@ -154,6 +154,11 @@ def records_parts(tables: dict[str, dict]) -> dict[str, str]:
     return parts
 
 
+# Records (every table's rows, not counting the scores' rows) up to which the records file is
+# sorted in one statement; above it, a table at a time.
+ONE_SORT_RECORDS = 1_000_000
+
+
 def write_records(
     con: duckdb.DuckDBPyConnection, tables: dict[str, dict], path: Path, scratch: Path
 ) -> None:
@@ -161,22 +166,30 @@ def write_records(
     Each table is sorted and written on its own (in `scratch`, never beside the release's
     files), then the parts are joined in table order: one sort of every record at once ran out
     of memory at 10 million claims."""
+    options = "(format parquet, compression zstd, row_group_size 1000000)"
+    parts_sql = sorted(records_parts(tables).items())
+    if sum(table["rows"] for table in tables.values()) <= ONE_SORT_RECORDS:
+        # Small enough to sort at once: one statement instead of a file per table (the same
+        # rows in the same order, so the same bytes).
+        every_record = " union all ".join(f"({sql})" for _, sql in parts_sql)
+        con.execute(
+            f"copy (select * from ({every_record}) order by table_name, record_id) "
+            f"to {sql_string(str(path))} {options}"
+        )
+        return
     folder = scratch / f"{path.stem}.parts"
     folder.mkdir()
     try:
         parts = []
-        for name, sql in sorted(records_parts(tables).items()):
+        for name, sql in parts_sql:
             part = folder / f"{name}.parquet"
-            con.execute(
-                f"copy ({sql} order by 2) to {sql_string(str(part))} "
-                f"(format parquet, compression zstd, row_group_size 1000000)"
-            )
+            con.execute(f"copy ({sql} order by 2) to {sql_string(str(part))} {options}")
             parts.append(sql_string(str(part)))
         # Insertion order is preserved (DuckDB's default): files in list order, rows in file order.
         con.execute("set preserve_insertion_order = true")
         con.execute(
-            f"copy (select * from read_parquet([{', '.join(parts)}])) to {sql_string(str(path))} "
-            f"(format parquet, compression zstd, row_group_size 1000000)"
+            f"copy (select * from read_parquet([{', '.join(parts)}])) "
+            f"to {sql_string(str(path))} {options}"
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
