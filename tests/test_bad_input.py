@@ -288,3 +288,35 @@ def test_identifiers_with_right_check_digits_are_accepted(
     identify(case, scheme, identifier)
     write_case(tmp_path / "datasets", case)
     assert check(tmp_path / "datasets", today=TODAY)["company_identifiers"] == 1
+
+
+@pytest.mark.parametrize("duplicated_id", [False, True])
+def test_rules_report_the_same_problems_together_or_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, duplicated_id: bool
+) -> None:
+    """A small package runs every cross-table rule in one statement, a large one a rule at a
+    time; both must name the same problems (with a duplicated id, the rules that would find
+    two records are skipped either way)."""
+    import validations.rules as rules
+
+    case = minimal_case()
+    case["claims"][0]["company_id"] = "nobody"  # foreign_key
+    case["links"][0]["evidence_id"] = "no-such-evidence"  # foreign_key
+    case["evidence"][0]["source_id"] = "src-nowhere"  # foreign_key
+    if duplicated_id:
+        case["companies"].append(dict(case["companies"][0]))  # primary_key
+    write_case(tmp_path / "datasets", case)
+    reported = []
+    for rows in (rules.RULES_TOGETHER_ROWS, 0):
+        monkeypatch.setattr(rules, "RULES_TOGETHER_ROWS", rows)
+        with pytest.raises(InputError) as caught:
+            build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
+        reported.append(caught.value.problems)
+    assert reported[0] == reported[1]
+    named = {(p.record, p.field, p.rule.split(":")[0]) for p in reported[0]}
+    assert {
+        ("claim acme-denial", "company_id", "foreign_key"),
+        ("evidence acme-files", "source_id", "foreign_key"),
+    } <= named, named
+    assert any(p.field == "evidence_id" and p.rule.startswith("foreign_key") for p in reported[0])
+    assert any(p.rule == "primary_key" for p in reported[0]) == duplicated_id

@@ -577,32 +577,49 @@ def rule_problems(
     return problems
 
 
+# Rows in the work database up to which every rule runs in one statement.
+RULES_TOGETHER_ROWS = 1_000_000
+
+
 def _offending_rows(
     con: duckdb.DuckDBPyConnection, every_rule: list[Rule], keys_unique: bool
 ) -> list[list[tuple[int, str]]]:
     """Each rule's offending (origin, detail) rows, at most a thousand per rule, in origin order.
 
-    All rules run as one statement: a hundred and fifty statements cost more to plan and send
-    than to run on a case-sized package. When that statement fails (with duplicated ids a rule
-    that looks a record up by id can find two), each rule runs alone and the failing ones are
-    skipped, as `rule_problems` explains."""
-    found: list[list[tuple[int, str]]] = [[] for _ in every_rule]
+    On a small package all rules run as one statement: a hundred and fifty statements cost
+    more to plan and send than to run. A large package runs them one at a time, so no two
+    rules' joins hold memory at once. With duplicated ids a rule that looks a record up by id
+    can fail (it finds two); then each rule runs alone and the failing ones are skipped, as
+    `rule_problems` explains."""
     limited = [f"select * from ({rule.sql}) order by 1 limit 1000" for rule in every_rule]
-    together = " union all ".join(
-        f"(select {index} as rule_index, found.* from ({sql}) as found(origin, detail))"
-        for index, sql in enumerate(limited)
-    )
-    try:
-        rows = con.execute(together).fetchall()
-    except duckdb.Error:
-        if keys_unique:
-            raise
-        for index, sql in enumerate(limited):
-            try:
-                found[index] = con.execute(sql).fetchall()
-            except duckdb.Error:
-                continue
-        return found
+    rows_held = con.execute(
+        "select coalesce(sum(estimated_size), 0) from duckdb_tables() "
+        "where database_name = current_database()"
+    ).fetchall()[0][0]
+    if rows_held <= RULES_TOGETHER_ROWS:
+        together = " union all ".join(
+            f"(select {index} as rule_index, found.* from ({sql}) as found(origin, detail))"
+            for index, sql in enumerate(limited)
+        )
+        try:
+            rows = con.execute(together).fetchall()
+        except duckdb.Error:
+            if keys_unique:
+                raise
+        else:
+            found: list[list[tuple[int, str]]] = [[] for _ in every_rule]
+            for index, origin, detail in sorted(rows, key=lambda r: (r[0], r[1], str(r[2]))):
+                found[index].append((origin, detail))
+            return found
+    one_by_one = []
+    for sql in limited:
+        try:
+            one_by_one.append(con.execute(sql).fetchall())
+        except duckdb.Error:
+            if keys_unique:
+                raise
+            one_by_one.append([])
+    return one_by_one
     for index, origin, detail in sorted(rows, key=lambda row: (row[0], row[1], str(row[2]))):
         found[index].append((origin, detail))
     return found

@@ -169,8 +169,8 @@ def write_records(
     options = "(format parquet, compression zstd, row_group_size 1000000)"
     parts_sql = sorted(records_parts(tables).items())
     if sum(table["rows"] for table in tables.values()) <= ONE_SORT_RECORDS:
-        # Small enough to sort at once: one statement instead of a file per table (the same
-        # rows in the same order, so the same bytes).
+        # Small enough to sort at once: one statement instead of a file per table, the same
+        # rows in the same order.
         every_record = " union all ".join(f"({sql})" for _, sql in parts_sql)
         con.execute(
             f"copy (select * from ({every_record}) order by table_name, record_id) "
