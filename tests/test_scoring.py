@@ -317,27 +317,31 @@ def test_a_claim_without_wording_is_never_contradicted(tmp_path: Path) -> None:
 
 
 def test_a_paraphrase_or_back_translation_never_confirms_a_claim(tmp_path: Path) -> None:
-    for quote_kind, certainty in (
-        ("paraphrase", 0.8),
-        ("back_translation", 0.8),
-        ("headline", 0.6),
-    ):
-        case = minimal_case()
-        case["claims"][0]["quote_kind"] = quote_kind
-        con = _build(tmp_path / quote_kind, case)
-        denial = _claim(con, "acme-denial")
+    # One package, the denial copied once per kind of wording, each refuted by the same files
+    # (a claim's score reads only its own links, so the copies do not touch each other).
+    expected = {
         # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0,
         # over the threshold of 50, yet not the company's words, so never 'contradicted'.
-        assert (denial["claim_certainty"], denial["gap_score"]) == (
-            certainty,
-            round(100 * 0.7 * certainty, 1),
-        ), quote_kind
-        assert denial["status"] == "unconfirmed", quote_kind
-    # The company's words as a source translated them do confirm it: 100 x 0.7 x 1.0.
+        "paraphrase": (0.8, 56.0, "unconfirmed"),
+        "back_translation": (0.8, 56.0, "unconfirmed"),
+        "headline": (0.6, 42.0, "unconfirmed"),
+        # The company's words as a source translated them do confirm it: 100 x 0.7 x 1.0.
+        "translation": (1.0, 70.0, "contradicted"),
+    }
     case = minimal_case()
-    case["claims"][0]["quote_kind"] = "translation"
-    denial = _claim(_build(tmp_path / "translation", case), "acme-denial")
-    assert (denial["gap_score"], denial["status"]) == (70.0, "contradicted")
+    denial, refutation = case["claims"][0], case["links"][0]
+    for quote_kind in expected:
+        claim_id = f"acme-denial-{quote_kind.replace('_', '-')}"
+        case["claims"].append(dict(denial, claim_id=claim_id, quote_kind=quote_kind))
+        case["links"].append(dict(refutation, claim_id=claim_id))
+    con = _build(tmp_path, case)
+    for quote_kind, (certainty, gap, status) in expected.items():
+        claim = _claim(con, f"acme-denial-{quote_kind.replace('_', '-')}")
+        assert (claim["claim_certainty"], claim["gap_score"], claim["status"]) == (
+            certainty,
+            gap,
+            status,
+        ), quote_kind
 
 
 def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) -> None:
