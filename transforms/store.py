@@ -6,6 +6,8 @@ a reader of one Parquet file can skip to a slice of ids by the row groups' stati
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 import duckdb
@@ -31,7 +33,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 # the JSON Lines writer holds at once (a million rows of the timeline took 3.6 GiB to re-read).
 PARQUET_ROW_GROUP = 250_000
 BATCH_ROWS = 250_000
-# Above this many rows in one file, the files are written one at a time.
+# Above this many rows, a file that must be sorted is written while no other is sorted.
 ONE_AT_A_TIME_ROWS = 5_000_000
 
 
@@ -252,6 +254,28 @@ def _schema(name: str, metadata: dict[str, str] | None = None) -> pa.Schema:
     return arrow_schema(VIEWS[name] if name in VIEWS else PUBLISHED_TABLES[name], metadata)
 
 
+def reads_in_order(name: str) -> bool:
+    """Whether a table's or view's file can be read as its rows lie, without a sort: a record
+    table is stored in key order (write_package inserts it sorted), a stored score view whose
+    order starts with the company in its view's order (a slice of companies after another,
+    each sorted), and DuckDB keeps a single table's insertion order when it is read without
+    ORDER BY (its documented order preservation)."""
+    if name in TABLES:
+        return True
+    return name in STORED_VIEWS and VIEWS[name].order_by[0] == "company_id"
+
+
+def file_query(name: str, columns: str) -> str:
+    """The query a file is written from: in its declared order, sorted only when the rows
+    are not already stored in it (a sort of tens of millions of rows held gigabytes at 10M
+    claims)."""
+    if name in TABLES:
+        return f"select {columns} from {name}"
+    if reads_in_order(name):
+        return f"select {columns} from internal.{name}_stored"
+    return f"select {columns} from {name} order by {_order_sql(name)}"
+
+
 def write_parquet_file(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -262,10 +286,7 @@ def write_parquet_file(
     field metadata, the release's stamp in the file's), streamed from DuckDB in batches so it
     never sits whole in memory. A required column holding an empty value fails the cast."""
     schema = _schema(name, metadata)
-    columns = ", ".join(schema.names)
-    reader = con.sql(f"select {columns} from {name} order by {_order_sql(name)}").to_arrow_reader(
-        BATCH_ROWS
-    )
+    reader = con.sql(file_query(name, ", ".join(schema.names))).to_arrow_reader(BATCH_ROWS)
     rows = 0
     with pq.ParquetWriter(target, schema, compression="zstd", write_statistics=True) as writer:
         pending: list[pa.RecordBatch] = []
@@ -316,14 +337,20 @@ def write_table_files(
 
     import polars as pl
 
+    # Two sorts of tens of millions of rows at once took 11 GiB at 10M claims: a large file
+    # that must be sorted is never written beside another; files read in stored order stream.
+    one_large_sort = threading.Lock()
+
     def write(name: str) -> None:
         parquet = folder / release_file(name, "parquet")
         jsonl = folder / release_file(name, "jsonl")
         for target in (parquet, jsonl):
             target.parent.mkdir(exist_ok=True)
+        large_sort = sizes[name] > ONE_AT_A_TIME_ROWS and not reads_in_order(name)
         cursor = con.cursor()
         try:
-            write_parquet_file(cursor, name, parquet, metadata)
+            with one_large_sort if large_sort else contextlib.nullcontext():
+                write_parquet_file(cursor, name, parquet, metadata)
         finally:
             cursor.close()
         # gzip level 1: a twentieth of the size, and faster than writing it uncompressed.
@@ -334,10 +361,6 @@ def write_table_files(
     # The largest first, so the two workers finish close together.
     counted = " union all ".join(f"select {i}, count(*) from {n}" for i, n in enumerate(names))
     sizes = {names[i]: rows for i, rows in con.execute(counted).fetchall()}
-    if max(sizes.values(), default=0) > ONE_AT_A_TIME_ROWS:
-        # Two sorts of tens of millions of rows at once took 11 GiB at 10M claims; one at a
-        # time stays within DuckDB's memory limit.
-        workers = 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in [pool.submit(write, n) for n in sorted(names, key=lambda n: -sizes[n])]:
             done.result()

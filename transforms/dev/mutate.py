@@ -195,6 +195,20 @@ MUTATIONS = (
         "def score(",
         ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
     ),
+    Mutation(
+        "the DuckDB file's random string compression is back",
+        "transforms/build.py",
+        """package.execute("SET disabled_compression_methods = 'fsst'")""",
+        "pass",
+        ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
+    ),
+    Mutation(
+        "record tables are stored in the order they were read, not by key",
+        "transforms/store.py",
+        'from {work}.{name} order by {keys}")',
+        'from {work}.{name}")',
+        ("tests/test_build.py::test_every_file_is_in_its_declared_order",),
+    ),
 )
 
 
