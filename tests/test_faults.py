@@ -171,23 +171,31 @@ def _publish_failing_at(step: int, staging: Path, out: Path, exchange: bool) -> 
     return attempted
 
 
+@pytest.fixture(scope="module")
+def old_and_new_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two whole builds that differ in one summary: the release in dist/ and the next one."""
+    folder = tmp_path_factory.mktemp("publishing")
+    datasets = folder / "datasets"
+    write_case(datasets, minimal_case())
+    old_build, new_build = folder / "old", folder / "new"
+    build(datasets, old_build, today=TODAY, gate=False)
+    case = minimal_case()
+    case["claims"][0]["summary"] = "Acme denied it, twice."
+    write_case(datasets, case)
+    build(datasets, new_build, today=TODAY, gate=False)
+    return old_build, new_build
+
+
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
 def test_a_failure_between_any_two_steps_of_publishing_leaves_a_whole_release(
-    tmp_path: Path, exchange: bool
+    tmp_path: Path, exchange: bool, old_and_new_builds: tuple[Path, Path]
 ) -> None:
     """Deterministic, where random kills can miss a gap: every step of publish() is made to
     fail in turn. With an atomic exchange dist/ is always the old or the new release, whole;
     without one (two renames) the old release is at most set aside, whole, beside dist/."""
     from transforms.publish import staging_dir
 
-    datasets = tmp_path / "datasets"
-    write_case(datasets, minimal_case())
-    old_build, new_build = tmp_path / "old", tmp_path / "new"
-    build(datasets, old_build, today=TODAY, gate=False)
-    case = minimal_case()
-    case["claims"][0]["summary"] = "Acme denied it, twice."
-    write_case(datasets, case)
-    build(datasets, new_build, today=TODAY, gate=False)
+    old_build, new_build = old_and_new_builds
     old, new = snapshot(old_build), snapshot(new_build)
     assert old != new
 

@@ -126,7 +126,15 @@ def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> No
         _evidence("acme-order", "src-order", "government"),
         _evidence("acme-audit", "src-research", "third_party"),
     ]
-    case["links"] += [_link("acme-denial", "acme-order", "refutes", "medium")]
+    # The denial twice in one package (a claim's score reads only its own links): refuted by
+    # the files and the order; the copy refuted by both as well, and supported by the audit.
+    case["claims"].append(dict(case["claims"][0], claim_id="acme-denial-supported"))
+    case["links"] += [
+        _link("acme-denial", "acme-order", "refutes", "medium"),
+        _link("acme-denial-supported", "acme-files", "refutes"),
+        _link("acme-denial-supported", "acme-order", "refutes", "medium"),
+        _link("acme-denial-supported", "acme-audit", "supports", "medium"),
+    ]
     con = _build(tmp_path, case)
     # The order: government 0.9 x first-hand 1.0 x medium 0.6 x verified 1.0 = 0.54.
     # Two independent pieces: 1 - (1 - 0.7)(1 - 0.54) = 1 - 0.3 x 0.46 = 0.862: gap 86.2.
@@ -134,19 +142,16 @@ def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> No
     assert (denial["contradiction_strength"], denial["gap_score"]) == (0.862, 86.2)
     assert denial["refuting_evidence_ids"] == ["acme-files", "acme-order"]  # strongest first
 
-    case["links"] += [_link("acme-denial", "acme-audit", "supports", "medium")]
-    con.close()
-    shutil.rmtree(tmp_path / "dist")
-    con = _build(tmp_path, case)
     # Support: third_party 0.7 x first-hand 1.0 x medium 0.6 = 0.42, offset 0.5:
     # 100 x 0.862 x (1 - 0.5 x 0.42) = 86.2 x 0.79 = 68.098: gap 68.1, and refuted and
     # supported is 'disputed'.
-    denial = _claim(con, "acme-denial")
-    assert (denial["support_strength"], denial["gap_score"], denial["status"]) == (
-        0.42,
-        68.1,
-        "disputed",
-    )
+    supported = _claim(con, "acme-denial-supported")
+    assert (
+        supported["contradiction_strength"],
+        supported["support_strength"],
+        supported["gap_score"],
+        supported["status"],
+    ) == (0.862, 0.42, 68.1, "disputed")
 
 
 def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported(
@@ -205,21 +210,29 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
 ) -> None:
     case = minimal_case()
     case["sources"].append(_source("src-news", "news_report"))
-    case["evidence"] = [
-        _evidence(
-            "acme-brochure",
-            "src-news",
-            "company",
-            quote="We track everyone.",
-            quote_lang="en",
-            quote_kind="verbatim",
-        ),
-        case["evidence"][1],
+    brochure = _evidence(
+        "acme-brochure",
+        "src-news",
+        "company",
+        quote="We track everyone.",
+        quote_lang="en",
+        quote_kind="verbatim",
+    )
+    # The same brochure once as checked and once read only at second hand, each refuting its
+    # own copy of the denial (a link's strength reads only its own claim and evidence).
+    second_hand = dict(brochure, evidence_id="acme-brochure-second-hand")
+    second_hand["review_status"] = "secondary_only"
+    case["evidence"] = [brochure, second_hand, case["evidence"][1]]
+    case["claims"].append(dict(case["claims"][0], claim_id="acme-denial-again"))
+    case["links"] = [
+        _link("acme-denial", "acme-brochure", "refutes"),
+        _link("acme-denial-again", "acme-brochure-second-hand", "refutes"),
     ]
-    case["links"] = [_link("acme-denial", "acme-brochure", "refutes")]
     case["responses"] = []
     con = _build(tmp_path, case)
-    (link,) = dict_rows(con, "select * from link_scores")
+    links = {link["evidence_id"]: link for link in dict_rows(con, "select * from link_scores")}
+    assert set(links) == {"acme-brochure", "acme-brochure-second-hand"}
+    link = links["acme-brochure"]
     # The company 1.0, relayed by a news report 0.7, high 1.0, verified 1.0: 0.7.
     assert (link["voice_weight"], link["relay"], link["relay_weight"], link["strength"]) == (
         1.0,
@@ -228,11 +241,7 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
         0.7,
     )
     # Read only at second hand, the relay is not discounted twice: secondary_only 0.6 does it.
-    case["evidence"][0]["review_status"] = "secondary_only"
-    con.close()
-    shutil.rmtree(tmp_path / "dist")
-    con = _build(tmp_path, case)
-    (link,) = dict_rows(con, "select * from link_scores")
+    link = links["acme-brochure-second-hand"]
     assert (link["relay"], link["relay_weight"], link["certainty_weight"], link["strength"]) == (
         "read_at_second_hand",
         1.0,
