@@ -34,7 +34,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 PARQUET_ROW_GROUP = 250_000
 BATCH_ROWS = 250_000
 # Above this many rows, a file that must be sorted is written while no other is sorted.
-ONE_AT_A_TIME_ROWS = 5_000_000
+LARGE_SORT_ROWS = 5_000_000
 
 
 def _sql_value(value: object) -> str:
@@ -346,7 +346,7 @@ def write_table_files(
         jsonl = folder / release_file(name, "jsonl")
         for target in (parquet, jsonl):
             target.parent.mkdir(exist_ok=True)
-        large_sort = sizes[name] > ONE_AT_A_TIME_ROWS and not reads_in_order(name)
+        large_sort = sizes[name] > LARGE_SORT_ROWS and not reads_in_order(name)
         cursor = con.cursor()
         try:
             with one_large_sort if large_sort else contextlib.nullcontext():

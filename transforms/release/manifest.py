@@ -163,9 +163,9 @@ def write_records(
     con: duckdb.DuckDBPyConnection, tables: dict[str, dict], path: Path, scratch: Path
 ) -> None:
     """The records file: every record with its digests, and the scores, in table and id order.
-    Each table is sorted and written on its own (in `scratch`, never beside the release's
-    files), then the parts are joined in table order: one sort of every record at once ran out
-    of memory at 10 million claims."""
+    A small package is sorted in one statement. A large one is sorted a table at a time, each
+    part written in `scratch` (never beside the release's files), and the parts are joined in
+    table order: one sort of every record at once ran out of memory at 10 million claims."""
     options = "(format parquet, compression zstd, row_group_size 1000000)"
     parts_sql = sorted(records_parts(tables).items())
     if sum(table["rows"] for table in tables.values()) <= ONE_SORT_RECORDS:
