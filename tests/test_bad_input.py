@@ -295,8 +295,9 @@ def test_rules_report_the_same_problems_together_or_one_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, duplicated_id: bool
 ) -> None:
     """A small package runs every cross-table rule in one statement, a large one a rule at a
-    time; both must name the same problems (with a duplicated id, the rules that would find
-    two records are skipped either way)."""
+    time; both must name the same problems. With a duplicated id a rule that looks a record up
+    by id can fail (it finds two): here one rule always fails, which sends the one statement to
+    its fallback, a rule at a time, where the failing rule is skipped and no other is lost."""
     import validations.rules as rules
 
     case = minimal_case()
@@ -305,6 +306,16 @@ def test_rules_report_the_same_problems_together_or_one_at_a_time(
     case["evidence"][0]["source_id"] = "src-nowhere"  # foreign_key
     if duplicated_id:
         case["companies"].append(dict(case["companies"][0]))  # primary_key
+        declared = rules.rules
+        failing = rules.Rule(
+            "fails_on_duplicates",
+            "companies",
+            "company_id",
+            "select _origin, error('two records') as detail from companies",
+            "{detail}",
+            "",
+        )
+        monkeypatch.setattr(rules, "rules", lambda today: [*declared(today), failing])
     write_case(tmp_path / "datasets", case)
     reported = []
     for rows in (rules.RULES_TOGETHER_ROWS, 0):

@@ -578,7 +578,7 @@ def rule_problems(
 
 
 # Rows in the work database up to which every rule runs in one statement (the real package
-# holds about ten thousand; 100 thousand synthetic claims, half a million).
+# holds about 1,200; 100 thousand synthetic claims, half a million).
 RULES_TOGETHER_ROWS = 100_000
 
 
@@ -615,12 +615,10 @@ def _offending_rows(
     one_by_one = []
     for sql in limited:
         try:
-            one_by_one.append(con.execute(sql).fetchall())
+            rows = con.execute(sql).fetchall()
         except duckdb.Error:
             if keys_unique:
                 raise
-            one_by_one.append([])
+            rows = []
+        one_by_one.append(sorted(rows, key=lambda row: (row[0], str(row[1]))))
     return one_by_one
-    for index, origin, detail in sorted(rows, key=lambda row: (row[0], row[1], str(row[2]))):
-        found[index].append((origin, detail))
-    return found
