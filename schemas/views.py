@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from schemas.registry import FIELDS, Field, ForeignKey
+from schemas.registry import FIELDS, PUBLISHED_TABLES, Field, ForeignKey
 from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
 
 # A view column can hold a list of ids.
@@ -468,3 +468,9 @@ MACROS: dict[str, str] = {
     "gap_band": "The band (untested, low, moderate, high, severe) of a gap score, given the "
     "band thresholds.",
 }
+
+
+def declared_order(name: str) -> tuple[str, ...]:
+    """The order a published table's or view's rows are kept in, in its files and its view:
+    a view's declared ORDER BY terms, a table's key."""
+    return VIEWS[name].order_by if name in VIEWS else PUBLISHED_TABLES[name].primary_key

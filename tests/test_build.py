@@ -24,7 +24,7 @@ from schemas.registry import (
     TABLES,
     release_file,
 )
-from schemas.views import MACROS, VIEWS
+from schemas.views import MACROS, VIEWS, declared_order
 from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
 from transforms.build import build
 from transforms.exporters.docs import data_dictionary, fill_generated_section, weights_table
@@ -256,7 +256,7 @@ def test_every_file_is_in_its_declared_order(real_release: Path) -> None:
     con = duckdb.connect()
     names = [*PUBLISHED_ORDER, *VIEWS]
     for name in names:
-        order = VIEWS[name].order_by if name in VIEWS else PUBLISHED_TABLES[name].primary_key
+        order = declared_order(name)
         path = real_release / release_file(name, "parquet")
         rows, misplaced = con.execute(
             f"""select count(*), count(*) filter (where stored_at != sorted_at) from (

@@ -358,9 +358,6 @@ def _build_into(
     # same rows were written into different bytes on every build; dictionary compression and
     # the rest are deterministic.
     package.execute("SET disabled_compression_methods = 'fsst'")
-    # DuckDB's default, said out loud: the record tables and stored score views are written to
-    # their files in the order they were inserted (transforms.store.file_query).
-    package.execute("SET preserve_insertion_order = true")
     try:
         package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
         stages.run("store", write_package, package, "work", versions, releases_rows)

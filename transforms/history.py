@@ -17,7 +17,6 @@ import datetime as dt
 from collections import defaultdict
 
 import duckdb
-import polars as pl
 
 from schemas.generate import polars_schema, record_id_sql
 from schemas.registry import (
@@ -31,7 +30,7 @@ from schemas.registry import (
     history_name,
 )
 from schemas.types import parse_partial_date
-from transforms.db import dict_rows
+from transforms.db import dict_rows, register_rows
 
 
 def parse_previous(table: Table, field: str, text: str | None) -> object:
@@ -159,9 +158,7 @@ def create_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict
         stored = f"internal.{name}_versions"
         keys = TABLES[name].primary_key
         rows = sorted(versions[name], key=lambda v: (*[v[k] for k in keys], v["version"]))
-        # A polars frame, not pyarrow's from_pylist: that imports pandas (0.6 s in a new
-        # process) only to check the rows are not a DataFrame.
-        con.register("incoming", pl.DataFrame(rows, schema=polars_schema(history)))
+        register_rows(con, "incoming", rows, polars_schema(history))
         con.execute(f"create table {stored} as select * from incoming")
         con.unregister("incoming")
         match = " and ".join(f"changed.{k} = current.{k}" for k in keys)

@@ -24,7 +24,7 @@ from schemas.registry import (
     VERSIONED_TABLES,
     release_file,
 )
-from schemas.views import VIEWS
+from schemas.views import VIEWS, declared_order
 from transforms.db import transaction
 from transforms.history import create_history
 
@@ -241,7 +241,7 @@ def live_views_sql() -> str:
 def _order_sql(name: str, alias: str = "", company: str = "") -> str:
     """The ORDER BY of a table or view, its columns qualified by `alias` (company_id by
     `company`, when it comes from another table)."""
-    terms = VIEWS[name].order_by if name in VIEWS else PUBLISHED_TABLES[name].primary_key
+    terms = declared_order(name)
     if not alias:
         return ", ".join(terms)
     return ", ".join(
@@ -254,25 +254,27 @@ def _schema(name: str, metadata: dict[str, str] | None = None) -> pa.Schema:
     return arrow_schema(VIEWS[name] if name in VIEWS else PUBLISHED_TABLES[name], metadata)
 
 
-def reads_in_order(name: str) -> bool:
-    """Whether a table's or view's file can be read as its rows lie, without a sort: a record
-    table is stored in key order (write_package inserts it sorted), a stored score view whose
-    order starts with the company in its view's order (a slice of companies after another,
-    each sorted), and DuckDB keeps a single table's insertion order when it is read without
-    ORDER BY (its documented order preservation)."""
+def stored_in_order(name: str) -> str | None:
+    """The relation holding a table's or view's rows in their declared order, when there is
+    one, so its file is read as the rows lie, without a sort: a record table is stored in key
+    order (write_package inserts it sorted), a stored score view whose order starts with the
+    company in its view's order (a slice of companies after another, each sorted), and DuckDB
+    keeps a single table's insertion order when it is read without ORDER BY (its documented
+    order preservation; transforms.db.connect keeps the setting on)."""
     if name in TABLES:
-        return True
-    return name in STORED_VIEWS and VIEWS[name].order_by[0] == "company_id"
+        return name
+    if name in STORED_VIEWS and VIEWS[name].order_by[0] == "company_id":
+        return f"internal.{name}_stored"
+    return None
 
 
 def file_query(name: str, columns: str) -> str:
     """The query a file is written from: in its declared order, sorted only when the rows
     are not already stored in it (a sort of tens of millions of rows held gigabytes at 10M
     claims)."""
-    if name in TABLES:
-        return f"select {columns} from {name}"
-    if reads_in_order(name):
-        return f"select {columns} from internal.{name}_stored"
+    stored = stored_in_order(name)
+    if stored:
+        return f"select {columns} from {stored}"
     return f"select {columns} from {name} order by {_order_sql(name)}"
 
 
@@ -346,7 +348,7 @@ def write_table_files(
         jsonl = folder / release_file(name, "jsonl")
         for target in (parquet, jsonl):
             target.parent.mkdir(exist_ok=True)
-        large_sort = sizes[name] > LARGE_SORT_ROWS and not reads_in_order(name)
+        large_sort = sizes[name] > LARGE_SORT_ROWS and not stored_in_order(name)
         cursor = con.cursor()
         try:
             with one_large_sort if large_sort else contextlib.nullcontext():

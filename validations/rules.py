@@ -609,9 +609,9 @@ def _offending_rows(
                 raise
         else:
             found: list[list[tuple[int, str]]] = [[] for _ in every_rule]
-            for index, origin, detail in sorted(rows, key=lambda r: (r[0], r[1], str(r[2]))):
+            for index, origin, detail in rows:
                 found[index].append((origin, detail))
-            return found
+            return [_in_origin_order(rule_rows) for rule_rows in found]
     one_by_one = []
     for sql in limited:
         try:
@@ -620,5 +620,9 @@ def _offending_rows(
             if keys_unique:
                 raise
             rows = []
-        one_by_one.append(sorted(rows, key=lambda row: (row[0], str(row[1]))))
+        one_by_one.append(_in_origin_order(rows))
     return one_by_one
+
+
+def _in_origin_order(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return sorted(rows, key=lambda row: (row[0], str(row[1])))

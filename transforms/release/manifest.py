@@ -31,7 +31,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from schemas.generate import polars_schema, record_id_sql, sql_string
 from schemas.registry import (
@@ -43,6 +42,7 @@ from schemas.registry import (
     Field,
     Table,
 )
+from transforms.db import register_rows
 from transforms.history import followers, undo
 from transforms.release.records import Release
 from validations.problems import Problem, printable
@@ -186,8 +186,7 @@ def write_records(
             part = folder / f"{name}.parquet"
             con.execute(f"copy ({sql} order by 2) to {sql_string(str(part))} {options}")
             parts.append(sql_string(str(part)))
-        # Insertion order is preserved (DuckDB's default): files in list order, rows in file order.
-        con.execute("set preserve_insertion_order = true")
+        # Insertion order is kept (transforms.db.connect): files in list order, rows in file order.
         con.execute(
             f"copy (select * from read_parquet([{', '.join(parts)}])) "
             f"to {sql_string(str(path))} {options}"
@@ -230,17 +229,23 @@ def _previous_records(con: duckdb.DuckDBPyConnection, previous: Release) -> None
         position = columns.index("retracted_on") if "retracted_on" in columns else None
         for record_id, hashes in records.items():
             retracted = position is not None and hashes[position] != null_hash
-            rows.append((name, record_id, retracted, None, hashes))
-    frame = pa.table(
-        {
-            "table_name": [r[0] for r in rows],
-            "record_id": [r[1] for r in rows],
-            "retracted": [r[2] for r in rows],
-            "run": pa.array([r[3] for r in rows], pa.int64()),
-            "value_hashes": [r[4] for r in rows],
-        }
-    )
-    con.register("previous_incoming", frame)
+            rows.append(
+                {
+                    "table_name": name,
+                    "record_id": record_id,
+                    "retracted": retracted,
+                    "run": None,
+                    "value_hashes": hashes,
+                }
+            )
+    schema = {
+        "table_name": pl.String,
+        "record_id": pl.String,
+        "retracted": pl.Boolean,
+        "run": pl.Int64,
+        "value_hashes": pl.List(pl.String),
+    }
+    register_rows(con, "previous_incoming", rows, schema)
     con.execute("create temp table previous_records as select * from previous_incoming")
     con.unregister("previous_incoming")
 
@@ -315,10 +320,8 @@ def _previous_view(con: duckdb.DuckDBPyConnection, name: str, changed: list[dict
     """A relation of `name` as the previous release published it (records it held only)."""
     table = TABLES[name]
     key = record_id_sql(table)
-    # A polars frame, not pyarrow's from_pylist: that imports pandas (0.6 s in a new process)
-    # only to check the rows are not a DataFrame.
     schema = {**polars_schema(table), "_record_id": pl.String}
-    con.register(f"changed_{name}", pl.DataFrame(changed, schema=schema))
+    register_rows(con, f"changed_{name}", changed, schema)
     fields = ", ".join(table.fields)
     return f"""(select {fields}, {key} as _record_id from {name}
                where {key} not in (select _record_id from changed_{name})
