@@ -230,6 +230,51 @@ def test_every_file_of_two_builds_is_byte_identical(tmp_path: Path, datasets: Pa
     assert digests[0] == digests[1]
 
 
+def test_the_empty_package_a_build_copies_is_the_file_its_statements_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build starts from a copy of the empty package (tables, views, macros, comments),
+    laid out once per process and kept in .saydo-cache/. Two builds in one process share it,
+    so the byte-identity test above cannot see randomness in it: this lays it out twice."""
+    from transforms import store
+
+    def package(folder: str) -> Path:
+        (tmp_path / folder).mkdir()
+        return tmp_path / folder / "saydo.duckdb"
+
+    def package_bytes(folder: str) -> bytes:
+        return (tmp_path / folder / "saydo.duckdb").read_bytes()
+
+    statements = store.package_schema_sql()
+    fresh = store.empty_package(package("one"), statements)
+    assert store.empty_package(package("two"), statements) == fresh
+    layout = duckdb.connect(str(tmp_path / "one" / "saydo.duckdb"), read_only=True)
+    assert layout.execute("select count(*) from claims").fetchall() == [(0,)]
+    assert layout.execute("select count(*) from duckdb_views() where not internal").fetchall()[0][
+        0
+    ] >= len(VIEWS)
+    layout.close()
+
+    # A new process (no copy in memory) reads the cache's copy when its digest matches ...
+    cache = tmp_path / ".saydo-cache"
+    monkeypatch.setattr(store, "_LAID_OUT", {})
+    store.lay_out_package(package("first"), cache)
+    assert package_bytes("first") == fresh
+    (kept,) = cache.glob("package-*.duckdb")
+    stand_in = b"a stand-in, to see which file a build copies"
+    kept.write_bytes(stand_in)
+    kept.with_suffix(".sha256").write_text(hashlib.sha256(stand_in).hexdigest())
+    monkeypatch.setattr(store, "_LAID_OUT", {})
+    store.lay_out_package(package("cached"), cache)
+    assert package_bytes("cached") == stand_in
+    # ... passes over a damaged one, and a release (no cache) never reads it.
+    kept.write_bytes(stand_in + b"damaged")
+    for name, folder in (("damaged", cache), ("release", None)):
+        monkeypatch.setattr(store, "_LAID_OUT", {})
+        store.lay_out_package(package(name), folder)
+        assert package_bytes(name) == fresh
+
+
 def test_second_build_waits_for_none_and_fails_clearly(tmp_path: Path, datasets: Path) -> None:
     from transforms.publish import BuildLocked, build_lock
 

@@ -19,9 +19,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from schemas.generate import record_id_sql, sql_string
 from schemas.registry import TABLES, VERSIONED_TABLES, authoring
+from transforms.db import register_rows
 from transforms.history import changed_versions
 from transforms.ingest.origins import Origins
 from transforms.release.records import Release
@@ -63,6 +65,14 @@ def _release_list(
     con.executemany(f"insert into {RELEASES_SQL} values (?, ?, ?, ?, ?)", rows)
 
 
+_HELD_SCHEMA = {
+    "ordinal": pl.Int32,
+    "table_name": pl.String,
+    "record_id": pl.String,
+    "retracted": pl.Boolean,
+}
+
+
 def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) -> None:
     """`release_records(ordinal, table_name, record_id, retracted)`: what each release held."""
     con.execute(
@@ -72,16 +82,24 @@ def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) ->
     null_hash = "74234e98afe7"  # format 1's hash of an empty value
     for ordinal, release in enumerate(releases):
         if release.format == 1:
-            rows = []
+            rows: list[dict] = []
             for name, records in release.values.items():
                 columns = [c for c, _, _ in release.columns[name]]
                 at = columns.index("retracted_on") if "retracted_on" in columns else None
                 rows += [
-                    (ordinal, name, record_id, at is not None and hashes[at] != null_hash)
+                    {
+                        "ordinal": ordinal,
+                        "table_name": name,
+                        "record_id": record_id,
+                        "retracted": at is not None and hashes[at] != null_hash,
+                    }
                     for record_id, hashes in records.items()
                 ]
             if rows:
-                con.executemany("insert into release_records values (?, ?, ?, ?)", rows)
+                # One relation, not a statement per row (a thousand rows took 35 ms).
+                register_rows(con, "held", rows, _HELD_SCHEMA)
+                con.execute("insert into release_records select * from held")
+                con.unregister("held")
         else:
             con.execute(
                 f"insert into release_records select {ordinal}, table_name, record_id, retracted "

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import duckdb
 
-from schemas.generate import polars_schema, record_id_sql
+from schemas.generate import DUCKDB_TYPES, comments_ddl, polars_schema, record_id_sql
 from schemas.registry import (
     DATE,
     HISTORY_TABLES,
@@ -149,21 +149,20 @@ def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     return versions
 
 
-def create_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]) -> None:
-    """`internal.<table>_versions` for the records that changed, and the `<table>_history`
-    views, in the package database `con` (which holds `releases`)."""
-    con.execute("create schema if not exists internal")
+def history_ddl() -> list[str]:
+    """`internal.<table>_versions`, empty, for the records that changed, and the
+    `<table>_history` views with their comments, for the package database (which holds
+    `releases` and the record tables). The same for every build: see transforms.store."""
+    statements = ["create schema if not exists internal;"]
     for name in VERSIONED_TABLES:
         history = HISTORY_TABLES[history_name(name)]
         stored = f"internal.{name}_versions"
         keys = TABLES[name].primary_key
-        rows = sorted(versions[name], key=lambda v: (*[v[k] for k in keys], v["version"]))
-        register_rows(con, "incoming", rows, polars_schema(history))
-        con.execute(f"create table {stored} as select * from incoming")
-        con.unregister("incoming")
+        columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in history.columns)
+        statements.append(f"create table {stored} ({columns});")
         match = " and ".join(f"changed.{k} = current.{k}" for k in keys)
         fields = ", ".join(f"current.{f}" for f in TABLES[name].fields)
-        con.execute(
+        statements.append(
             f"""create view {history.name} as
             select {fields}, 1::BIGINT as version, current.recorded_on as valid_from,
                    NULL::DATE as valid_to, 'recorded' as change, NULL::VARCHAR as change_reason,
@@ -173,5 +172,20 @@ def create_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict
             left join releases as release on release.release = current.first_release
             where not exists (select 1 from {stored} as changed where {match})
             union all
-            select * from {stored}"""
+            select * from {stored};"""
         )
+        statements.append(comments_ddl("VIEW", history.name, history.description, history.columns))
+    return statements
+
+
+def fill_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]) -> None:
+    """The versions of the records that changed, into `internal.<table>_versions` in key order."""
+    for name in VERSIONED_TABLES:
+        history = HISTORY_TABLES[history_name(name)]
+        keys = TABLES[name].primary_key
+        rows = sorted(versions[name], key=lambda v: (*[v[k] for k in keys], v["version"]))
+        if not rows:
+            continue
+        register_rows(con, "incoming", rows, polars_schema(history))
+        con.execute(f"insert into internal.{name}_versions select * from incoming")
+        con.unregister("incoming")

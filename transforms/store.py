@@ -7,6 +7,9 @@ a reader of one Parquet file can skip to a slice of ids by the row groups' stati
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -21,12 +24,11 @@ from schemas.registry import (
     PUBLISHED_ORDER,
     PUBLISHED_TABLES,
     TABLES,
-    VERSIONED_TABLES,
     release_file,
 )
 from schemas.views import VIEWS, declared_order
-from transforms.db import transaction
-from transforms.history import create_history
+from transforms.db import PACKAGE_STORAGE_VERSION, connect, transaction
+from transforms.history import fill_history, history_ddl
 
 SQL_DIR = Path(__file__).parent / "sql"
 # A quarter of a million rows a row group: finer slices for a reader, and what a reader or
@@ -67,43 +69,122 @@ def run_sql_files(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | None 
 FUNCTIONS_FILE = "00_functions.sql"
 
 
+def package_schema_sql() -> list[str]:
+    """Every statement that lays the package out before a row is written, in order: the
+    tables and their comments, the history views, the weights, the stored views' tables, the
+    macros and the views the package ships, with their comments. They depend on the code
+    alone, so a build copies the empty package they make (lay_out_package)."""
+    statements = [duckdb_ddl(DERIVED_TABLES[n]) for n in ("releases", "changes", "score_changes")]
+    statements += [duckdb_ddl(table) for table in TABLES.values()]
+    statements += history_ddl()
+    statements += [method_ddl(), stored_views_ddl()]
+    statements += [
+        sql_file.read_text(encoding="utf-8") for sql_file in sorted(SQL_DIR.glob("*.sql"))
+    ]
+    statements.append(fast_views_sql())
+    statements += [
+        comments_ddl("VIEW", view.name, view.description, list(view.columns))
+        for view in VIEWS.values()
+    ]
+    return statements
+
+
+def empty_package(path: Path, statements: list[str]) -> bytes:
+    """The package file laid out by `statements` at `path`, without rows, and its bytes (the
+    same bytes for the same statements and file name)."""
+    from transforms.release.package import normalize_duckdb_file
+
+    con = connect(path, storage_version=PACKAGE_STORAGE_VERSION)
+    try:
+        with transaction(con):
+            for statement in statements:
+                con.execute(statement)
+    finally:
+        con.close()
+    normalize_duckdb_file(path)
+    return path.read_bytes()
+
+
+# The empty package, by the fingerprint of what laid it out, for the builds of this process.
+_LAID_OUT: dict[str, bytes] = {}
+
+
+def lay_out_package(path: Path, cache: Path | None) -> None:
+    """The empty package at `path`. The statements that lay it out are about two hundred,
+    planned one by one (0.4 s, a sixth of rebuilding the real package), and give the same
+    file for the same code, DuckDB and storage version: so it is made once per process, and
+    kept in `cache` (.saydo-cache/) for the next plain build, checked by its digest before
+    use. `saydo release` passes no cache."""
+    statements = package_schema_sql()
+    # DuckDB names the database inside the file after the file (views refer to it).
+    fingerprint = hashlib.sha256(
+        repr((duckdb.__version__, PACKAGE_STORAGE_VERSION, path.name, statements)).encode()
+    ).hexdigest()
+    content = _LAID_OUT.get(fingerprint)
+    if content is None and cache is not None:
+        content = _cached_layout(cache, fingerprint)
+    if content is None:
+        content = empty_package(path, statements)
+        if cache is not None:
+            _keep_layout(cache, fingerprint, content)
+    else:
+        path.write_bytes(content)
+    _LAID_OUT[fingerprint] = content
+
+
+def _cached_layout(cache: Path, fingerprint: str) -> bytes | None:
+    path = cache / f"package-{fingerprint}.duckdb"
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        content = path.read_bytes()
+        digest = (cache / f"package-{fingerprint}.sha256").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    # A damaged copy costs the 0.4 s of laying the package out again, never a wrong file.
+    return content if hashlib.sha256(content).hexdigest() == digest else None
+
+
+def _keep_layout(cache: Path, fingerprint: str, content: bytes) -> None:
+    written: list[Path] = []
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for suffix, data in (
+            ("duckdb", content),
+            ("sha256", hashlib.sha256(content).hexdigest().encode("ascii")),
+        ):
+            # A private name, so two builds beside each other never move each other's half.
+            handle, name = tempfile.mkstemp(dir=cache, prefix=f".package-{fingerprint}.")
+            written.append(Path(name))
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            Path(name).replace(cache / f"package-{fingerprint}.{suffix}")
+            written.pop()
+    except OSError:
+        # A cache that cannot be written (read-only, full, not a folder) only costs time.
+        for partial in written:
+            partial.unlink(missing_ok=True)
+
+
 def write_package(
     con: duckdb.DuckDBPyConnection,
     work: str,
     versions: dict[str, list[dict]],
     releases: list[tuple],
 ) -> None:
-    """Fill the package database `con` from the attached work database `work`; `releases` are
+    """Fill the laid-out package `con` from the attached work database `work`; `releases` are
     the rows of the releases table (every release, and this build)."""
-    with transaction(con):
-        con.execute(duckdb_ddl(DERIVED_TABLES["releases"]))
-        con.executemany("insert into releases values (?, ?, ?, ?)", releases)
-        # Filled by transforms.release.changes once the views exist (empty for synthetic builds).
-        for name in ("changes", "score_changes"):
-            con.execute(duckdb_ddl(DERIVED_TABLES[name]))
-        for table in TABLES.values():
-            con.execute(duckdb_ddl(table))
+    con.executemany("insert into releases values (?, ?, ?, ?)", releases)
     for name, table in TABLES.items():
         keys = ", ".join(table.primary_key)
         columns = ", ".join(table.fields)
         con.execute(f"insert into {name} select {columns} from {work}.{name} order by {keys}")
-    with transaction(con):
-        create_history(con, versions)
-        for name in VERSIONED_TABLES:
-            history = PUBLISHED_TABLES[f"{name}_history"]
-            con.execute(comments_ddl("VIEW", history.name, history.description, history.columns))
-        con.execute(method_ddl())
-        con.execute(stored_views_ddl())
-        run_sql_files(con)
+    fill_history(con, versions)
 
 
 def score(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the stored views once, put the views that read them in place, comment them."""
+    """Compute the stored views once (the views that read them are in place)."""
     store_views(con)
-    with transaction(con):
-        con.execute(fast_views_sql())
-        for view in VIEWS.values():
-            con.execute(comments_ddl("VIEW", view.name, view.description, list(view.columns)))
     con.execute("CHECKPOINT")
 
 

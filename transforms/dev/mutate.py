@@ -189,11 +189,30 @@ MUTATIONS = (
     Mutation(
         "the DuckDB file carries the time it was built",
         "transforms/store.py",
-        "    run_sql_files(con)\n\n\ndef score(",
-        "    run_sql_files(con)\n    import time\n\n"
-        '    con.execute(f"create table internal.built_at as select {time.time()} as t")\n\n\n'
-        "def score(",
+        "    fill_history(con, versions)\n",
+        "    fill_history(con, versions)\n    import time\n\n"
+        '    con.execute(f"create table internal.built_at as select {time.time()} as t")\n',
         ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
+    ),
+    # Two builds in one process share the empty package, so only laying it out twice sees this.
+    Mutation(
+        "the empty package carries the time it was laid out",
+        "transforms/store.py",
+        "    statements.append(fast_views_sql())\n",
+        "    statements.append(fast_views_sql())\n    import time\n\n"
+        '    statements.append(f"create table internal.laid_out_at as select {time.time()};")\n',
+        (
+            "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_file_its_statements_make",
+        ),
+    ),
+    Mutation(
+        "a damaged copy of the empty package in .saydo-cache/ is used",
+        "transforms/store.py",
+        "return content if hashlib.sha256(content).hexdigest() == digest else None",
+        "return content",
+        (
+            "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_file_its_statements_make",
+        ),
     ),
     Mutation(
         "the DuckDB file's random string compression is back",
