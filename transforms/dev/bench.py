@@ -12,6 +12,7 @@ and, with --write-docs, written to docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -415,25 +416,57 @@ def bench_size(claims: int, work: Path, peer: bool) -> dict:
 
 
 def rebuild_after_edit(work: Path, runs: int = 3) -> dict:
-    """The real package built, one case file edited (a review note), built again, as a user
-    does it: each build in a new process. The seconds of work of the second build's `build()`
-    (its imports done, nothing else warmed), by stage, from the run with the median total of
-    `runs`; a failure is recorded with its message."""
-    results = []
-    for _ in range(runs):
-        for phase in ("first", "edited"):
-            child = subprocess.run(
-                [sys.executable, "-m", "transforms.dev.bench", "--rebuild-child", str(work), phase],
-                capture_output=True,
-                text=True,
-            )
-            if child.returncode != 0:
-                lines = child.stderr.strip().splitlines() or ["killed"]
-                return {"seconds": float("nan"), "error": lines[-1][:200]}
-        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    """The real package built, one case file edited (a released review note changed, with
+    its correction record), built again, as a user does it: each build in a new process, with
+    the release gate (`saydo build`) and without it (`saydo build --no-gate`). For each, the
+    seconds of work of the second build's `build()` (its imports done, nothing else warmed),
+    by stage, from the run with the median total of `runs`; a failure is recorded with its
+    message."""
+    measured: dict[str, dict] = {}
+    for edited in ("edited", "edited-no-gate"):
+        results = []
+        for _ in range(runs):
+            for phase in ("first", edited):
+                child = subprocess.run(
+                    [
+                        *(sys.executable, "-m", "transforms.dev.bench"),
+                        *("--rebuild-child", str(work), phase),
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
+                if child.returncode != 0:
+                    lines = child.stderr.strip().splitlines() or ["killed"]
+                    return {"seconds": float("nan"), "error": lines[-1][:200]}
+            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        results.sort(key=lambda result: result["seconds"])
+        measured[edited] = results[len(results) // 2]
     shutil.rmtree(work / "real", ignore_errors=True)
-    results.sort(key=lambda result: result["seconds"])
-    return results[len(results) // 2]
+    return {**measured["edited"], "without the gate": measured["edited-no-gate"]}
+
+
+# The edit a rebuild is timed on: a released value changed with its correction record, as an
+# editor makes it (a new review note on the Competition Bureau's announcement).
+_NOTE = (
+    "    review_note: The Bureau's announcement and agreement, known through the reports "
+    "below; not checked.\n"
+)
+
+
+def _corrected(text: str) -> str:
+    if _NOTE not in text:
+        raise SystemExit("the benchmark's edit no longer applies to keurig-recyclable-pods.yaml")
+    previous = _NOTE.split(": ", 1)[1].strip()
+    correction = (
+        "  - table_name: sources\n"
+        "    record_id: competition-bureau-keurig-2022-01-06\n"
+        "    field_name: review_note\n"
+        f"    previous_value: {json.dumps(previous)}\n"
+        f'    corrected_on: "{dt.date.today().isoformat()}"\n'
+        "    reason: A benchmark's edit, never released.\n"
+    )
+    edited = _NOTE.replace("not checked.", "not checked; timed by the benchmark.")
+    return text.replace(_NOTE, edited).rstrip("\n") + "\n" + correction
 
 
 def _child_rebuild(work: Path, phase: str) -> None:
@@ -447,9 +480,9 @@ def _child_rebuild(work: Path, phase: str) -> None:
         build(folder / "datasets", folder / "dist", progress=None)
         return
     case = folder / "datasets" / "cases" / "keurig-recyclable-pods.yaml"
-    case.write_text(case.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    case.write_text(_corrected(case.read_text(encoding="utf-8")), encoding="utf-8")
     start = time.perf_counter()
-    result = build(folder / "datasets", folder / "dist")
+    result = build(folder / "datasets", folder / "dist", gate=phase == "edited")
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, **result.stage_seconds}))
 
@@ -570,10 +603,10 @@ def main(argv: list[str] | None = None) -> int:
     if "error" in rebuild:
         rebuilt = f"Real data, one case file edited, rebuilt: failed ({rebuild['error']})."
     else:
-        stages = ", ".join(f"{k} {v:.2f}" for k, v in rebuild.items() if k != "seconds")
         rebuilt = (
-            f"Real data, one case file edited, rebuilt in a new process: "
-            f"{rebuild['seconds']:.1f} s ({stages})."
+            "Real data, one released value corrected in a case file, rebuilt in a new process: "
+            f"{_rebuild_text(rebuild)}; without the gate (saydo build --no-gate) "
+            f"{_rebuild_text(rebuild['without the gate'])}."
         )
     print(f"\nsaydo benchmark on {machine}\n\n{table}\n\n{rebuilt}")
     Path(args.work).mkdir(parents=True, exist_ok=True)
@@ -583,6 +616,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_docs:
         _write_docs(f"{table}\n\n{rebuilt}", machine)
     return 0
+
+
+def _rebuild_text(measured: dict) -> str:
+    stages = ", ".join(
+        f"{k} {v:.2f}" for k, v in measured.items() if isinstance(v, float) and k != "seconds"
+    )
+    return f"{measured['seconds']:.1f} s ({stages})"
 
 
 def _write_docs(table: str, machine: str) -> None:
