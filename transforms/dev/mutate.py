@@ -222,6 +222,13 @@ MUTATIONS = (
         ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
     ),
     Mutation(
+        "a company's group is scored from its own slice of companies only",
+        "transforms/sql/40_company_gap.sql",
+        "else list(distinct member_company_id) end",
+        "else companies end",
+        ("tests/test_build.py::test_views_stored_a_slice_of_companies_at_a_time_equal_the_whole",),
+    ),
+    Mutation(
         "record tables are stored in the order they were read, not by key",
         "transforms/store.py",
         'from {work}.{name} order by {keys}")',
