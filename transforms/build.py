@@ -24,7 +24,7 @@ import duckdb
 from schemas.generate import record_id_sql, sql_string
 from schemas.method import METHOD_VERSION
 from schemas.registry import TABLE_ORDER, TABLES, authoring
-from transforms.db import PACKAGE_STORAGE_VERSION, connect
+from transforms.db import connect
 from transforms.derive import Candidate, derive
 from transforms.ingest.read import Ingested, read_datasets
 from transforms.publish import build_lock, check_output_folder, publish, staging_dir
@@ -44,6 +44,7 @@ from transforms.store import (
     TABLE_FILES,
     VIEW_FILES,
     lay_out_package,
+    open_package,
     release_metadata,
     run_sql_files,
     score,
@@ -350,21 +351,10 @@ def _build_into(
         work.close()
 
     package_path = staging / DUCKDB_FILE
-    lay_out_package(package_path, cache)
-    package = connect(
-        package_path,
-        memory_limit=MEMORY_LIMIT,
-        temp_directory=scratch / "spill",
-        storage_version=PACKAGE_STORAGE_VERSION,
+    package = stages.run(
+        "store", _store, package_path, cache, work_path, versions, releases_rows, scratch
     )
-    # FSST string compression samples strings at random to build its symbol table, so the
-    # same rows were written into different bytes on every build; dictionary compression and
-    # the rest are deterministic.
-    package.execute("SET disabled_compression_methods = 'fsst'")
     try:
-        package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
-        stages.run("store", write_package, package, "work", versions, releases_rows)
-        package.execute("detach work")
         stages.run("score", score, package)
         if not synthetic:
             store_changes(package, version, previous, comparison.columns_added)
@@ -392,6 +382,29 @@ def _build_into(
     stages.run("publish", publish, staging, out)
     summary = {"version": version, **summary, "contradicted claims": scores["contradicted claims"]}
     return BuildResult(out, counts, summary, stages.seconds, comparison)
+
+
+def _store(
+    package_path: Path,
+    cache: Path | None,
+    work_path: Path,
+    versions: dict[str, list[dict]],
+    releases_rows: list[tuple],
+    scratch: Path,
+) -> duckdb.DuckDBPyConnection:
+    """The package file laid out and filled from the work database; its connection, open."""
+    lay_out_package(package_path, cache)
+    package = open_package(
+        package_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill"
+    )
+    try:
+        package.execute(f"attach {sql_string(str(work_path))} as work (read_only)")
+        write_package(package, "work", versions, releases_rows)
+        package.execute("detach work")
+    except BaseException:
+        package.close()
+        raise
+    return package
 
 
 def write_files(

@@ -32,6 +32,10 @@ class Mutation:
     also: tuple[tuple[str, str], ...] = ()  # further edits in the same file, as (old, new)
 
 
+EMPTY_PACKAGE_TEST = (
+    "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
+)
+
 MUTATIONS = (
     # The evidence's and the link's checks each stand in for the other (a link is public once
     # its claim and evidence are), so only dropping both is a bug a test can see.
@@ -196,36 +200,48 @@ MUTATIONS = (
     ),
     # Two builds in one process share the empty package, so only laying it out twice sees this.
     Mutation(
-        "the empty package carries the time it was laid out",
+        "the empty package is laid out with a random value",
         "transforms/store.py",
-        "    statements.append(fast_views_sql())\n",
-        "    statements.append(fast_views_sql())\n    import time\n\n"
-        '    statements.append(f"create table internal.laid_out_at as select {time.time()};")\n',
-        (
-            "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_file_its_statements_make",
-        ),
+        "            for statement in statements:\n                con.execute(statement)\n",
+        "            for statement in statements:\n                con.execute(statement)\n"
+        '            con.execute("create table internal.drawn as select random() as r")\n',
+        (EMPTY_PACKAGE_TEST,),
     ),
     Mutation(
         "a damaged copy of the empty package in .saydo-cache/ is used",
         "transforms/store.py",
-        "return content if hashlib.sha256(content).hexdigest() == digest else None",
-        "return content",
-        (
-            "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_file_its_statements_make",
-        ),
+        "return layout if layout.digest == digest else None",
+        "return layout",
+        (EMPTY_PACKAGE_TEST,),
+    ),
+    Mutation(
+        "a release starts from the copy a plain build read from .saydo-cache/",
+        "transforms/store.py",
+        "    if layout is not None:\n        layout.write(path)\n",
+        "    if layout is not None:\n"
+        "        _LAID_OUT[fingerprint] = layout\n"
+        "        layout.write(path)\n",
+        (EMPTY_PACKAGE_TEST,),
+    ),
+    Mutation(
+        "the empty package is reused after its statements change",
+        "transforms/store.py",
+        "PACKAGE_STORAGE_VERSION, path.name, statements)",
+        "PACKAGE_STORAGE_VERSION, path.name)",
+        (EMPTY_PACKAGE_TEST,),
     ),
     Mutation(
         "the DuckDB file's random string compression is back",
-        "transforms/build.py",
-        """package.execute("SET disabled_compression_methods = 'fsst'")""",
+        "transforms/store.py",
+        """con.execute("SET disabled_compression_methods = 'fsst'")""",
         "pass",
         ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
     ),
     Mutation(
         "a company's group is scored from its own slice of companies only",
         "transforms/sql/40_company_gap.sql",
-        "else list(distinct member_company_id) end",
-        "else companies end",
+        "from group_members),",
+        "from group_members where list_contains(companies, member_company_id)),",
         ("tests/test_build.py::test_views_stored_a_slice_of_companies_at_a_time_equal_the_whole",),
     ),
     Mutation(
