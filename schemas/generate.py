@@ -104,6 +104,12 @@ def column_comment(column: Field) -> str:
     return comment
 
 
+def typed_columns_sql(columns: list[Field]) -> str:
+    """The columns as a CREATE TABLE lists them, typed and nothing else (for the tables saydo
+    keeps for itself: the work database, stored score views, changed versions)."""
+    return ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in columns)
+
+
 def duckdb_ddl(table: Table) -> str:
     """CREATE TABLE with types, NOT NULL and allowed values, then COMMENT ON the table and every
     column, so `duckdb_columns()` is the data dictionary."""

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import duckdb
 
-from schemas.generate import DUCKDB_TYPES, comments_ddl, polars_schema, record_id_sql
+from schemas.generate import comments_ddl, polars_schema, record_id_sql, typed_columns_sql
 from schemas.registry import (
     DATE,
     HISTORY_TABLES,
@@ -158,8 +158,7 @@ def history_ddl() -> list[str]:
         history = HISTORY_TABLES[history_name(name)]
         stored = f"internal.{name}_versions"
         keys = TABLES[name].primary_key
-        columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in history.columns)
-        statements.append(f"create table {stored} ({columns});")
+        statements.append(f"create table {stored} ({typed_columns_sql(history.columns)});")
         match = " and ".join(f"changed.{k} = current.{k}" for k in keys)
         fields = ", ".join(f"current.{f}" for f in TABLES[name].fields)
         statements.append(

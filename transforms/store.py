@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.generate import DUCKDB_TYPES, arrow_schema, comments_ddl, duckdb_ddl, sql_string
+from schemas.generate import (
+    arrow_schema,
+    comments_ddl,
+    duckdb_ddl,
+    sql_string,
+    typed_columns_sql,
+)
 from schemas.method import METHOD_VERSION, WEIGHTS
 from schemas.registry import (
     DERIVED_TABLES,
@@ -28,6 +32,7 @@ from schemas.registry import (
     release_file,
 )
 from schemas.views import VIEWS, declared_order
+from transforms.cache import keep
 from transforms.db import PACKAGE_STORAGE_VERSION, connect, transaction
 from transforms.history import fill_history, history_ddl
 
@@ -60,11 +65,19 @@ def method_ddl() -> str:
     )
 
 
+def sql_files(names: tuple[str, ...] | None = None) -> list[str]:
+    """The text of the views' and macros' files, in file order (`names` limits it to some)."""
+    return [
+        sql_file.read_text(encoding="utf-8")
+        for sql_file in sorted(SQL_DIR.glob("*.sql"))
+        if names is None or sql_file.name in names
+    ]
+
+
 def run_sql_files(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | None = None) -> None:
     """The views and macros, in file order (`names` limits it to some files)."""
-    for sql_file in sorted(SQL_DIR.glob("*.sql")):
-        if names is None or sql_file.name in names:
-            con.execute(sql_file.read_text(encoding="utf-8"))
+    for text in sql_files(names):
+        con.execute(text)
 
 
 FUNCTIONS_FILE = "00_functions.sql"
@@ -79,9 +92,7 @@ def package_schema_sql() -> list[str]:
     statements += [duckdb_ddl(table) for table in TABLES.values()]
     statements += history_ddl()
     statements += [method_ddl(), stored_views_ddl()]
-    statements += [
-        sql_file.read_text(encoding="utf-8") for sql_file in sorted(SQL_DIR.glob("*.sql"))
-    ]
+    statements += sql_files()
     statements.append(fast_views_sql())
     statements += [
         comments_ddl("VIEW", view.name, view.description, list(view.columns))
@@ -199,31 +210,20 @@ def _cached_layout(cache: Path, fingerprint: str) -> Layout | None:
 def _keep_layout(cache: Path, fingerprint: str, layout: Layout) -> None:
     """Keep `layout` in `cache` in place of any other: a layout of older code is never used
     again."""
-    names = (
-        (f"package-{fingerprint}.duckdb", layout.database),
-        (f"package-{fingerprint}.duckdb.wal", layout.log),
-        (f"package-{fingerprint}.sha256", layout.digest.encode("ascii")),
-    )
-    partial: Path | None = None
     try:
-        cache.mkdir(parents=True, exist_ok=True)
         for old in cache.glob("package-*"):
             if not old.name.startswith(f"package-{fingerprint}."):
                 old.unlink()
-        # The digest last: a copy is used only once all of it is in place.
-        for name, data in names:
-            # A private name, so two builds beside each other never move each other's half.
-            handle, temporary = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
-            partial = Path(temporary)
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            partial.replace(cache / name)
-            partial = None
     except OSError:
-        pass  # a cache that cannot be written (read-only, full, not a folder) only costs time
-    finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        pass  # kept by something else, or not a folder: keep() says whether it can write
+    # The digest last: a copy is used only once all of it is in place.
+    for name, data in (
+        (f"package-{fingerprint}.duckdb", layout.database),
+        (f"package-{fingerprint}.duckdb.wal", layout.log),
+        (f"package-{fingerprint}.sha256", layout.digest.encode("ascii")),
+    ):
+        if not keep(cache, name, data):
+            return
 
 
 def write_package(
@@ -271,7 +271,7 @@ def stored_views_ddl() -> str:
         "weights_fingerprint VARCHAR NOT NULL);",
     ]
     for name in STORED_VIEWS:
-        columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in VIEWS[name].columns)
+        columns = typed_columns_sql(list(VIEWS[name].columns))
         statements.append(
             f"CREATE TABLE internal.{name}_stored ({columns}, company_key BIGINT NOT NULL);"
         )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import polars as pl
 
 from schemas.generate import pandera_schema, sql_string
 from schemas.registry import TABLES, Field, authoring
+from transforms.cache import keep
 from transforms.ingest.origins import FEED_SHIFT, Origins
 from validations.problems import Origin, Problem, printable, unusual_characters
 
@@ -207,19 +208,9 @@ class KnownValidRows:
             for name, digests in passed.items()
         ]
         stored = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-        partial: Path | None = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # A private name, so two builds beside each other never move each other's half.
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix=f".{self.FILE}.")
-            os.close(handle)
-            partial = Path(name)
-            stored.write_parquet(partial)
-            partial.replace(self.folder / self.FILE)
-        except OSError:
-            # A cache that cannot be written (read-only, full, not a folder) only costs time.
-            if partial is not None:
-                partial.unlink(missing_ok=True)
+        written = io.BytesIO()
+        stored.write_parquet(written)
+        keep(self.folder, self.FILE, written.getvalue())
 
 
 # --- the same checks as SQL, on the rows of feeds ------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from schemas.generate import DUCKDB_TYPES, polars_schema
+from schemas.generate import polars_schema, typed_columns_sql
 from schemas.registry import TABLES, Table
 from transforms.ingest import adapters as adapter_folders
 from transforms.ingest.cases import CaseRows, read_case
@@ -42,8 +42,9 @@ class Ingested:
 def work_table_ddl(table: Table) -> str:
     """The table as the work database holds it: the registry's columns, untyped constraints
     (the door checks them and says where), and `_origin`."""
-    columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in table.columns)
-    return f"create table {table.name} ({columns}, _origin BIGINT NOT NULL)"
+    return (
+        f"create table {table.name} ({typed_columns_sql(table.columns)}, _origin BIGINT NOT NULL)"
+    )
 
 
 def _case_frames(rows: CaseRows) -> dict[str, pl.DataFrame]:
