@@ -108,3 +108,11 @@ def test_a_rebuild_reuses_the_verdict_on_the_same_measures_and_a_release_never_d
     build(datasets, out, today=TODAY, released_on=TODAY)
     shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
     assert "reused" not in shipped
+    # A kept verdict that cannot be read, or a cache that cannot be written, costs a judgement,
+    # never a build (both failed it before).
+    for verdict in (tmp_path / ".saydo-cache").glob("gate-*.json"):
+        verdict.write_text("{not json", encoding="utf-8")
+    assert build(datasets, out, today=TODAY).summary["version"]
+    shutil.rmtree(tmp_path / ".saydo-cache")
+    (tmp_path / ".saydo-cache").write_text("not a folder", encoding="utf-8")
+    assert build(datasets, out, today=TODAY).summary["version"]

@@ -28,6 +28,7 @@ import yaml
 from schemas.method import METHOD_VERSION
 from schemas.registry import TABLE_ORDER, TABLES, release_file
 from schemas.views import BANDS, STATUSES
+from transforms.cache import keep
 from transforms.db import connect
 
 BOUNDS_FILE = Path(__file__).with_name("gate.yaml")
@@ -235,10 +236,8 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
     specs = suites(folder, previous, bounds)
     measured = _measure(folder, specs)
     key = _cache_key(specs, measured)
-    cached = cache / f"gate-{key}.json" if cache else None
-    if cached is not None and cached.is_file():
-        report = json.loads(cached.read_text(encoding="utf-8"))
-    else:
+    report = _kept_verdict(cache, key) if cache else None
+    if report is None:
         report = _judge(specs, measured)
     failures = [
         f"{suite['suite']}.{entry['kwargs'].get('column', '')}: {entry['expectation']} failed "
@@ -256,7 +255,16 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
         kept = folder.parent / f"{folder.name.split('.building-')[0]}.refused-release-checks.json"
         kept.write_text(text, encoding="utf-8")
         raise ReleaseRefused(failures, kept)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(text, encoding="utf-8")
+    if cache is not None:
+        keep(cache, f"gate-{key}.json", text.encode("utf-8"))
     return report
+
+
+def _kept_verdict(cache: Path, key: str) -> dict | None:
+    """The verdict kept for these measures, if it can be read: a broken one costs a judgement,
+    like any cache in .saydo-cache/, never a failed build."""
+    try:
+        report = json.loads((cache / f"gate-{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("suites"), list) else None
