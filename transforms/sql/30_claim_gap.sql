@@ -16,9 +16,10 @@ use_stored as (
 ),
 
 stored as (
-    select * exclude (company_key) from internal.claim_gap_stored
+    select stored.* exclude (company_key)
+    from internal.claim_gap_stored as stored
+    join listed_company_keys(companies) using (company_key)
     where exists (select 1 from use_stored)
-      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 links as (

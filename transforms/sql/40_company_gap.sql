@@ -14,9 +14,10 @@ use_stored as (
 ),
 
 stored as (
-    select * exclude (company_key) from internal.company_gap_stored
+    select stored.* exclude (company_key)
+    from internal.company_gap_stored as stored
+    join listed_company_keys(companies) using (company_key)
     where exists (select 1 from use_stored)
-      and (companies is null or company_id in (select company_id from listed_companies(companies)))
 ),
 
 -- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
@@ -43,12 +44,14 @@ group_members as (
     select * from company_group_members('known_companies', roots := companies)
 ),
 
--- Only the claims of the companies asked for, and of their groups, are scored.
+-- Only the claims of the companies asked for, and of their groups, are scored; none when the
+-- stored rows answer (an empty list, not NULL, which would score every claim).
 claim_scores as (
     select * from claim_gap_as_of(
         as_of,
-        companies := (select case when companies is null then null
-                                  else list(distinct member_company_id) end
+        companies := (select case when companies is null and not exists (select 1 from use_stored)
+                                  then null
+                                  else coalesce(list(distinct member_company_id), []) end
                       from group_members),
         clock := clock
     )

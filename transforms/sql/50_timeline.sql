@@ -14,14 +14,21 @@ use_stored as (
 ),
 
 stored as (
-    select * exclude (company_key) from internal.timeline_stored
+    select stored.* exclude (company_key)
+    from internal.timeline_stored as stored
+    join listed_company_keys(companies) using (company_key)
     where exists (select 1 from use_stored)
-      and (companies is null or company_id in (select company_id from listed_companies(companies)))
+),
+
+-- The walk up the company tree reads only what is given to it: nothing when the stored rows
+-- answer.
+companies_to_walk as (
+    select company_id, parent_company_id from companies
+    where not exists (select 1 from use_stored)
 ),
 
 group_tops as (
-    select * from company_group_top('companies')
-    where not exists (select 1 from use_stored)
+    select * from company_group_top('companies_to_walk')
 ),
 
 -- The current story keeps retracted items; a story on a date holds what was known then.
@@ -43,6 +50,7 @@ wanted_responses as (
 refutations as (
     select claim_id, evidence_id from claim_evidence
     where relation = 'refutes' and (as_of is null or retracted_on is null)
+      and not exists (select 1 from use_stored)
 ),
 
 refuted_by as (
