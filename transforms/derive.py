@@ -65,7 +65,9 @@ def _release_list(
     con.executemany(f"insert into {RELEASES_SQL} values (?, ?, ?, ?, ?)", rows)
 
 
-_HELD_SCHEMA = {
+# What each release held, one row per record: the temp table and format 1's rows both take
+# their columns from here.
+_RELEASE_RECORDS = {
     "ordinal": pl.Int32,
     "table_name": pl.String,
     "record_id": pl.String,
@@ -75,10 +77,9 @@ _HELD_SCHEMA = {
 
 def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) -> None:
     """`release_records(ordinal, table_name, record_id, retracted)`: what each release held."""
-    con.execute(
-        "create or replace temp table release_records (ordinal integer, table_name varchar, "
-        "record_id varchar, retracted boolean)"
-    )
+    register_rows(con, "held", [], _RELEASE_RECORDS)
+    con.execute("create or replace temp table release_records as select * from held")
+    con.unregister("held")
     null_hash = "74234e98afe7"  # format 1's hash of an empty value
     for ordinal, release in enumerate(releases):
         if release.format == 1:
@@ -97,7 +98,7 @@ def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) ->
                 ]
             if rows:
                 # One relation, not a statement per row (a thousand rows took 35 ms).
-                register_rows(con, "held", rows, _HELD_SCHEMA)
+                register_rows(con, "held", rows, _RELEASE_RECORDS)
                 con.execute("insert into release_records select * from held")
                 con.unregister("held")
         else:

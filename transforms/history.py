@@ -152,8 +152,9 @@ def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
 def history_ddl() -> list[str]:
     """`internal.<table>_versions`, empty, for the records that changed, and the
     `<table>_history` views with their comments, for the package database (which holds
-    `releases` and the record tables). The same for every build: see transforms.store."""
-    statements = ["create schema if not exists internal;"]
+    `releases`, the record tables and the `internal` schema). The same for every build: see
+    transforms.store."""
+    statements = []
     for name in VERSIONED_TABLES:
         history = HISTORY_TABLES[history_name(name)]
         stored = f"internal.{name}_versions"

@@ -90,6 +90,8 @@ def package_schema_sql() -> list[str]:
     alone, so a build copies the empty package they make (lay_out_package)."""
     statements = [duckdb_ddl(DERIVED_TABLES[n]) for n in ("releases", "changes", "score_changes")]
     statements += [duckdb_ddl(table) for table in TABLES.values()]
+    # What saydo keeps for itself (versions, stored scores, company keys), apart from `main`.
+    statements.append("CREATE SCHEMA internal;")
     statements += history_ddl()
     statements += [method_ddl(), stored_views_ddl()]
     statements += sql_files()
@@ -262,9 +264,8 @@ STORED_VIEWS = tuple(name for name, view in VIEWS.items() if view.computed_by)
 
 def stored_views_ddl() -> str:
     """The key table, the stored views' tables (columns from their declarations) and the note
-    of which weights each was computed with."""
+    of which weights each was computed with, in the `internal` schema (package_schema_sql)."""
     statements = [
-        "CREATE SCHEMA IF NOT EXISTS internal;",
         "CREATE TABLE internal.company_keys (company_id VARCHAR NOT NULL, "
         "company_key BIGINT NOT NULL);",
         "CREATE TABLE internal.stored_scores (view_name VARCHAR NOT NULL, "
