@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from schemas.registry import FIELDS
+from schemas.types import SLUG
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 # Builds in tests see a fixed "today" so future-date rules do not drift with the calendar.
@@ -210,6 +213,33 @@ def identify(case: dict, scheme: str, identifier: str) -> None:
             "review_status": "verified",
         }
     ]
+
+
+# Every field that holds a record's id or points at one: the registry's slug fields, and a
+# correction's record_id (which names a claim, a piece of evidence, ...).
+ID_FIELDS = frozenset(
+    {name for name, field in FIELDS.items() if field.semantic is SLUG} | {"record_id"}
+)
+
+
+def namespaced(case: dict, prefix: str) -> dict:
+    """`case` with every id it holds or points at prefixed by `prefix-`, so that several cases
+    can share one build without their records meeting: a reference that resolved still
+    resolves, and one that dangled still dangles."""
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {
+                key: f"{prefix}-{item}"
+                if key in ID_FIELDS and isinstance(item, str)
+                else rename(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return value
+
+    return rename(case)
 
 
 def write_case(datasets: Path, case: dict, name: str = "acme") -> Path:

@@ -4,15 +4,17 @@ record and the field, reports every problem of the run at once, and leaves dist/
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, identify, minimal_case, snapshot, write_case
+from tests.conftest import TODAY, identify, minimal_case, namespaced, snapshot, write_case
 from transforms.build import build
-from validations.problems import InputError
+from validations.problems import InputError, Problem
 
 
 def _claim(case: dict, i: int = 0) -> dict:
@@ -197,42 +199,71 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
 ]
 
 
-@pytest.fixture
-def good_release(minimal_release: Path) -> Path:
-    """The hand-made case's one build (conftest), copied into each test so every test starts
-    from a real release."""
-    return minimal_release
+def _case_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Refused:
+    problems: list[Problem]
+    dist_before: dict[str, str]
+    dist_after: dict[str, str]
+    left_behind: list[Path]
+
+
+@pytest.fixture(scope="module")
+def every_bad_case_refused(
+    tmp_path_factory: pytest.TempPathFactory, minimal_release: Path
+) -> Refused:
+    """One build over a real release (conftest's build of the hand-made case) of a folder
+    holding every case above, each in its own file with its ids prefixed by the case's name so
+    that no two meet. The door reports every problem of a run at once, and each case's problems
+    are the same alone or together, so one refused build stands for twenty-five."""
+    folder = tmp_path_factory.mktemp("bad-input")
+    out = folder / "dist"
+    shutil.copytree(minimal_release, out)
+    before = snapshot(out)
+    for name, mutate, *_ in CATALOGUE:
+        case = minimal_case()
+        mutate(case)
+        write_case(folder / "datasets", namespaced(case, _case_name(name)), _case_name(name))
+    with pytest.raises(InputError) as caught:
+        build(folder / "datasets", out, today=TODAY, gate=False)
+    return Refused(
+        caught.value.problems, before, snapshot(out), list(folder.glob("dist.building-*"))
+    )
 
 
 @pytest.mark.parametrize(
-    ("mutate", "record", "field", "words"),
-    [pytest.param(m, r, f, w, id=name) for name, m, r, f, w in CATALOGUE],
+    ("name", "record", "field", "words"),
+    [pytest.param(name, r, f, w, id=name) for name, _, r, f, w in CATALOGUE],
 )
-def test_bad_record_stops_the_build_and_keeps_dist(
-    tmp_path: Path, good_release: Path, mutate, record: str, field: str, words: str
+def test_each_bad_record_is_named_at_its_file_line_and_field(
+    every_bad_case_refused: Refused, name: str, record: str, field: str, words: str
 ) -> None:
-    datasets = tmp_path / "datasets"
-    out = tmp_path / "dist"
-    shutil.copytree(good_release, out)
-    before = snapshot(out)
-    assert before, "the good build wrote nothing"
-
-    case = minimal_case()
-    mutate(case)
-    write_case(datasets, case)
-    with pytest.raises(InputError) as caught:
-        build(datasets, out, today=TODAY, gate=False)
-
+    prefix = f"{_case_name(name)}-"
     matching = [
         p
-        for p in caught.value.problems
-        if p.file == "datasets/cases/acme.yaml" and p.record == record and p.field == field
+        for p in every_bad_case_refused.problems
+        if p.file == f"datasets/cases/{_case_name(name)}.yaml"
+        and p.record.replace(prefix, "") == record
+        and p.field == field
     ]
-    assert matching, f"no problem names {record} / {field}:\n{caught.value.render()}"
-    assert any(words in p.render() for p in matching), caught.value.render()
+    listed = "\n".join(p.render() for p in every_bad_case_refused.problems)
+    assert matching, f"no problem names {record} / {field}:\n{listed}"
+    assert any(words in p.render().replace(prefix, "") for p in matching), listed
     assert all(p.line for p in matching), "every case-file problem carries a line number"
-    assert snapshot(out) == before
-    assert not list(tmp_path.glob("dist.building-*")), "a failed build left its staging folder"
+
+
+def test_a_refused_build_keeps_dist_and_leaves_no_staging_folder(
+    every_bad_case_refused: Refused,
+) -> None:
+    assert every_bad_case_refused.dist_before, "the good build wrote nothing"
+    assert every_bad_case_refused.dist_after == every_bad_case_refused.dist_before
+    assert every_bad_case_refused.left_behind == [], "a failed build left its staging folder"
+    # Nothing but the bad cases is blamed: every problem is in one of their files.
+    files = {f"datasets/cases/{_case_name(name)}.yaml" for name, *_ in CATALOGUE}
+    assert {p.file for p in every_bad_case_refused.problems} <= files
 
 
 def test_duplicate_id_across_two_files_names_both(tmp_path: Path) -> None:

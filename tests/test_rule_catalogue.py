@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, identify, minimal_case, write_case
+from tests.conftest import TODAY, identify, minimal_case, namespaced, write_case
 from transforms.build import check
-from validations.problems import InputError
+from validations.problems import InputError, Problem
 from validations.rules import rule_kinds
 
 
@@ -242,30 +242,61 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
 ]
 
 
+def _case_name(kind: str) -> str:
+    return kind.replace("_", "-")
+
+
+@pytest.fixture(scope="module")
+def problems_of_every_case(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
+    """One check of a folder holding every catalogue case that breaks the case file, each
+    in its own file with its ids prefixed by the case's name: the rules judge all the records
+    at once, as they do in a real build, and one check stands for thirty (the problems each
+    case raises are the same alone or together; the rules never look across unrelated
+    records). A case that writes a feed is checked on its own in the test."""
+    datasets = tmp_path_factory.mktemp("catalogue") / "datasets"
+    for kind, mutate, _, _ in CATALOGUE:
+        case = minimal_case()
+        if not isinstance(mutate(case), Feed):
+            write_case(datasets, namespaced(case, _case_name(kind)), _case_name(kind))
+    with pytest.raises(InputError) as caught:
+        check(datasets, today=TODAY)
+    return caught.value.problems
+
+
 @pytest.mark.parametrize(
     ("kind", "mutate", "record", "field"),
     [pytest.param(*case, id=case[0]) for case in CATALOGUE],
 )
 def test_each_rule_kind_names_the_record_and_field(
-    tmp_path: Path, kind: str, mutate, record: str, field: str
+    tmp_path: Path,
+    problems_of_every_case: list[Problem],
+    kind: str,
+    mutate,
+    record: str,
+    field: str,
 ) -> None:
     case = minimal_case()
     feed = mutate(case)
-    write_case(tmp_path / "datasets", case)
-    expected_file = "datasets/cases/acme.yaml"
     if isinstance(feed, Feed):
+        write_case(tmp_path / "datasets", case)
         target = tmp_path / "datasets" / "feeds" / feed.path
         target.parent.mkdir(parents=True)
         target.write_text(feed.text, encoding="utf-8")
-        expected_file = f"datasets/feeds/{feed.path}"
-    with pytest.raises(InputError) as caught:
-        check(tmp_path / "datasets", today=TODAY)
-    found = [p for p in caught.value.problems if p.rule.split(":")[0] == kind]
-    assert found, f"no {kind} problem:\n{caught.value.render()}"
+        with pytest.raises(InputError) as caught:
+            check(tmp_path / "datasets", today=TODAY)
+        problems, expected_file, prefix = caught.value.problems, f"datasets/feeds/{feed.path}", ""
+    else:
+        problems = problems_of_every_case
+        expected_file = f"datasets/cases/{_case_name(kind)}.yaml"
+        prefix = f"{_case_name(kind)}-"
+    found = [p for p in problems if p.rule.split(":")[0] == kind and p.file == expected_file]
+    assert found, f"no {kind} problem in {expected_file}:\n" + "\n".join(
+        p.render() for p in problems
+    )
     assert any(
-        p.file == expected_file and p.record.startswith(record) and p.field == field and p.line
+        p.record.replace(prefix, "").startswith(record) and p.field == field and p.line
         for p in found
-    ), caught.value.render()
+    ), "\n".join(p.render() for p in found)
 
 
 def test_every_rule_kind_has_a_catalogue_case() -> None:
