@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -19,10 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import (
+    ID_FIELDS,
     REPO,
     TODAY,
     examples,
     minimal_case,
+    namespaced,
     record,
     write_case,
 )
@@ -116,7 +120,74 @@ def test_base_case_scores_as_worked_out(built: Path) -> None:
     assert company["method_version"] == "2.1"
 
 
-def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> None:
+# --- variants of the hand-made case, scored together in one build --------------------------
+# Each variant below is a function that returns a whole case; the module's one build holds
+# them all, each in its own file with its ids prefixed by its name (conftest.namespaced), so
+# no two meet: a claim's score reads only its own links and a company's only its own claims.
+VARIANTS: dict[str, Callable[[], dict]] = {}
+
+
+def variant(make_case: Callable[[], dict]) -> Callable[[], dict]:
+    VARIANTS[_variant_name(make_case)] = make_case
+    return make_case
+
+
+def _variant_name(make_case: Callable[[], dict]) -> str:
+    return make_case.__name__.strip("_").replace("_", "-")
+
+
+def _bare(value, prefix: str):
+    if isinstance(value, str):
+        return value.replace(prefix, "")
+    if isinstance(value, list):
+        return [_bare(item, prefix) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One variant's rows in the shared build, with its prefix taken off every value, so a
+    test reads them as if its case had been built alone."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+
+    def id(self, bare_id: str) -> str:
+        return f"{self.name}-{bare_id}"
+
+    def rows(self, sql: str, parameters: list | None = None) -> list[dict]:
+        """The rows of `sql` that belong to this variant: each row must carry an id."""
+        mine = []
+        for row in dict_rows(self.con, sql, parameters):
+            ids = [row[column] for column in row if column in ID_FIELDS]
+            assert ids, f"no id column to tell the variants apart in: {sql}"
+            if any(isinstance(i, str) and i.startswith(self.id("")) for i in ids):
+                mine.append({column: _bare(v, self.id("")) for column, v in row.items()})
+        return mine
+
+    def claim(self, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
+        return self._bare_row(_claim(self.con, self.id(claim_id), as_of, clock))
+
+    def company(self, company_id: str) -> dict:
+        return self._bare_row(_company(self.con, self.id(company_id)))
+
+    def _bare_row(self, row: dict) -> dict:
+        return {column: _bare(value, self.id("")) for column, value in row.items()}
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("variants")
+    for name, make_case in VARIANTS.items():
+        write_case(folder / "datasets", namespaced(make_case(), name), name)
+    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+    con = duckdb.connect(str(folder / "dist" / "saydo.duckdb"), read_only=True)
+    yield lambda make_case: Scored(con, _variant_name(make_case))
+    con.close()
+
+
+@variant
+def _independent_pieces() -> dict:
     case = minimal_case()
     case["sources"] += [
         _source("src-order", "regulator_action"),
@@ -135,17 +206,21 @@ def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> No
         _link("acme-denial-supported", "acme-order", "refutes", "medium"),
         _link("acme-denial-supported", "acme-audit", "supports", "medium"),
     ]
-    con = _build(tmp_path, case)
+    return case
+
+
+def test_independent_pieces_combine_and_support_pulls_down(variants) -> None:
+    scored = variants(_independent_pieces)
     # The order: government 0.9 x first-hand 1.0 x medium 0.6 x verified 1.0 = 0.54.
     # Two independent pieces: 1 - (1 - 0.7)(1 - 0.54) = 1 - 0.3 x 0.46 = 0.862: gap 86.2.
-    denial = _claim(con, "acme-denial")
+    denial = scored.claim("acme-denial")
     assert (denial["contradiction_strength"], denial["gap_score"]) == (0.862, 86.2)
     assert denial["refuting_evidence_ids"] == ["acme-files", "acme-order"]  # strongest first
 
     # Support: third_party 0.7 x first-hand 1.0 x medium 0.6 = 0.42, offset 0.5:
     # 100 x 0.862 x (1 - 0.5 x 0.42) = 86.2 x 0.79 = 68.098: gap 68.1, and refuted and
     # supported is 'disputed'.
-    supported = _claim(con, "acme-denial-supported")
+    supported = scored.claim("acme-denial-supported")
     assert (
         supported["contradiction_strength"],
         supported["support_strength"],
@@ -154,9 +229,8 @@ def test_independent_pieces_combine_and_support_pulls_down(tmp_path: Path) -> No
     ) == (0.862, 0.42, 68.1, "disputed")
 
 
-def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported(
-    tmp_path: Path,
-) -> None:
+@variant
+def _two_supporting_pieces() -> dict:
     case = minimal_case()
     case["sources"] += [
         _source("src-research", "research_report"),
@@ -171,18 +245,22 @@ def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supporte
         _link("acme-denial", "acme-audit", "supports", "medium"),
         _link("acme-arabic", "acme-research", "supports", "medium"),
     ]
-    con = _build(tmp_path, case)
+    return case
+
+
+def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported(variants) -> None:
+    scored = variants(_two_supporting_pieces)
     # Each support: third_party 0.7 x first-hand 1.0 x medium 0.6 x verified 1.0 = 0.42.
     # Two independent ones: 1 - (1 - 0.42)(1 - 0.42) = 1 - 0.3364 = 0.6636 (max would be 0.42).
     # Gap: 100 x 0.7 x (1 - 0.5 x 0.6636) = 70 x 0.6682 = 46.774: 46.8, refuted and supported.
-    denial = _claim(con, "acme-denial")
+    denial = scored.claim("acme-denial")
     assert (denial["support_strength"], denial["gap_score"], denial["status"]) == (
         0.6636,
         46.8,
         "disputed",
     )
     # Supported and refuted by nothing: 'supported', a gap of 0.0.
-    arabic = _claim(con, "acme-arabic")
+    arabic = scored.claim("acme-arabic")
     assert (arabic["support_strength"], arabic["gap_score"], arabic["status"]) == (
         0.42,
         0.0,
@@ -190,14 +268,19 @@ def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supporte
     )
 
 
-def test_context_is_shown_but_does_not_score(tmp_path: Path) -> None:
+@variant
+def _context() -> dict:
     case = minimal_case()
     case["evidence"].append(_evidence("acme-background", "src-report", "third_party"))
     case["links"].append(_link("acme-denial", "acme-background", "context"))
-    con = _build(tmp_path, case)
-    denial = _claim(con, "acme-denial")
+    return case
+
+
+def test_context_is_shown_but_does_not_score(variants) -> None:
+    scored = variants(_context)
+    denial = scored.claim("acme-denial")
     assert (denial["context_evidence_ids"], denial["gap_score"]) == (["acme-background"], 70.0)
-    (context,) = dict_rows(con, "select * from link_scores where relation = 'context'")
+    (context,) = scored.rows("select * from link_scores where relation = 'context'")
     assert (context["strength"], context["counted"], context["counted_strength"]) == (
         0.0,
         False,
@@ -205,9 +288,8 @@ def test_context_is_shown_but_does_not_score(tmp_path: Path) -> None:
     )
 
 
-def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_relay(
-    tmp_path: Path,
-) -> None:
+@variant
+def _own_words_relayed() -> dict:
     case = minimal_case()
     case["sources"].append(_source("src-news", "news_report"))
     brochure = _evidence(
@@ -229,8 +311,14 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
         _link("acme-denial-again", "acme-brochure-second-hand", "refutes"),
     ]
     case["responses"] = []
-    con = _build(tmp_path, case)
-    links = {link["evidence_id"]: link for link in dict_rows(con, "select * from link_scores")}
+    return case
+
+
+def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_relay(
+    variants,
+) -> None:
+    scored = variants(_own_words_relayed)
+    links = {link["evidence_id"]: link for link in scored.rows("select * from link_scores")}
     assert set(links) == {"acme-brochure", "acme-brochure-second-hand"}
     link = links["acme-brochure"]
     # The company 1.0, relayed by a news report 0.7, high 1.0, verified 1.0: 0.7.
@@ -250,7 +338,8 @@ def test_the_companys_own_words_relayed_weigh_as_its_words_discounted_for_the_re
     )
 
 
-def test_pieces_on_the_same_primary_material_count_once(tmp_path: Path) -> None:
+@variant
+def _same_primary_material() -> dict:
     case = minimal_case()
     case["sources"] += [
         _source(
@@ -272,8 +361,12 @@ def test_pieces_on_the_same_primary_material_count_once(tmp_path: Path) -> None:
         _link("acme-denial", "acme-tape-news", "refutes"),
     ]
     case["responses"] = []
-    con = _build(tmp_path, case)
-    links = {r["evidence_id"]: r for r in dict_rows(con, "select * from link_scores")}
+    return case
+
+
+def test_pieces_on_the_same_primary_material_count_once(variants) -> None:
+    scored = variants(_same_primary_material)
+    links = {r["evidence_id"]: r for r in scored.rows("select * from link_scores")}
     # Both rest on the recording, which saydo knows only second-hand: each piece's effective
     # review status is secondary_only (0.6), so neither is relay-discounted again.
     # company_agent 0.9 x 1.0 x high 1.0 x 0.6 = 0.54 each; one counts (a tie goes to the first
@@ -285,10 +378,11 @@ def test_pieces_on_the_same_primary_material_count_once(tmp_path: Path) -> None:
     assert links["acme-tape-report"]["merged_into"] == "acme-tape-news"
     assert "src-recording" in links["acme-tape-report"]["merged_because"]
     # Counted once: 54.0, not 1 - 0.46 x 0.46 = 0.7884.
-    assert _claim(con, "acme-denial")["gap_score"] == 54.0
+    assert scored.claim("acme-denial")["gap_score"] == 54.0
 
 
-def test_a_translation_is_not_independent_of_its_original(tmp_path: Path) -> None:
+@variant
+def _translation_of_the_report() -> dict:
     case = minimal_case()
     case["sources"].append(
         _source(
@@ -300,20 +394,29 @@ def test_a_translation_is_not_independent_of_its_original(tmp_path: Path) -> Non
     )
     case["evidence"].append(_evidence("acme-files-ar", "src-translation", "third_party"))
     case["links"].append(_link("acme-denial", "acme-files-ar", "refutes"))
-    con = _build(tmp_path, case)
-    denial = _claim(con, "acme-denial")
+    return case
+
+
+def test_a_translation_is_not_independent_of_its_original(variants) -> None:
+    scored = variants(_translation_of_the_report)
+    denial = scored.claim("acme-denial")
     # Both trace to src-report: one piece of strength 0.7, not 1 - 0.3 x 0.3 = 0.91.
     assert (denial["refuting_evidence_count"], denial["gap_score"]) == (2, 70.0)
 
 
-def test_a_claim_without_wording_is_never_contradicted(tmp_path: Path) -> None:
+@variant
+def _claim_without_wording() -> dict:
     case = minimal_case()
     claim = case["claims"][0]
     for field in ("quote", "quote_lang", "quote_kind"):
         claim.pop(field)
     claim["review_note"] = "Known only as described."
-    con = _build(tmp_path, case)
-    denial = _claim(con, "acme-denial")
+    return case
+
+
+def test_a_claim_without_wording_is_never_contradicted(variants) -> None:
+    scored = variants(_claim_without_wording)
+    denial = scored.claim("acme-denial")
     # Claim certainty: no wording 0.5 x verified 1.0 = 0.5; gap 100 x 0.7 x 0.5 = 35.0, and
     # the status says the claim itself needs confirming.
     assert (denial["claim_wording"], denial["claim_certainty"], denial["gap_score"]) == (
@@ -322,30 +425,37 @@ def test_a_claim_without_wording_is_never_contradicted(tmp_path: Path) -> None:
         35.0,
     )
     assert denial["status"] == "unconfirmed"
-    assert _company(con, "acme")["unconfirmed_claims"] == 1
+    assert scored.company("acme")["unconfirmed_claims"] == 1
 
 
-def test_a_paraphrase_or_back_translation_never_confirms_a_claim(tmp_path: Path) -> None:
-    # One package, the denial copied once per kind of wording, each refuted by the same files
-    # (a claim's score reads only its own links, so the copies do not touch each other).
-    expected = {
-        # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0,
-        # over the threshold of 50, yet not the company's words, so never 'contradicted'.
-        "paraphrase": (0.8, 56.0, "unconfirmed"),
-        "back_translation": (0.8, 56.0, "unconfirmed"),
-        "headline": (0.6, 42.0, "unconfirmed"),
-        # The company's words as a source translated them do confirm it: 100 x 0.7 x 1.0.
-        "translation": (1.0, 70.0, "contradicted"),
-    }
+# Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0, over
+# the threshold of 50, yet not the company's words, so never 'contradicted'. The company's words
+# as a source translated them do confirm it: 100 x 0.7 x 1.0.
+WORDING_EXPECTED = {
+    "paraphrase": (0.8, 56.0, "unconfirmed"),
+    "back_translation": (0.8, 56.0, "unconfirmed"),
+    "headline": (0.6, 42.0, "unconfirmed"),
+    "translation": (1.0, 70.0, "contradicted"),
+}
+
+
+@variant
+def _kinds_of_wording() -> dict:
+    # The denial copied once per kind of wording, each refuted by the same files (a claim's
+    # score reads only its own links, so the copies do not touch each other).
     case = minimal_case()
     denial, refutation = case["claims"][0], case["links"][0]
-    for quote_kind in expected:
+    for quote_kind in WORDING_EXPECTED:
         claim_id = f"acme-denial-{quote_kind.replace('_', '-')}"
         case["claims"].append(dict(denial, claim_id=claim_id, quote_kind=quote_kind))
         case["links"].append(dict(refutation, claim_id=claim_id))
-    con = _build(tmp_path, case)
-    for quote_kind, (certainty, gap, status) in expected.items():
-        claim = _claim(con, f"acme-denial-{quote_kind.replace('_', '-')}")
+    return case
+
+
+def test_a_paraphrase_or_back_translation_never_confirms_a_claim(variants) -> None:
+    scored = variants(_kinds_of_wording)
+    for quote_kind, (certainty, gap, status) in WORDING_EXPECTED.items():
+        claim = scored.claim(f"acme-denial-{quote_kind.replace('_', '-')}")
         assert (claim["claim_certainty"], claim["gap_score"], claim["status"]) == (
             certainty,
             gap,
@@ -353,7 +463,8 @@ def test_a_paraphrase_or_back_translation_never_confirms_a_claim(tmp_path: Path)
         ), quote_kind
 
 
-def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) -> None:
+@variant
+def _report_resting_on_an_unread_order() -> dict:
     case = minimal_case()
     case["sources"] += [
         _source(
@@ -364,16 +475,21 @@ def test_review_status_reaches_every_record_resting_on_a_source(tmp_path: Path) 
         ),
     ]
     case["sources"][0]["based_on_source_id"] = "src-unread-order"
-    con = _build(tmp_path, case)
-    status = dict(
-        con.execute("select evidence_id, effective_review_status from evidence").fetchall()
-    )
+    return case
+
+
+def test_review_status_reaches_every_record_resting_on_a_source(variants) -> None:
+    scored = variants(_report_resting_on_an_unread_order)
+    status = {
+        row["evidence_id"]: row["effective_review_status"]
+        for row in scored.rows("select evidence_id, effective_review_status from evidence")
+    }
     assert status["acme-files"] == "needs_review"  # its source rests on an unread order
-    assert con.execute("select effective_review_status from claim_evidence").fetchall() == [
-        ("needs_review",)
+    assert scored.rows("select claim_id, effective_review_status from claim_evidence") == [
+        {"claim_id": "acme-denial", "effective_review_status": "needs_review"}
     ]
     # 0.7 x certainty needs_review 0.3 = 0.21: gap 21.0, below 50: questioned.
-    denial = _claim(con, "acme-denial")
+    denial = scored.claim("acme-denial")
     assert (denial["gap_score"], denial["status"]) == (21.0, "questioned")
 
 
@@ -434,25 +550,34 @@ def test_time_decay_is_off_by_default_and_halves_per_half_life(built: Path) -> N
     assert _claim(con, "acme-denial", "2024-05-01")["gap_score"] == 35.0
 
 
-def test_the_published_clock_never_sees_the_future(tmp_path: Path) -> None:
+@variant
+def _evidence_dated_by_month() -> dict:
     case = minimal_case()
     case["evidence"][0]["evidence_date"] = "2023-05"  # month precision: public from 31 May
-    con = _build(tmp_path, case)
-    public = dict(con.execute("select claim_id, public_from::varchar from claims").fetchall())
+    return case
+
+
+def test_the_published_clock_never_sees_the_future(variants) -> None:
+    scored = variants(_evidence_dated_by_month)
+    public = {
+        row["claim_id"]: row["public_from"]
+        for row in scored.rows("select claim_id, public_from::varchar as public_from from claims")
+    }
     # acme-denial is dated 2023-03 (month): public from the month's last day.
     assert public == {"acme-denial": "2023-03-31", "acme-arabic": "2023-12-31"}
     # Before the claim's month is over, the package knows no claim of Acme's: an error that
     # says when the first one was public, never an empty answer.
-    with pytest.raises(duckdb.Error, match=r"knows no claim of acme on 2023-03-30.*2023-03-31"):
-        con.execute(
-            "select * from claim_gap_as_of(DATE '2023-03-30', companies := ['acme'])"
+    acme = scored.id("acme")
+    with pytest.raises(duckdb.Error, match=rf"knows no claim of {acme} on 2023-03-30.*2023-03-31"):
+        scored.con.execute(
+            "select * from claim_gap_as_of(DATE '2023-03-30', companies := [?])", [acme]
         ).fetchall()
     # The claim is known, the evidence not yet (its month ends on 31 May): untested.
-    assert _claim(con, "acme-denial", "2023-05-30")["status"] == "unverified"
-    assert _claim(con, "acme-denial", "2023-05-31")["gap_score"] == 70.0
+    assert scored.claim("acme-denial", "2023-05-30")["status"] == "unverified"
+    assert scored.claim("acme-denial", "2023-05-31")["gap_score"] == 70.0
     # The evidence's source, published 2023-05-02, does not make it known earlier than its month.
-    link = con.execute("select public_from::varchar from claim_evidence").fetchall()
-    assert link == [("2023-05-31",)]
+    link = scored.rows("select evidence_id, public_from::varchar as day from claim_evidence")
+    assert link == [{"evidence_id": "acme-files", "day": "2023-05-31"}]
 
 
 def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
@@ -513,14 +638,19 @@ def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> No
     assert "2024-03-01 is before 2024-06-01, when release 1.0.0 was published" in problem.message
 
 
-def test_subsidiary_counts_in_the_group_not_in_the_parent(tmp_path: Path) -> None:
+@variant
+def _subsidiary_pledge() -> dict:
     case = minimal_case()
     case["links"] = [_link("acme-sub-pledge", "acme-files", "refutes")]
     case["claims"].append(
         {**case["claims"][0], "claim_id": "acme-sub-pledge", "company_id": "acme-sub"}
     )
-    con = _build(tmp_path, case)
-    parent = _company(con, "acme")
+    return case
+
+
+def test_subsidiary_counts_in_the_group_not_in_the_parent(variants) -> None:
+    scored = variants(_subsidiary_pledge)
+    parent = scored.company("acme")
     assert (parent["claims"], parent["tested_claims"], parent["gap_score"], parent["band"]) == (
         2,
         0,
@@ -535,7 +665,7 @@ def test_subsidiary_counts_in_the_group_not_in_the_parent(tmp_path: Path) -> Non
         parent["group_gap_score"],
         parent["group_band"],
     ) == (2, 3, 1, 1, 70.0, "high")
-    child = _company(con, "acme-sub")
+    child = scored.company("acme-sub")
     assert (child["gap_score"], child["group_gap_score"], child["group_companies"]) == (
         70.0,
         70.0,
@@ -740,15 +870,6 @@ SOURCE_TYPES = (
 STATUSES = ("verified", "partially_verified", "secondary_only", "needs_review")
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A built package whose links the properties replace, example by example."""
-    folder = tmp_path_factory.mktemp("properties")
-    write_case(folder / "datasets", minimal_case())
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
-    return folder / "dist" / "saydo.duckdb"
-
-
 piece = st.fixed_dictionaries(
     {
         "voice": st.sampled_from(VOICES),
@@ -761,15 +882,13 @@ piece = st.fixed_dictionaries(
 )
 
 
-def _score(con, pieces: list[dict], quoted: bool = True) -> dict:
-    """acme-denial scored against `pieces`, each a source and evidence of its own."""
+def _scores(con, pieces_of: dict[str, list[dict]], quoted: bool = True) -> dict[str, dict]:
+    """A copy of acme-denial per key of `pieces_of`, each scored against its own pieces (each
+    piece a source and evidence of its own), all in one reading of claim_gap."""
     con.execute(
         "delete from claim_evidence; delete from evidence where evidence_id like 'gen-%';"
-        "delete from sources where source_id like 'gen-%'"
-    )
-    con.execute(
-        "update claims set quote = ?, quote_kind = ? where claim_id = 'acme-denial'",
-        ["We never did it.", "verbatim"] if quoted else [None, None],
+        "delete from sources where source_id like 'gen-%'; "
+        "delete from claims where claim_id like 'gen-%'"
     )
     for material in ("p1", "p2"):
         con.execute(
@@ -778,45 +897,57 @@ def _score(con, pieces: list[dict], quoted: bool = True) -> dict:
             "DATE '2024-01-10' as recorded_on, 'x' as case_id, false as is_synthetic",
             [material],
         )
-    for i, p in enumerate(pieces):
-        sid, eid = f"gen-s{i}", f"gen-e{i}"
+    for name, pieces in pieces_of.items():
+        claim_id = f"gen-{name}"
         con.execute(
-            "insert into sources by name select ? as source_id, 'en' as source_lang, "
-            "? as source_type, 'verified' as review_status, DATE '2024-01-10' as recorded_on, "
-            "'x' as case_id, false as is_synthetic",
-            [sid, p["source_type"]],
+            "insert into claims by name select * replace (? as claim_id, ? as quote, "
+            "? as quote_kind) from claims where claim_id = 'acme-denial'",
+            [claim_id, *(["We never did it.", "verbatim"] if quoted else [None, None])],
         )
-        con.execute(
-            "insert into evidence by name select ? as evidence_id, 'acme' as company_id, "
-            "? as source_id, ? as primary_source_id, DATE '2023-05-02' as evidence_date, "
-            "'day' as evidence_date_precision, 'investigative_finding' as evidence_type, "
-            "? as voice, 'x' as summary, ? as review_status, ? as effective_review_status, "
-            "DATE '2023-05-02' as public_from, DATE '2024-01-10' as recorded_on, "
-            "'x' as case_id, false as is_synthetic",
-            [
-                eid,
-                sid,
-                None if p["primary"] is None else f"gen-{p['primary']}",
-                p["voice"],
-                p["status"],
-                p["status"],
-            ],
-        )
-        con.execute(
-            "insert into claim_evidence by name"
-            " select 'acme-denial' as claim_id, ? as evidence_id, "
-            "? as relation, ? as confidence, 'x' as rationale, DATE '2024-01-10' as recorded_on, "
-            "'x' as case_id, false as is_synthetic, ? as effective_review_status, "
-            "DATE '2023-05-02' as public_from",
-            [eid, p["relation"], p["confidence"], p["status"]],
-        )
-    return dict_rows(con, "select * from claim_gap where claim_id = 'acme-denial'")[0]
+        for i, p in enumerate(pieces):
+            sid, eid = f"gen-{name}-s{i}", f"gen-{name}-e{i}"
+            con.execute(
+                "insert into sources by name select ? as source_id, 'en' as source_lang, "
+                "? as source_type, 'verified' as review_status, DATE '2024-01-10' as recorded_on, "
+                "'x' as case_id, false as is_synthetic",
+                [sid, p["source_type"]],
+            )
+            con.execute(
+                "insert into evidence by name select ? as evidence_id, 'acme' as company_id, "
+                "? as source_id, ? as primary_source_id, DATE '2023-05-02' as evidence_date, "
+                "'day' as evidence_date_precision, 'investigative_finding' as evidence_type, "
+                "? as voice, 'x' as summary, ? as review_status, ? as effective_review_status, "
+                "DATE '2023-05-02' as public_from, DATE '2024-01-10' as recorded_on, "
+                "'x' as case_id, false as is_synthetic",
+                [
+                    eid,
+                    sid,
+                    None if p["primary"] is None else f"gen-{p['primary']}",
+                    p["voice"],
+                    p["status"],
+                    p["status"],
+                ],
+            )
+            con.execute(
+                "insert into claim_evidence by name"
+                " select ? as claim_id, ? as evidence_id, "
+                "? as relation, ? as confidence, 'x' as rationale, "
+                "DATE '2024-01-10' as recorded_on, 'x' as case_id, false as is_synthetic, "
+                "? as effective_review_status, DATE '2023-05-02' as public_from",
+                [claim_id, eid, p["relation"], p["confidence"], p["status"]],
+            )
+    rows = dict_rows(con, "select * from claim_gap where claim_id like 'gen-%'")
+    scored = {row["claim_id"].removeprefix("gen-"): row for row in rows}
+    assert sorted(scored) == sorted(pieces_of)
+    return scored
 
 
 @pytest.fixture(scope="module")
-def properties_db(scratch: Path, tmp_path_factory: pytest.TempPathFactory):
-    copy = tmp_path_factory.mktemp("properties-copy") / "saydo.duckdb"
-    shutil.copyfile(scratch, copy)
+def properties_db(minimal_release: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the hand-made case's build whose links the properties replace, example by
+    example."""
+    copy = tmp_path_factory.mktemp("properties") / "saydo.duckdb"
+    shutil.copyfile(minimal_release / "saydo.duckdb", copy)
     con = duckdb.connect(str(copy))
     # These tests edit records in a copy: the scores stored at build time no longer apply.
     make_live(con)
@@ -831,10 +962,9 @@ def properties_db(scratch: Path, tmp_path_factory: pytest.TempPathFactory):
 )
 @given(pieces=st.lists(piece, min_size=1, max_size=5), extra=piece)
 def test_an_independent_refutation_never_lowers_a_score(properties_db, pieces, extra) -> None:
-    before = _score(properties_db, pieces)["contradiction_strength"]
     independent = {**extra, "relation": "refutes", "primary": None}
-    after = _score(properties_db, [*pieces, independent])["contradiction_strength"]
-    assert after >= before
+    scored = _scores(properties_db, {"before": pieces, "after": [*pieces, independent]})
+    assert scored["after"]["contradiction_strength"] >= scored["before"]["contradiction_strength"]
 
 
 @settings(
@@ -848,8 +978,9 @@ def test_a_second_piece_on_the_same_material_never_raises_it_above_the_stronger(
 ) -> None:
     first = {**first, "relation": "refutes", "primary": "p1"}
     second = {**second, "relation": "refutes", "primary": "p1"}
-    alone = max(_score(properties_db, [p])["contradiction_strength"] for p in (first, second))
-    assert _score(properties_db, [first, second])["contradiction_strength"] == alone
+    scored = _scores(properties_db, {"first": [first], "second": [second], "both": [first, second]})
+    strength = {name: row["contradiction_strength"] for name, row in scored.items()}
+    assert strength["both"] == max(strength["first"], strength["second"])
 
 
 @settings(
@@ -861,6 +992,6 @@ def test_a_second_piece_on_the_same_material_never_raises_it_above_the_stronger(
 def test_a_claim_without_wording_is_never_contradicted_whatever_refutes_it(
     properties_db, pieces
 ) -> None:
-    row = _score(properties_db, pieces, quoted=False)
+    row = _scores(properties_db, {"unquoted": pieces}, quoted=False)["unquoted"]
     assert row["status"] != "contradicted"
     assert 0 <= row["gap_score"] <= 50
