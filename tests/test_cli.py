@@ -35,13 +35,15 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "dist" / "saydo.duckdb"
 
 
-def test_help_lists_every_command_and_each_has_an_example() -> None:
+def test_help_lists_every_command_and_each_has_an_example(capsys) -> None:
     listing = subprocess.run([SAYDO, "--help"], capture_output=True, text=True, check=True)
     for command in COMMANDS:
         assert command in listing.stdout
-        own = subprocess.run(
-            [SAYDO, command, "--help"], capture_output=True, text=True, check=True
-        ).stdout
+        # Each command's own help from the same entry point, in this process.
+        with pytest.raises(SystemExit) as stopped:
+            saydo([command, "--help"])
+        assert stopped.value.code == 0
+        own = capsys.readouterr().out
         assert "example:" in own and "saydo " + command.split()[0] in own, command
 
 
@@ -186,7 +188,7 @@ def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedP
     return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE)
 
 
-def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path) -> None:
+def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capsys) -> None:
     dead_ends = {
         "update score_weights set weight = 0": "--what-if",
         "select * from claims where claim_date like '2021%'": "year(claim_date) = 2021",
@@ -194,10 +196,10 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path) -> N
         "select * from claim_gapp": "duckdb_views()",
     }
     for sql, hint in dead_ends.items():
-        result = _query(package, sql)
-        assert result.returncode == 1, sql
-        assert hint in result.stderr, (sql, result.stderr)
-        assert result.stdout == ""
+        assert saydo(["query", "--db", str(package), sql]) == 1, sql
+        shown = capsys.readouterr()
+        assert hint in shown.err, (sql, shown.err)
+        assert shown.out == ""
     # The README's what-if example works as printed, on a private copy.
     what_if = _query(
         package,
@@ -211,19 +213,21 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path) -> N
         {"claim_id": "acme-arabic", "gap_score": 0.0},
         {"claim_id": "acme-denial", "gap_score": 0.0},
     ]
-    again = _query(package, "select gap_score from claim_gap where claim_id = 'acme-denial'")
-    assert "70.0" in again.stdout  # the package itself is untouched
+    sql = "select gap_score from claim_gap where claim_id = 'acme-denial'"
+    assert saydo(["query", "--db", str(package), sql]) == 0
+    assert "70.0" in capsys.readouterr().out  # the package itself is untouched
 
 
-def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path) -> None:
+def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path, capsys) -> None:
     sql = "select repeat('word ', 30) as note"
-    cut = _query(package, sql)
-    assert cut.returncode == 0
-    assert ("word " * 30).strip() not in cut.stdout
-    assert "…" in cut.stdout and "--wide shows them whole" in cut.stdout
-    wide = _query(package, "--wide", sql)
-    assert ("word " * 30).strip() in wide.stdout
-    assert "--wide" not in wide.stdout
+    assert saydo(["query", "--db", str(package), sql]) == 0
+    cut = capsys.readouterr().out
+    assert ("word " * 30).strip() not in cut
+    assert "…" in cut and "--wide shows them whole" in cut
+    assert saydo(["query", "--db", str(package), "--wide", sql]) == 0
+    wide = capsys.readouterr().out
+    assert ("word " * 30).strip() in wide
+    assert "--wide" not in wide
 
 
 def test_csv_redirected_to_a_file_gets_a_byte_order_mark_and_a_pipe_does_not(
