@@ -21,7 +21,16 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from tests.conftest import REPO, TODAY, feed_row, minimal_case, record, snapshot, write_case
+from tests.conftest import (
+    REPO,
+    TODAY,
+    feed_row,
+    minimal_case,
+    namespaced,
+    record,
+    snapshot,
+    write_case,
+)
 from transforms.build import build
 from transforms.cli import main
 from validations.problems import InputError
@@ -41,6 +50,17 @@ def _build_problems(datasets: Path, out: Path) -> str:
 
 def _case_text(datasets: Path) -> Path:
     return datasets / "cases" / "acme.yaml"
+
+
+def _about(message: str, file: str) -> str:
+    """The lines of a refusal that name `file`: each problem is one line, beginning with where
+    it is. Several instances of one class share a build, each in a file of its own."""
+    return "\n".join(line for line in message.splitlines() if f"- {file}" in line)
+
+
+def _refused_together(folder: Path) -> str:
+    """One build of folder/datasets, which must be refused; its message."""
+    return _build_problems(folder / "datasets", folder / "dist")
 
 
 # --- 1. special files in datasets/ ----------------------------------------------------------------
@@ -104,63 +124,92 @@ def test_a_folder_with_a_case_files_name_is_one_clear_message(
 
 
 # --- 2. YAML that means something other than it says ----------------------------------------------
+YAML_ODDITIES = [
+    # the red team's examples
+    ('summary: "Acme denied it."', "summary: !!int twelve", "summary", "tag"),
+    ('claim_date: "2023-03"', "claim_date: !!timestamp 2023-02-30", "claim_date", "tag"),
+    ('quote_lang: "en"', "quote_lang: !!bool maybe", "quote_lang", "tag"),
+    # second instances: a local tag, a Python tag, a sexagesimal number
+    ('summary: "Acme denied it."', "summary: !shout Acme denied it.", "summary", "tag"),
+    ('summary: "Acme denied it."', "summary: !!python/name:os.system", "summary", "tag"),
+    ('summary: "Acme denied it."', "summary: 1:20:30", "summary", "sexagesimal"),
+]
+
+
+@pytest.fixture(scope="module")
+def yaml_oddities(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[int, int]]:
+    """Every oddity in a case file of its own (ids prefixed, conftest.namespaced), beside a
+    second, unrelated problem in the same file; one build. The message, and each oddity's line."""
+    folder = tmp_path_factory.mktemp("yaml-oddities")
+    lines: dict[int, int] = {}
+    for i, (replace, by, _, _) in enumerate(YAML_ODDITIES):
+        case = namespaced(minimal_case(), f"oddity-{i}")
+        case["claims"][1]["topic"] = "not-a-topic"  # a second, unrelated problem
+        path = write_case(folder / "datasets", case, f"oddity-{i}")
+        text = path.read_text().replace(replace.replace('"', ""), by, 1)
+        text = text.replace(replace, by, 1)
+        path.write_text(text)
+        assert by in text
+        lines[i] = text.splitlines().index(next(x for x in text.splitlines() if by in x)) + 1
+    return _refused_together(folder), lines
+
+
 @pytest.mark.parametrize(
-    ("replace", "by", "field", "words"),
-    [
-        # the red team's examples
-        ('summary: "Acme denied it."', "summary: !!int twelve", "summary", "tag"),
-        ('claim_date: "2023-03"', "claim_date: !!timestamp 2023-02-30", "claim_date", "tag"),
-        ('quote_lang: "en"', "quote_lang: !!bool maybe", "quote_lang", "tag"),
-        # second instances: a local tag, a Python tag, a sexagesimal number
-        ('summary: "Acme denied it."', "summary: !shout Acme denied it.", "summary", "tag"),
-        ('summary: "Acme denied it."', "summary: !!python/name:os.system", "summary", "tag"),
-        ('summary: "Acme denied it."', "summary: 1:20:30", "summary", "sexagesimal"),
-    ],
+    ("oddity", "field", "words"),
+    [pytest.param(i, field, words, id=by) for i, (_, by, field, words) in enumerate(YAML_ODDITIES)],
 )
 def test_yaml_tags_and_odd_scalars_name_the_line_and_hide_no_other_problem(
-    tmp_path: Path, datasets: Path, replace: str, by: str, field: str, words: str
+    yaml_oddities: tuple[str, dict[int, int]], oddity: int, field: str, words: str
 ) -> None:
-    case = minimal_case()
-    case["claims"][1]["topic"] = "not-a-topic"  # a second, unrelated problem
-    path = write_case(datasets, case)
-    text = path.read_text().replace(replace.replace('"', ""), by, 1)
-    text = text.replace(replace, by, 1)
-    path.write_text(text)
-    assert by in text
-    message = _build_problems(datasets, tmp_path / "dist")
-    line = text.splitlines().index(next(x for x in text.splitlines() if by in x)) + 1
-    assert f"acme.yaml:{line}" in message and words in message.lower()
-    assert "not-a-topic" in message  # the other problem is still reported
+    message, lines = yaml_oddities
+    file = f"datasets/cases/oddity-{oddity}.yaml"
+    at_line = _about(message, f"{file}:{lines[oddity]}:")
+    assert at_line and words in at_line.lower() and f"'{field}'" in at_line, message
+    assert "not-a-topic" in _about(message, file)  # the other problem is still reported
 
 
-def _amount_case(value: str) -> str:
-    case = minimal_case()
+def _amount_case(prefix: str, value: str) -> str:
+    case = namespaced(minimal_case(), prefix)
     case["evidence"][0].update(amount=1, amount_currency="USD", amount_kind="penalty")
     return yaml.safe_dump(case, sort_keys=False, allow_unicode=True).replace(
         "amount: 1\n", f"amount: {value}\n"
     )
 
 
+MISREAD_NUMBERS = [
+    (".nan", "not a number"),  # the red team's examples
+    (".inf", "infinity"),
+    ("0100", "leading zero"),
+    ("-.Inf", "infinity"),  # second instances
+    ("0x1F", "hexadecimal"),
+    ("1_000", "underscore"),
+]
+
+
+@pytest.fixture(scope="module")
+def misread_numbers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[int, int]]:
+    """Each number in a case file of its own, one build: the message, and each amount's line."""
+    folder = tmp_path_factory.mktemp("numbers")
+    lines: dict[int, int] = {}
+    for i, (value, _) in enumerate(MISREAD_NUMBERS):
+        text = _amount_case(f"number-{i}", value)
+        path = folder / "datasets" / "cases" / f"number-{i}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        lines[i] = next(n for n, x in enumerate(text.splitlines(), 1) if "  amount:" in x)
+    return _refused_together(folder), lines
+
+
 @pytest.mark.parametrize(
-    ("value", "words"),
-    [
-        (".nan", "not a number"),  # the red team's examples
-        (".inf", "infinity"),
-        ("0100", "leading zero"),
-        ("-.Inf", "infinity"),  # second instances
-        ("0x1F", "hexadecimal"),
-        ("1_000", "underscore"),
-    ],
+    ("number", "words"),
+    [pytest.param(i, words, id=value) for i, (value, words) in enumerate(MISREAD_NUMBERS)],
 )
 def test_numbers_a_reader_could_misread_are_refused(
-    tmp_path: Path, datasets: Path, value: str, words: str
+    misread_numbers: tuple[str, dict[int, int]], number: int, words: str
 ) -> None:
-    text = _amount_case(value)
-    _case_text(datasets).write_text(text)
-    message = _build_problems(datasets, tmp_path / "dist")
-    line = next(i for i, x in enumerate(text.splitlines(), 1) if "  amount:" in x)
-    assert f"acme.yaml:{line}" in message
-    assert "'amount'" in message and words in message.lower()
+    message, lines = misread_numbers
+    at_line = _about(message, f"datasets/cases/number-{number}.yaml:{lines[number]}:")
+    assert "'amount'" in at_line and words in at_line.lower(), message
 
 
 @pytest.mark.parametrize(
@@ -185,32 +234,47 @@ def _write_parquet(path: Path, columns: dict[str, pa.Array]) -> None:
     pq.write_table(pa.table(columns), path)
 
 
+PARQUET_ODDITIES = [
+    # the red team's examples
+    ("publisher_struct", None, "struct"),
+    ("summary", pa.array([["a", "b"]]), "list"),
+    ("recorded_on", pa.array([19000], pa.int64()), "int64"),
+    # second instances: a map, a timestamp where a date is expected, binary text
+    ("summary", pa.array([[("k", "v")]], pa.map_(pa.string(), pa.string())), "map"),
+    ("evidence_date", pa.array([1_700_000_000_000], pa.timestamp("ms")), "timestamp"),
+    ("summary", pa.array([b"A feed row."], pa.binary()), "binary"),
+]
+
+
+@pytest.fixture(scope="module")
+def parquet_oddities(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Every odd type in a Parquet feed of its own beside the hand-made case, one build: its
+    message."""
+    folder = tmp_path_factory.mktemp("parquet-types")
+    write_case(folder / "datasets", minimal_case())
+    for i, (column, array, _) in enumerate(PARQUET_ODDITIES):
+        row = feed_row(evidence_id=f"feed-row-{i}")
+        columns = {name: pa.array([value]) for name, value in row.items()}
+        if column == "publisher_struct":
+            column, array = "summary", pa.array([{"PQ": "x", "Co": "y"}])
+        columns[column] = array
+        _write_parquet(folder / "datasets" / "feeds" / "evidence" / f"odd-{i}.parquet", columns)
+    return _refused_together(folder)
+
+
 @pytest.mark.parametrize(
-    ("column", "array", "words"),
+    ("index", "column", "words"),
     [
-        # the red team's examples
-        ("publisher_struct", None, "struct"),
-        ("summary", pa.array([["a", "b"]]), "list"),
-        ("recorded_on", pa.array([19000], pa.int64()), "int64"),
-        # second instances: a map, a timestamp where a date is expected, binary text
-        ("summary", pa.array([[("k", "v")]], pa.map_(pa.string(), pa.string())), "map"),
-        ("evidence_date", pa.array([1_700_000_000_000], pa.timestamp("ms")), "timestamp"),
-        ("summary", pa.array([b"A feed row."], pa.binary()), "binary"),
+        pytest.param(i, column, words, id=f"{column}-{words}")
+        for i, (column, _, words) in enumerate(PARQUET_ODDITIES)
     ],
 )
 def test_parquet_feed_types_the_door_does_not_expect_are_refused(
-    tmp_path: Path, datasets: Path, column: str, array, words: str
+    parquet_oddities: str, index: int, column: str, words: str
 ) -> None:
-    row = feed_row()
-    columns = {name: pa.array([value]) for name, value in row.items()}
-    if column == "publisher_struct":
-        column = "summary"
-        array = pa.array([{"PQ": "x", "Co": "y"}])
-    columns[column] = array
-    _write_parquet(datasets / "feeds" / "evidence" / "odd.parquet", columns)
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert "feeds/evidence/odd.parquet" in message
-    assert f"'{column}'" in message and words in message.lower()
+    about = _about(parquet_oddities, f"datasets/feeds/evidence/odd-{index}.parquet")
+    column = "summary" if column == "publisher_struct" else column
+    assert f"'{column}'" in about and words in about.lower(), parquet_oddities
 
 
 def test_a_csv_record_is_reported_at_the_line_it_starts_on(tmp_path: Path, datasets: Path) -> None:
@@ -316,45 +380,59 @@ def test_query_output_never_overwrites_an_input_or_the_package(
 
 
 # --- 5. control characters never reach the terminal -----------------------------------------------
+CONTROL_CHARACTERS = [
+    ("quote", "We never\x1b]0;pwned\x07 did it."),  # the red team's example: ESC and BEL
+    ("quote", "We never\x00 did it."),  # NUL
+    ("summary", "Acme \x1b[2J denied it."),  # second instance: another field
+    ("claim_id", "acme\u202edenial"),  # a right-to-left override in an id
+    ("claim_id", "acme-d\u200benial"),  # a zero-width space in an id
+]
+CONFUSABLE_IDS = [
+    ("acme-deni\u0430l", "U+0430 CYRILLIC SMALL LETTER A"),  # the red team's example
+    ("acme-den\u0456al", "U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I"),
+]
+
+
+@pytest.fixture(scope="module")
+def odd_characters(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Every control, format and confusable character in a case file of its own (ids
+    prefixed), one build: its message."""
+    folder = tmp_path_factory.mktemp("characters")
+    values = [*CONTROL_CHARACTERS, *(("claim_id", value) for value, _ in CONFUSABLE_IDS)]
+    for i, (field, value) in enumerate(values):
+        case = namespaced(minimal_case(), f"characters-{i}")
+        if field == "claim_id":  # the prefix first, so the odd character stays in the id
+            value = f"characters-{i}-{value}"
+            case["links"][0]["claim_id"] = value
+        case["claims"][0][field] = value
+        write_case(folder / "datasets", case, f"characters-{i}")
+    return _refused_together(folder)
+
+
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("quote", "We never\x1b]0;pwned\x07 did it."),  # the red team's example: ESC and BEL
-        ("quote", "We never\x00 did it."),  # NUL
-        ("summary", "Acme \x1b[2J denied it."),  # second instance: another field
-        ("claim_id", "acme\u202edenial"),  # a right-to-left override in an id
-        ("claim_id", "acme-d\u200benial"),  # a zero-width space in an id
-    ],
+    ("index", "field"),
+    [pytest.param(i, field, id=repr(value)) for i, (field, value) in enumerate(CONTROL_CHARACTERS)],
 )
 def test_control_and_format_characters_are_refused_and_never_printed_raw(
-    tmp_path: Path, datasets: Path, field: str, value: str
+    odd_characters: str, index: int, field: str
 ) -> None:
-    case = minimal_case()
-    case["claims"][0][field] = value
-    if field == "claim_id":
-        case["links"][0]["claim_id"] = value
-    write_case(datasets, case)
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert not any(c in message for c in "\x00\x07\x1b\u202e\u200b")
-    assert field in message and "acme.yaml" in message
+    assert not any(c in odd_characters for c in "\x00\x07\x1b\u202e\u200b")
+    about = _about(odd_characters, f"datasets/cases/characters-{index}.yaml")
+    assert f"'{field}'" in about, odd_characters
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"),
+    ("index", "shown"),
     [
-        ("acme-deni\u0430l", "U+0430 CYRILLIC SMALL LETTER A"),  # the red team's example
-        ("acme-den\u0456al", "U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I"),
+        pytest.param(len(CONTROL_CHARACTERS) + i, shown, id=repr(value))
+        for i, (value, shown) in enumerate(CONFUSABLE_IDS)
     ],
 )
 def test_a_confusable_letter_in_an_id_is_pointed_at(
-    tmp_path: Path, datasets: Path, value: str, shown: str
+    odd_characters: str, index: int, shown: str
 ) -> None:
-    case = minimal_case()
-    case["claims"][0]["claim_id"] = value
-    case["links"][0]["claim_id"] = value
-    write_case(datasets, case)
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert shown in message and "claim_id" in message
+    about = _about(odd_characters, f"datasets/cases/characters-{index}.yaml")
+    assert shown in about and "'claim_id'" in about, odd_characters
 
 
 def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
