@@ -48,29 +48,46 @@ def test_hostile_quote_is_stored_exactly_and_changes_no_query(tmp_path: Path) ->
     assert next(r for r in parquet if r["claim_id"] == "acme-denial")["quote"] == HOSTILE
 
 
+UNREADABLE = [
+    ("not-yaml", b"claims:\n  - claim_id: a\n   quote: [unclosed\n", "not valid YAML"),
+    ("not-utf8", b"case:\n  title: caf\xe9\n", "not UTF-8"),
+    ("aliases", b"a: &a [1, 2]\nb: [*a, *a]\n", "alias"),
+    ("deep", b"claims: " + b"[" * 200 + b"]" * 200 + b"\n", "nest"),
+    ("not-a-mapping", b"- just\n- a list\n", "must be a mapping"),
+]
+
+
+@pytest.fixture(scope="module")
+def unreadable_refused(
+    tmp_path_factory: pytest.TempPathFactory, minimal_release: Path
+) -> tuple[list, dict, dict]:
+    """Every unreadable file beside the hand-made case, one build over its release: the
+    problems, and dist/ before and after."""
+    folder = tmp_path_factory.mktemp("unreadable")
+    write_case(folder / "datasets", minimal_case())
+    out = folder / "dist"
+    shutil.copytree(minimal_release, out)
+    before = snapshot(out)
+    for name, content, _ in UNREADABLE:
+        (folder / "datasets" / "cases" / f"{name}.yaml").write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        build(folder / "datasets", out, today=TODAY, gate=False)
+    return caught.value.problems, before, snapshot(out)
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "words"),
-    [
-        ("not-yaml", b"claims:\n  - claim_id: a\n   quote: [unclosed\n", "not valid YAML"),
-        ("not-utf8", b"case:\n  title: caf\xe9\n", "not UTF-8"),
-        ("aliases", b"a: &a [1, 2]\nb: [*a, *a]\n", "alias"),
-        ("deep", b"claims: " + b"[" * 200 + b"]" * 200 + b"\n", "nest"),
-        ("not-a-mapping", b"- just\n- a list\n", "must be a mapping"),
-    ],
+    ("name", "words"), [pytest.param(name, words, id=name) for name, _, words in UNREADABLE]
 )
 def test_unreadable_case_file_stops_the_build_and_keeps_dist(
-    datasets: Path, built: Path, name: str, content: bytes, words: str
+    unreadable_refused: tuple[list, dict, dict], name: str, words: str
 ) -> None:
-    out = built
-    before = snapshot(out)
+    problems, before, after = unreadable_refused
     assert before, "the good build wrote nothing"
-    (datasets / "cases" / f"{name}.yaml").write_bytes(content)
-    with pytest.raises(InputError) as caught:
-        build(datasets, out, today=TODAY, gate=False)
-    (problem,) = caught.value.problems
-    assert problem.file == f"datasets/cases/{name}.yaml"
+    (problem,) = [p for p in problems if p.file == f"datasets/cases/{name}.yaml"]
     assert words in problem.message
-    assert snapshot(out) == before
+    assert after == before
+    # Nothing else is blamed: one problem per unreadable file, none in the good case.
+    assert len(problems) == len(UNREADABLE)
 
 
 @pytest.mark.parametrize(
