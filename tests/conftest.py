@@ -203,8 +203,8 @@ def minimal_case() -> dict:
 
 
 def identify(case: dict, scheme: str, identifier: str) -> None:
-    """Give Acme one identifier in `scheme` (isin, lei, ticker, ...)."""
-    case["company_identifiers"] = [
+    """Give Acme an identifier in `scheme` (isin, lei, ticker, ...), beside any it has."""
+    case.setdefault("company_identifiers", []).append(
         {
             "company_id": "acme",
             "scheme": scheme,
@@ -212,7 +212,7 @@ def identify(case: dict, scheme: str, identifier: str) -> None:
             "source_id": "src-company",
             "review_status": "verified",
         }
-    ]
+    )
 
 
 # Every field that holds a record's id or points at one: the registry's slug fields, and a
