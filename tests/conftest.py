@@ -1,4 +1,12 @@
-"""Shared fixtures: a small hand-made case that every test can copy and break."""
+"""Shared fixtures: a small hand-made case that every test can copy and break.
+
+A build costs about a second whatever its size (most of it is DuckDB planning and pandera's
+checks, per table), so the fast suite's time is its number of builds. Where a test needs many
+variants of the case (a catalogue of bad input, the scoring rules), they share one build: each
+variant in a case file of its own, its ids prefixed by `namespaced`, and each test reads only
+what names its own file or ids (tests/test_rule_catalogue.py, test_bad_input.py, the variants
+in test_scoring.py). A variant whose records would meet another's (a release, a feed) keeps a
+build of its own."""
 
 from __future__ import annotations
 
