@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -33,12 +33,6 @@ from tests.conftest import (
 from transforms.build import build
 from transforms.db import dict_rows
 from transforms.exporters.query import make_live
-
-
-def _build(tmp_path: Path, case: dict, **kwargs) -> duckdb.DuckDBPyConnection:
-    write_case(tmp_path / "datasets", case)
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False, **kwargs)
-    return duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"))
 
 
 def _claim(con, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
@@ -137,6 +131,8 @@ def _variant_name(make_case: Callable[[], dict]) -> str:
 
 
 def _bare(value, prefix: str):
+    """`value` with `prefix` taken off wherever it appears (ids, lists of ids, and the ids a
+    message or a merge reason names)."""
     if isinstance(value, str):
         return value.replace(prefix, "")
     if isinstance(value, list):
@@ -162,7 +158,7 @@ class Scored:
             ids = [row[column] for column in row if column in ID_FIELDS]
             assert ids, f"no id column to tell the variants apart in: {sql}"
             if any(isinstance(i, str) and i.startswith(self.id("")) for i in ids):
-                mine.append({column: _bare(v, self.id("")) for column, v in row.items()})
+                mine.append(self._bare_row(row))
         return mine
 
     def claim(self, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
@@ -176,7 +172,8 @@ class Scored:
 
 
 @pytest.fixture(scope="module")
-def variants(tmp_path_factory: pytest.TempPathFactory):
+def variants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Scored]]:
+    """Every variant built once; called with a variant's function, its Scored rows."""
     folder = tmp_path_factory.mktemp("variants")
     for name, make_case in VARIANTS.items():
         write_case(folder / "datasets", namespaced(make_case(), name), name)
