@@ -102,7 +102,11 @@ def _pandera_table(
     table = TABLES[name]
     problems: list[Problem] = []
     try:
-        pandera_schema(table).validate(frame.drop("_origin"), lazy=True)
+        # pandera runs a polars query per check and column, on the few rows of hand-written
+        # files: polars' in-memory engine answers each in about a third of the time its
+        # default engine takes (pandera's whole door on the hand-made case: 0.33 s -> 0.15 s).
+        with pl.Config(engine_affinity="in-memory"):
+            pandera_schema(table).validate(frame.drop("_origin"), lazy=True)
     except pandera.errors.SchemaErrors as errors:
         row_origins = frame["_origin"].to_list()
         for case in errors.failure_cases.iter_rows(named=True):
