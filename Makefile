@@ -24,8 +24,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Work stealing spreads the fast tests best; the whole suite keeps each file on one worker
+# (pyproject), since its slow files' module fixtures (a browser, the kill trials) cost more
+# to make twice than an idle worker costs.
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" --dist worksteal
 
 check: $(VENV)/.installed
 	$(BIN)/saydo check
