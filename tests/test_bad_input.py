@@ -266,6 +266,30 @@ def test_a_refused_build_keeps_dist_and_leaves_no_staging_folder(
     assert {p.file for p in every_bad_case_refused.problems} <= files
 
 
+@pytest.mark.slow
+def test_each_bad_case_raises_the_same_problems_alone_as_beside_the_others(
+    tmp_path: Path, every_bad_case_refused: Refused
+) -> None:
+    """What lets one refused build stand for twenty-five: a case's problems do not depend on
+    the cases beside it (their messages differ only in the file they name)."""
+    for name, mutate, *_ in CATALOGUE:
+        case = minimal_case()
+        mutate(case)
+        datasets = tmp_path / _case_name(name) / "datasets"
+        write_case(datasets, case)
+        with pytest.raises(InputError) as caught:
+            build(datasets, datasets.parent / "dist", today=TODAY, gate=False)
+        file, prefix = f"datasets/cases/{_case_name(name)}.yaml", f"{_case_name(name)}-"
+
+        def seen(p: Problem, file: str, prefix: str) -> tuple:
+            text = p.render().replace(file, "FILE").replace(prefix, "")
+            return (p.rule, p.record.replace(prefix, ""), p.field, p.line, text)
+
+        beside = [seen(p, file, prefix) for p in every_bad_case_refused.problems if p.file == file]
+        alone = [seen(p, "datasets/cases/acme.yaml", "") for p in caught.value.problems]
+        assert sorted(beside) == sorted(alone), name
+
+
 def test_duplicate_id_across_two_files_names_both(tmp_path: Path) -> None:
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case(), "acme")

@@ -309,3 +309,26 @@ def test_every_rule_kind_has_a_catalogue_case() -> None:
 def test_the_unbroken_case_passes_every_rule(tmp_path: Path) -> None:
     write_case(tmp_path / "datasets", minimal_case())
     assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2
+
+
+@pytest.mark.slow
+def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
+    tmp_path: Path, problems_of_every_case: list[Problem]
+) -> None:
+    """What lets one check stand for thirty: no rule looks across unrelated records. A rule
+    that did would make a case's problems differ beside the others; this checks each alone."""
+    for kind, mutate, _, _ in CATALOGUE:
+        case = minimal_case()
+        if isinstance(mutate(case), Feed):
+            continue
+        write_case(tmp_path / kind / "datasets", case)
+        with pytest.raises(InputError) as caught:
+            check(tmp_path / kind / "datasets", today=TODAY)
+        name, prefix = _case_name(kind), f"{_case_name(kind)}-"
+        beside = [
+            (p.rule, p.record.replace(prefix, ""), p.field, p.line, p.message.replace(prefix, ""))
+            for p in problems_of_every_case
+            if p.file == f"datasets/cases/{name}.yaml"
+        ]
+        alone = [(p.rule, p.record, p.field, p.line, p.message) for p in caught.value.problems]
+        assert sorted(beside) == sorted(alone), kind
