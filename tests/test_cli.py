@@ -35,7 +35,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "dist" / "saydo.duckdb"
 
 
-def test_help_lists_every_command_and_each_has_an_example(capsys) -> None:
+def test_help_lists_every_command_and_each_has_an_example(capfd) -> None:
     listing = subprocess.run([SAYDO, "--help"], capture_output=True, text=True, check=True)
     for command in COMMANDS:
         assert command in listing.stdout
@@ -43,7 +43,7 @@ def test_help_lists_every_command_and_each_has_an_example(capsys) -> None:
         with pytest.raises(SystemExit) as stopped:
             saydo([command, "--help"])
         assert stopped.value.code == 0
-        own = capsys.readouterr().out
+        own = capfd.readouterr().out
         assert "example:" in own and "saydo " + command.split()[0] in own, command
 
 
@@ -188,7 +188,7 @@ def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedP
     return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE)
 
 
-def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capsys) -> None:
+def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capfd) -> None:
     dead_ends = {
         "update score_weights set weight = 0": "--what-if",
         "select * from claims where claim_date like '2021%'": "year(claim_date) = 2021",
@@ -197,7 +197,7 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, caps
     }
     for sql, hint in dead_ends.items():
         assert saydo(["query", "--db", str(package), sql]) == 1, sql
-        shown = capsys.readouterr()
+        shown = capfd.readouterr()
         assert hint in shown.err, (sql, shown.err)
         assert shown.out == ""
     # The README's what-if example works as printed, on a private copy.
@@ -215,17 +215,17 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, caps
     ]
     sql = "select gap_score from claim_gap where claim_id = 'acme-denial'"
     assert saydo(["query", "--db", str(package), sql]) == 0
-    assert "70.0" in capsys.readouterr().out  # the package itself is untouched
+    assert "70.0" in capfd.readouterr().out  # the package itself is untouched
 
 
-def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path, capsys) -> None:
+def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path, capfd) -> None:
     sql = "select repeat('word ', 30) as note"
     assert saydo(["query", "--db", str(package), sql]) == 0
-    cut = capsys.readouterr().out
+    cut = capfd.readouterr().out
     assert ("word " * 30).strip() not in cut
     assert "…" in cut and "--wide shows them whole" in cut
     assert saydo(["query", "--db", str(package), "--wide", sql]) == 0
-    wide = capsys.readouterr().out
+    wide = capfd.readouterr().out
     assert ("word " * 30).strip() in wide
     assert "--wide" not in wide
 

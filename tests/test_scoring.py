@@ -122,7 +122,11 @@ VARIANTS: dict[str, Callable[[], dict]] = {}
 
 
 def variant(make_case: Callable[[], dict]) -> Callable[[], dict]:
-    VARIANTS[_variant_name(make_case)] = make_case
+    name = _variant_name(make_case)
+    # A name that began another's (context, context-only) would read the other's rows as its own.
+    assert not any(f"{name}-".startswith(f"{other}-") for other in VARIANTS), name
+    assert not any(f"{other}-".startswith(f"{name}-") for other in VARIANTS), name
+    VARIANTS[name] = make_case
     return make_case
 
 
@@ -152,12 +156,20 @@ class Scored:
         return f"{self.name}-{bare_id}"
 
     def rows(self, sql: str, parameters: list | None = None) -> list[dict]:
-        """The rows of `sql` that belong to this variant: each row must carry an id."""
+        """The rows of `sql` that belong to this variant. Each row must carry an id of some
+        variant: a row that belongs to none (an id lost or unprefixed) fails here rather than
+        go unseen."""
         mine = []
         for row in dict_rows(self.con, sql, parameters):
             ids = [row[column] for column in row if column in ID_FIELDS]
             assert ids, f"no id column to tell the variants apart in: {sql}"
-            if any(isinstance(i, str) and i.startswith(self.id("")) for i in ids):
+            owners = {
+                name
+                for name in VARIANTS
+                if any(isinstance(i, str) and i.startswith(f"{name}-") for i in ids)
+            }
+            assert len(owners) == 1, f"a row of no one variant: {row}"
+            if owners == {self.name}:
                 mine.append(self._bare_row(row))
         return mine
 
