@@ -3,7 +3,7 @@
 A build costs about a second whatever its size (most of it is DuckDB planning and pandera's
 checks, per table), so the fast suite's time is its number of builds. Where a test needs many
 variants of the case (a catalogue of bad input, the scoring rules), they share one build: each
-variant in a case file of its own, its ids prefixed by `namespaced`, and each test reads only
+variant in a case file of its own, its ids prefixed (`write_variant`), and each test reads only
 what names its own file or ids (tests/test_rule_catalogue.py, test_bad_input.py, the variants
 in test_scoring.py). A variant whose records would meet another's (a release, a feed) keeps a
 build of its own."""
@@ -15,6 +15,7 @@ import copy
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -248,6 +249,43 @@ def namespaced(case: dict, prefix: str) -> dict:
         return value
 
     return rename(case)
+
+
+def variant_name(label: str) -> str:
+    """A label (a rule kind, a test's words, a function's name) as a case file's name and the
+    prefix of its ids: 'id with capitals' -> 'id-with-capitals'."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def write_variant(datasets: Path, case: dict, name: str) -> Path:
+    """`case` as datasets/cases/<name>.yaml with its ids prefixed by `name-`, beside other
+    variants in one build."""
+    return write_case(datasets, namespaced(case, name), name)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refused build over a release: what it reported, and dist/ before and after."""
+
+    problems: list
+    dist_before: dict[str, str]
+    dist_after: dict[str, str]
+    left_behind: list[Path]  # staging folders the build should have removed
+
+
+def refused_over(folder: Path, release: Path) -> Refused:
+    """Build folder/datasets into folder/dist, a copy of `release`; the build must refuse."""
+    from transforms.build import build
+    from validations.problems import InputError
+
+    out = folder / "dist"
+    shutil.copytree(release, out)
+    before = snapshot(out)
+    with pytest.raises(InputError) as caught:
+        build(folder / "datasets", out, today=TODAY, gate=False)
+    return Refused(
+        caught.value.problems, before, snapshot(out), list(folder.glob("dist.building-*"))
+    )
 
 
 def write_case(datasets: Path, case: dict, name: str = "acme") -> Path:

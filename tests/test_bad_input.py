@@ -4,15 +4,21 @@ record and the field, reports every problem of the run at once, and leaves dist/
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, identify, minimal_case, namespaced, snapshot, write_case
+from tests.conftest import (
+    TODAY,
+    Refused,
+    identify,
+    minimal_case,
+    refused_over,
+    variant_name,
+    write_case,
+    write_variant,
+)
 from transforms.build import build
 from validations.problems import InputError, Problem
 
@@ -199,18 +205,6 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
 ]
 
 
-def _case_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-@dataclass(frozen=True)
-class Refused:
-    problems: list[Problem]
-    dist_before: dict[str, str]
-    dist_after: dict[str, str]
-    left_behind: list[Path]
-
-
 @pytest.fixture(scope="module")
 def every_bad_case_refused(
     tmp_path_factory: pytest.TempPathFactory, minimal_release: Path
@@ -220,18 +214,11 @@ def every_bad_case_refused(
     that no two meet. The door reports every problem of a run at once, and each case's problems
     are the same alone or together, so one refused build stands for twenty-five."""
     folder = tmp_path_factory.mktemp("bad-input")
-    out = folder / "dist"
-    shutil.copytree(minimal_release, out)
-    before = snapshot(out)
     for name, mutate, *_ in CATALOGUE:
         case = minimal_case()
         mutate(case)
-        write_case(folder / "datasets", namespaced(case, _case_name(name)), _case_name(name))
-    with pytest.raises(InputError) as caught:
-        build(folder / "datasets", out, today=TODAY, gate=False)
-    return Refused(
-        caught.value.problems, before, snapshot(out), list(folder.glob("dist.building-*"))
-    )
+        write_variant(folder / "datasets", case, variant_name(name))
+    return refused_over(folder, minimal_release)
 
 
 @pytest.mark.parametrize(
@@ -241,11 +228,11 @@ def every_bad_case_refused(
 def test_each_bad_record_is_named_at_its_file_line_and_field(
     every_bad_case_refused: Refused, name: str, record: str, field: str, words: str
 ) -> None:
-    prefix = f"{_case_name(name)}-"
+    prefix = f"{variant_name(name)}-"
     matching = [
         p
         for p in every_bad_case_refused.problems
-        if p.file == f"datasets/cases/{_case_name(name)}.yaml"
+        if p.file == f"datasets/cases/{variant_name(name)}.yaml"
         and p.record.replace(prefix, "") == record
         and p.field == field
     ]
@@ -262,7 +249,7 @@ def test_a_refused_build_keeps_dist_and_leaves_no_staging_folder(
     assert every_bad_case_refused.dist_after == every_bad_case_refused.dist_before
     assert every_bad_case_refused.left_behind == [], "a failed build left its staging folder"
     # Nothing but the bad cases is blamed: every problem is in one of their files.
-    files = {f"datasets/cases/{_case_name(name)}.yaml" for name, *_ in CATALOGUE}
+    files = {f"datasets/cases/{variant_name(name)}.yaml" for name, *_ in CATALOGUE}
     assert {p.file for p in every_bad_case_refused.problems} <= files
 
 
@@ -275,11 +262,11 @@ def test_each_bad_case_raises_the_same_problems_alone_as_beside_the_others(
     for name, mutate, *_ in CATALOGUE:
         case = minimal_case()
         mutate(case)
-        datasets = tmp_path / _case_name(name) / "datasets"
+        datasets = tmp_path / variant_name(name) / "datasets"
         write_case(datasets, case)
         with pytest.raises(InputError) as caught:
             build(datasets, datasets.parent / "dist", today=TODAY, gate=False)
-        file, prefix = f"datasets/cases/{_case_name(name)}.yaml", f"{_case_name(name)}-"
+        file, prefix = f"datasets/cases/{variant_name(name)}.yaml", f"{variant_name(name)}-"
 
         def seen(p: Problem, file: str, prefix: str) -> tuple:
             text = p.render().replace(file, "FILE").replace(prefix, "")

@@ -12,11 +12,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
+from tests.conftest import REPO, TODAY, Refused, minimal_case, refused_over, write_case
 from transforms.build import build
 from transforms.db import connect
 from transforms.ingest.yaml_reader import CaseFileError, parse_case_text
-from validations.problems import InputError
 
 HOSTILE = (
     "<script>alert('saydo')</script> =cmd|' /C calc'!A0 '; DROP TABLE claims; -- "
@@ -58,34 +57,26 @@ UNREADABLE = [
 
 
 @pytest.fixture(scope="module")
-def unreadable_refused(
-    tmp_path_factory: pytest.TempPathFactory, minimal_release: Path
-) -> tuple[list, dict, dict]:
-    """Every unreadable file beside the hand-made case, one build over its release: the
-    problems, and dist/ before and after."""
+def unreadable_refused(tmp_path_factory: pytest.TempPathFactory, minimal_release: Path) -> Refused:
+    """Every unreadable file beside the hand-made case, one build over its release."""
     folder = tmp_path_factory.mktemp("unreadable")
     write_case(folder / "datasets", minimal_case())
-    out = folder / "dist"
-    shutil.copytree(minimal_release, out)
-    before = snapshot(out)
     for name, content, _ in UNREADABLE:
         (folder / "datasets" / "cases" / f"{name}.yaml").write_bytes(content)
-    with pytest.raises(InputError) as caught:
-        build(folder / "datasets", out, today=TODAY, gate=False)
-    return caught.value.problems, before, snapshot(out)
+    return refused_over(folder, minimal_release)
 
 
 @pytest.mark.parametrize(
     ("name", "words"), [pytest.param(name, words, id=name) for name, _, words in UNREADABLE]
 )
 def test_unreadable_case_file_stops_the_build_and_keeps_dist(
-    unreadable_refused: tuple[list, dict, dict], name: str, words: str
+    unreadable_refused: Refused, name: str, words: str
 ) -> None:
-    problems, before, after = unreadable_refused
-    assert before, "the good build wrote nothing"
+    problems = unreadable_refused.problems
+    assert unreadable_refused.dist_before, "the good build wrote nothing"
     (problem,) = [p for p in problems if p.file == f"datasets/cases/{name}.yaml"]
     assert words in problem.message
-    assert after == before
+    assert unreadable_refused.dist_after == unreadable_refused.dist_before
     # Nothing else is blamed: one problem per unreadable file, none in the good case.
     assert len(problems) == len(UNREADABLE)
 

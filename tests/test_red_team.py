@@ -26,10 +26,10 @@ from tests.conftest import (
     TODAY,
     feed_row,
     minimal_case,
-    namespaced,
     record,
     snapshot,
     write_case,
+    write_variant,
 )
 from transforms.build import build
 from transforms.cli import main
@@ -138,14 +138,14 @@ YAML_ODDITIES = [
 
 @pytest.fixture(scope="module")
 def yaml_oddities(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[int, int]]:
-    """Every oddity in a case file of its own (ids prefixed, conftest.namespaced), beside a
+    """Every oddity in a case file of its own (ids prefixed, conftest.write_variant), beside a
     second, unrelated problem in the same file; one build. The message, and each oddity's line."""
     folder = tmp_path_factory.mktemp("yaml-oddities")
     lines: dict[int, int] = {}
     for i, (replace, by, _, _) in enumerate(YAML_ODDITIES):
-        case = namespaced(minimal_case(), f"oddity-{i}")
+        case = minimal_case()
         case["claims"][1]["topic"] = "not-a-topic"  # a second, unrelated problem
-        path = write_case(folder / "datasets", case, f"oddity-{i}")
+        path = write_variant(folder / "datasets", case, f"oddity-{i}")
         text = path.read_text().replace(replace.replace('"', ""), by, 1)
         text = text.replace(replace, by, 1)
         path.write_text(text)
@@ -168,14 +168,6 @@ def test_yaml_tags_and_odd_scalars_name_the_line_and_hide_no_other_problem(
     assert "not-a-topic" in _about(message, file)  # the other problem is still reported
 
 
-def _amount_case(prefix: str, value: str) -> str:
-    case = namespaced(minimal_case(), prefix)
-    case["evidence"][0].update(amount=1, amount_currency="USD", amount_kind="penalty")
-    return yaml.safe_dump(case, sort_keys=False, allow_unicode=True).replace(
-        "amount: 1\n", f"amount: {value}\n"
-    )
-
-
 MISREAD_NUMBERS = [
     (".nan", "not a number"),  # the red team's examples
     (".inf", "infinity"),
@@ -192,9 +184,10 @@ def misread_numbers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict
     folder = tmp_path_factory.mktemp("numbers")
     lines: dict[int, int] = {}
     for i, (value, _) in enumerate(MISREAD_NUMBERS):
-        text = _amount_case(f"number-{i}", value)
-        path = folder / "datasets" / "cases" / f"number-{i}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        case = minimal_case()
+        case["evidence"][0].update(amount=1, amount_currency="USD", amount_kind="penalty")
+        path = write_variant(folder / "datasets", case, f"number-{i}")
+        text = path.read_text().replace("amount: 1\n", f"amount: {value}\n")
         path.write_text(text)
         lines[i] = next(n for n, x in enumerate(text.splitlines(), 1) if "  amount:" in x)
     return _refused_together(folder), lines
@@ -400,12 +393,11 @@ def odd_characters(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("characters")
     values = [*CONTROL_CHARACTERS, *(("claim_id", value) for value, _ in CONFUSABLE_IDS)]
     for i, (field, value) in enumerate(values):
-        case = namespaced(minimal_case(), f"characters-{i}")
-        if field == "claim_id":  # the prefix first, so the odd character stays in the id
-            value = f"characters-{i}-{value}"
+        case = minimal_case()
+        if field == "claim_id":
             case["links"][0]["claim_id"] = value
         case["claims"][0][field] = value
-        write_case(folder / "datasets", case, f"characters-{i}")
+        write_variant(folder / "datasets", case, f"characters-{i}")
     return _refused_together(folder)
 
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, identify, minimal_case, namespaced, write_case
+from tests.conftest import (
+    TODAY,
+    identify,
+    minimal_case,
+    variant_name,
+    write_case,
+    write_variant,
+)
 from transforms.build import check
 from validations.problems import InputError, Problem
 from validations.rules import rule_kinds
@@ -242,10 +249,6 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
 ]
 
 
-def _case_name(kind: str) -> str:
-    return kind.replace("_", "-")
-
-
 @pytest.fixture(scope="module")
 def problems_of_every_case(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
     """One check of a folder holding every catalogue case that breaks the case file, each
@@ -257,7 +260,7 @@ def problems_of_every_case(tmp_path_factory: pytest.TempPathFactory) -> list[Pro
     for kind, mutate, _, _ in CATALOGUE:
         case = minimal_case()
         if not isinstance(mutate(case), Feed):
-            write_case(datasets, namespaced(case, _case_name(kind)), _case_name(kind))
+            write_variant(datasets, case, variant_name(kind))
     with pytest.raises(InputError) as caught:
         check(datasets, today=TODAY)
     return caught.value.problems
@@ -287,8 +290,8 @@ def test_each_rule_kind_names_the_record_and_field(
         problems, expected_file, prefix = caught.value.problems, f"datasets/feeds/{feed.path}", ""
     else:
         problems = problems_of_every_case
-        expected_file = f"datasets/cases/{_case_name(kind)}.yaml"
-        prefix = f"{_case_name(kind)}-"
+        expected_file = f"datasets/cases/{variant_name(kind)}.yaml"
+        prefix = f"{variant_name(kind)}-"
     found = [p for p in problems if p.rule.split(":")[0] == kind and p.file == expected_file]
     assert found, f"no {kind} problem in {expected_file}:\n" + "\n".join(
         p.render() for p in problems
@@ -324,7 +327,7 @@ def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
         write_case(tmp_path / kind / "datasets", case)
         with pytest.raises(InputError) as caught:
             check(tmp_path / kind / "datasets", today=TODAY)
-        name, prefix = _case_name(kind), f"{_case_name(kind)}-"
+        name, prefix = variant_name(kind), f"{variant_name(kind)}-"
         beside = [
             (p.rule, p.record.replace(prefix, ""), p.field, p.line, p.message.replace(prefix, ""))
             for p in problems_of_every_case

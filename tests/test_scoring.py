@@ -26,9 +26,10 @@ from tests.conftest import (
     TODAY,
     examples,
     minimal_case,
-    namespaced,
     record,
+    variant_name,
     write_case,
+    write_variant,
 )
 from transforms.build import build
 from transforms.db import dict_rows
@@ -116,22 +117,18 @@ def test_base_case_scores_as_worked_out(built: Path) -> None:
 
 # --- variants of the hand-made case, scored together in one build --------------------------
 # Each variant below is a function that returns a whole case; the module's one build holds
-# them all, each in its own file with its ids prefixed by its name (conftest.namespaced), so
+# them all, each in its own file with its ids prefixed by its name (conftest.write_variant), so
 # no two meet: a claim's score reads only its own links and a company's only its own claims.
 VARIANTS: dict[str, Callable[[], dict]] = {}
 
 
 def variant(make_case: Callable[[], dict]) -> Callable[[], dict]:
-    name = _variant_name(make_case)
+    name = variant_name(make_case.__name__)
     # A name that began another's (context, context-only) would read the other's rows as its own.
     assert not any(f"{name}-".startswith(f"{other}-") for other in VARIANTS), name
     assert not any(f"{other}-".startswith(f"{name}-") for other in VARIANTS), name
     VARIANTS[name] = make_case
     return make_case
-
-
-def _variant_name(make_case: Callable[[], dict]) -> str:
-    return make_case.__name__.strip("_").replace("_", "-")
 
 
 def _bare(value, prefix: str):
@@ -173,6 +170,10 @@ class Scored:
                 mine.append(self._bare_row(row))
         return mine
 
+    def pairs(self, sql: str) -> dict:
+        """This variant's rows of a two-column `sql` (an id, then a value) as a dict."""
+        return {first: second for first, second in (row.values() for row in self.rows(sql))}
+
     def claim(self, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
         return self._bare_row(_claim(self.con, self.id(claim_id), as_of, clock))
 
@@ -188,10 +189,10 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
     """Every variant built once; called with a variant's function, its Scored rows."""
     folder = tmp_path_factory.mktemp("variants")
     for name, make_case in VARIANTS.items():
-        write_case(folder / "datasets", namespaced(make_case(), name), name)
+        write_variant(folder / "datasets", make_case(), name)
     build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
     con = duckdb.connect(str(folder / "dist" / "saydo.duckdb"), read_only=True)
-    yield lambda make_case: Scored(con, _variant_name(make_case))
+    yield lambda make_case: Scored(con, variant_name(make_case.__name__))
     con.close()
 
 
@@ -489,10 +490,7 @@ def _report_resting_on_an_unread_order() -> dict:
 
 def test_review_status_reaches_every_record_resting_on_a_source(variants) -> None:
     scored = variants(_report_resting_on_an_unread_order)
-    status = {
-        row["evidence_id"]: row["effective_review_status"]
-        for row in scored.rows("select evidence_id, effective_review_status from evidence")
-    }
+    status = scored.pairs("select evidence_id, effective_review_status from evidence")
     assert status["acme-files"] == "needs_review"  # its source rests on an unread order
     assert scored.rows("select claim_id, effective_review_status from claim_evidence") == [
         {"claim_id": "acme-denial", "effective_review_status": "needs_review"}
@@ -568,10 +566,7 @@ def _evidence_dated_by_month() -> dict:
 
 def test_the_published_clock_never_sees_the_future(variants) -> None:
     scored = variants(_evidence_dated_by_month)
-    public = {
-        row["claim_id"]: row["public_from"]
-        for row in scored.rows("select claim_id, public_from::varchar as public_from from claims")
-    }
+    public = scored.pairs("select claim_id, public_from::varchar from claims")
     # acme-denial is dated 2023-03 (month): public from the month's last day.
     assert public == {"acme-denial": "2023-03-31", "acme-arabic": "2023-12-31"}
     # Before the claim's month is over, the package knows no claim of Acme's: an error that
