@@ -6,21 +6,34 @@ each system. The data dictionary (Markdown) is written by `transforms.exporters.
 
 from __future__ import annotations
 
-import polars as pl
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING
 
 from schemas.registry import Field, Table
 from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
 from schemas.views import STRING_LIST, View
 
-POLARS_TYPES = {
-    STRING: pl.String,
-    DATE: pl.Date,
-    BOOLEAN: pl.Boolean,
-    INTEGER: pl.Int64,
-    NUMBER: pl.Float64,
-    STRING_LIST: pl.List(pl.String),
-}
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
+
+
+# polars and pyarrow are imported when a type is first asked for, not with this module: `saydo
+# query` reaches the registry through here and reads no frame (0.3 s of each query's start).
+@cache
+def polars_types() -> dict[str, pl.DataType]:
+    import polars as pl
+
+    return {
+        STRING: pl.String,
+        DATE: pl.Date,
+        BOOLEAN: pl.Boolean,
+        INTEGER: pl.Int64,
+        NUMBER: pl.Float64,
+        STRING_LIST: pl.List(pl.String),
+    }
+
+
 DUCKDB_TYPES = {
     STRING: "VARCHAR",
     DATE: "DATE",
@@ -29,14 +42,22 @@ DUCKDB_TYPES = {
     NUMBER: "DOUBLE",
     STRING_LIST: "VARCHAR[]",
 }
-ARROW_TYPES = {
-    STRING: pa.string(),
-    DATE: pa.date32(),
-    BOOLEAN: pa.bool_(),
-    INTEGER: pa.int64(),
-    NUMBER: pa.float64(),
-    STRING_LIST: pa.list_(pa.string()),
-}
+
+
+@cache
+def arrow_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    return {
+        STRING: pa.string(),
+        DATE: pa.date32(),
+        BOOLEAN: pa.bool_(),
+        INTEGER: pa.int64(),
+        NUMBER: pa.float64(),
+        STRING_LIST: pa.list_(pa.string()),
+    }
+
+
 FRICTIONLESS_TYPES = {
     STRING: "string",
     DATE: "date",
@@ -49,7 +70,7 @@ FRICTIONLESS_TYPES = {
 
 
 def polars_schema(table: Table) -> dict[str, pl.DataType]:
-    return {c.name: POLARS_TYPES[c.type] for c in table.columns}
+    return {c.name: polars_types()[c.type] for c in table.columns}
 
 
 def pandera_schema(table: Table):
@@ -73,7 +94,7 @@ def pandera_schema(table: Table):
     return pa_pl.DataFrameSchema(
         {
             c.name: pa_pl.Column(
-                POLARS_TYPES[c.type],
+                polars_types()[c.type],
                 checks=checks(c),
                 nullable=not c.required,
                 description=c.description,
@@ -141,9 +162,11 @@ def comments_ddl(kind: str, name: str, description: str, columns: list[Field]) -
 def arrow_type(c: Field) -> pa.DataType:
     """A column's Arrow type: allowed-value columns are dictionary-encoded, so pandas reads them
     as categoricals and polars as Categorical."""
+    import pyarrow as pa
+
     if c.enum and c.type == STRING:
         return pa.dictionary(pa.int32(), pa.string())
-    return ARROW_TYPES[c.type]
+    return arrow_types()[c.type]
 
 
 def never_null(table: Table | View) -> set[str]:
@@ -155,6 +178,8 @@ def arrow_schema(table: Table | View, metadata: dict[str, str] | None = None) ->
     """The Parquet schema: types, non-nullable keys and required columns, each column's
     description in its field metadata; the table's description, key and `metadata` (the
     release's version, dates, method and licence) in the file's key-value metadata."""
+    import pyarrow as pa
+
     required = never_null(table)
     return pa.schema(
         [

@@ -11,10 +11,9 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from schemas.generate import (
     arrow_schema,
@@ -35,6 +34,9 @@ from schemas.views import VIEWS, declared_order
 from transforms.cache import keep
 from transforms.db import PACKAGE_STORAGE_VERSION, connect, transaction
 from transforms.history import fill_history, history_ddl
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SQL_DIR = Path(__file__).parent / "sql"
 # A quarter of a million rows a row group: finer slices for a reader, and what a reader or
@@ -429,6 +431,9 @@ def write_parquet_file(
     """One table or view as a ZSTD Parquet file with the registry's schema (descriptions in the
     field metadata, the release's stamp in the file's), streamed from DuckDB in batches so it
     never sits whole in memory. A required column holding an empty value fails the cast."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     schema = _schema(name, metadata)
     reader = con.sql(file_query(name, ", ".join(schema.names))).to_arrow_reader(BATCH_ROWS)
     rows = 0

@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
-from schemas.generate import polars_schema, record_id_sql, sql_string
+from schemas.generate import polars_schema, polars_types, record_id_sql, sql_string
 from schemas.registry import (
     BOOLEAN,
     DATE,
@@ -42,6 +41,7 @@ from schemas.registry import (
     Field,
     Table,
 )
+from schemas.types import STRING
 from transforms.db import register_rows
 from transforms.history import followers, undo
 from transforms.release.records import Release
@@ -238,6 +238,8 @@ def _previous_records(con: duckdb.DuckDBPyConnection, previous: Release) -> None
                     "value_hashes": hashes,
                 }
             )
+    import polars as pl  # not at the top: `saydo query` imports this module and reads no frame
+
     schema = {
         "table_name": pl.String,
         "record_id": pl.String,
@@ -320,7 +322,7 @@ def _previous_view(con: duckdb.DuckDBPyConnection, name: str, changed: list[dict
     """A relation of `name` as the previous release published it (records it held only)."""
     table = TABLES[name]
     key = record_id_sql(table)
-    schema = {**polars_schema(table), "_record_id": pl.String}
+    schema = {**polars_schema(table), "_record_id": polars_types()[STRING]}
     register_rows(con, f"changed_{name}", changed, schema)
     fields = ", ".join(table.fields)
     return f"""(select {fields}, {key} as _record_id from {name}
