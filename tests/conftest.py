@@ -10,17 +10,24 @@ build of its own."""
 
 from __future__ import annotations
 
-import atexit
 import copy
 import datetime as dt
+import fcntl
 import hashlib
+import json
 import os
+import pickle
 import re
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import yaml
@@ -35,6 +42,8 @@ TODAY = dt.date(2025, 1, 1)
 # The day a test's first release is published: the day its records were recorded, so what a
 # later release adds (dated up to TODAY) is never dated before it.
 FIRST_RELEASE_DAY = dt.date(2024, 1, 10)
+# The `saydo` command a user runs, installed beside this Python.
+SAYDO = str(Path(sys.executable).parent / "saydo")
 
 
 def examples(default: int) -> int:
@@ -329,10 +338,10 @@ def _content_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-# What `record` wrote, per worker process, by everything it read: the same inputs are recorded
-# once and copied after (a recorded release is byte-identical wherever it is written, as
-# test_build and test_release show), which spares about twenty builds of the same first release.
-_RECORDED: dict[tuple, Path] = {}
+# What `record` wrote, for the whole run (every test worker), by everything it read: the same
+# inputs are recorded once and copied after (a recorded release is byte-identical wherever it is
+# written, as test_build and test_release show), which spares about twenty builds of the same
+# first release.
 _RECORD_OUTPUTS = ("dist", "releases", "CHANGELOG.md")
 
 
@@ -342,38 +351,129 @@ def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -
     from transforms.release.recording import record_release
 
     releases = folder / "releases"
-    key = (
-        day,
-        gate,
-        # Not .saydo-cache: a release never reads it (test_door_cache shows it).
-        *(_content_digest(folder / name) for name in ("datasets", *_RECORD_OUTPUTS)),
+    key = repr(
+        (
+            day,
+            gate,
+            # Not .saydo-cache: a release never reads it (test_door_cache shows it).
+            *(_content_digest(folder / name) for name in ("datasets", *_RECORD_OUTPUTS)),
+        )
     )
-    if key in _RECORDED:
+
+    recorded_here = []
+
+    def make(kept: Path) -> None:
+        record_release(
+            folder / "datasets", folder / "dist", releases, folder / "CHANGELOG.md", day, gate=gate
+        )
+        recorded_here.append(True)
         for name in _RECORD_OUTPUTS:
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            source = _RECORDED[key] / name
-            if source.is_dir():
-                shutil.copytree(source, target)
-            elif source.exists():
-                shutil.copy2(source, target)
-        return releases
-    record_release(
-        folder / "datasets", folder / "dist", releases, folder / "CHANGELOG.md", day, gate=gate
-    )
-    kept = Path(tempfile.mkdtemp(prefix="saydo-recorded-"))
-    atexit.register(shutil.rmtree, kept, True)
-    for name in _RECORD_OUTPUTS:
-        source = folder / name
-        if source.is_dir():
-            shutil.copytree(source, kept / name)
-        elif source.exists():
-            shutil.copy2(source, kept / name)
-    _RECORDED[key] = kept
+            _copy(folder / name, kept / name)
+
+    kept = once_per_run(f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:16]}", make)
+    if not recorded_here:
+        for name in _RECORD_OUTPUTS:
+            _copy(kept / name, folder / name)
     return releases
+
+
+def _copy(source: Path, target: Path) -> None:
+    """source in place of target (a folder or a file), or target gone if source is."""
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+    if source.is_dir():
+        shutil.copytree(source, target)
+    elif source.exists():
+        shutil.copy2(source, target)
+
+
+def once_per_run(name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `make` filled, made once for the whole test run: whichever test worker asks
+    first makes it, under a lock, and the others wait and read it. Callers copy what they
+    change. (xdist gives each worker its own temporary folder under one shared parent.)"""
+    root = _run_folder()
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            if folder.exists():
+                shutil.rmtree(folder)  # a worker stopped halfway
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+Made = TypeVar("Made")
+
+
+def made_once(name: str, make: Callable[[Path], Made]) -> Made:
+    """What `make(folder)` returns, made once for the whole run (once_per_run) and read back by
+    every worker: for a module's costly fixture (one build standing for a catalogue), which
+    xdist's work stealing would otherwise make on both workers. The value must pickle."""
+
+    def fill(folder: Path) -> None:
+        (folder / "made.pickle").write_bytes(pickle.dumps(make(folder)))
+
+    return pickle.loads((once_per_run(name, fill) / "made.pickle").read_bytes())
+
+
+_RUN_FOLDER: list[Path] = []
+
+
+def _run_folder() -> Path:
+    if not _RUN_FOLDER:
+        raise RuntimeError("once_per_run is used from a test or fixture, after the session starts")
+    return _RUN_FOLDER[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_run_folder(tmp_path_factory: pytest.TempPathFactory):
+    basetemp = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's folder (popen-gwN) sits in the run's own folder.
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    _RUN_FOLDER[:] = [shared / "once-per-run"]
+    _RUN_FOLDER[0].mkdir(exist_ok=True)
+    yield
+
+
+# --- hostile text, built once by the real command ------------------------------------------
+HOSTILE = (
+    "<script>alert('saydo')</script> =cmd|' /C calc'!A0 '; DROP TABLE claims; -- "
+    '\u202egnp.exe\u202c "quoted" & <b>bold</b>'
+)
+
+
+def hostile_case() -> dict:
+    """The hand-made case with hostile text in its first claim and its link, and a script in
+    the second claim's summary (which test_cli's report must show as text)."""
+    case = minimal_case()
+    case["claims"][0]["quote"] = HOSTILE
+    case["claims"][0]["summary"] = '=HYPERLINK("http://evil.example","click")'
+    case["claims"][1]["summary"] = "Acme said it respects human rights. <script>alert(1)</script>"
+    case["links"][0]["rationale"] = "'); DELETE FROM evidence; --"
+    return case
+
+
+def hostile_build() -> tuple[Path, dict]:
+    """`saydo build` of hostile_case(), run as a shell runs it with its output into a pipe, once
+    for the whole test run (conftest.once_per_run): the folder of its datasets/ and dist/, and
+    what it printed. Read by test_hostile and test_cli (its queries, report and quiet pipe)."""
+
+    def make(folder: Path) -> None:
+        write_case(folder / "datasets", hostile_case())
+        command = [SAYDO, "build", "--datasets", str(folder / "datasets")]
+        command += ["--out", str(folder / "dist"), "--no-gate"]
+        # This checkout's code, wherever the installed script's editable path points.
+        environment = {**os.environ, "PYTHONPATH": str(REPO)}
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+        printed = {"returncode": result.returncode, "out": result.stdout, "err": result.stderr}
+        (folder / "printed.json").write_text(json.dumps(printed), encoding="utf-8")
+
+    folder = once_per_run("hostile-build", make)
+    return folder, json.loads((folder / "printed.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -384,14 +484,15 @@ def datasets(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def minimal_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-made case built once per test worker; tests get copies (see `built`)."""
+def minimal_release() -> Path:
+    """The hand-made case built once for the run; tests get copies (see `built`)."""
     from transforms.build import build
 
-    folder = tmp_path_factory.mktemp("minimal-release")
-    write_case(folder / "datasets", minimal_case())
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
-    return folder / "dist"
+    def make(folder: Path) -> None:
+        write_case(folder / "datasets", minimal_case())
+        build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+
+    return once_per_run("minimal-release", make) / "dist"
 
 
 @pytest.fixture
@@ -413,39 +514,56 @@ class Loaded:
     frames: dict
 
 
-def load(datasets: Path) -> Loaded:
-    import tempfile
-
-    import polars as pl
-
-    from schemas.registry import TABLES
+@contextmanager
+def read_as_the_build_reads(datasets: Path) -> Iterator[tuple]:
+    """`datasets` read into a work database as the build's read stage does: the connection and
+    what was read (transforms.ingest.read.Ingested), for a test of a stage after it."""
     from transforms.db import connect
     from transforms.ingest.read import read_datasets
     from transforms.store import FUNCTIONS_FILE, run_sql_files
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(prefix="saydo-read-") as scratch:
         con = connect()
         try:
             run_sql_files(con, (FUNCTIONS_FILE,))
-            ingested = read_datasets(datasets, con, Path(folder))
-            frames = {
-                name: pl.from_arrow(
-                    con.sql(
-                        f"select * exclude (_origin) from {name} order by _origin"
-                    ).to_arrow_table()
-                )
-                for name in TABLES
-            }
+            yield con, read_datasets(datasets, con, Path(scratch))
         finally:
             con.close()
+
+
+def load(datasets: Path) -> Loaded:
+    import polars as pl
+
+    from schemas.registry import TABLES
+
+    with read_as_the_build_reads(datasets) as (con, ingested):
+        frames = {
+            name: pl.from_arrow(
+                con.sql(f"select * exclude (_origin) from {name} order by _origin").to_arrow_table()
+            )
+            for name in TABLES
+        }
     return Loaded(ingested.problems, frames)
 
 
+def validate_stage(datasets: Path, cache: Path | None = None, today: dt.date = TODAY) -> None:
+    """The build's read and validate stages (transforms.build.validate), with pandera's
+    verdicts kept in `cache` as a plain build keeps them in .saydo-cache/. Raises InputError
+    where the build would be refused."""
+    from transforms.build import validate
+
+    with read_as_the_build_reads(datasets) as (con, ingested):
+        validate(con, ingested, today, cache)
+
+
 @pytest.fixture(scope="session")
-def real_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real datasets/ built once per test worker, for tests that only read it."""
+def real_release() -> Path:
+    """The real datasets/ built once for the run, for tests that only read it."""
     from transforms.build import build
 
-    out = tmp_path_factory.mktemp("real-release") / "dist"
-    build(REPO / "datasets", out, gate=False)
-    return out
+    return (
+        once_per_run(
+            "real-release", lambda folder: build(REPO / "datasets", folder / "dist", gate=False)
+        )
+        / "dist"
+    )

@@ -5,6 +5,7 @@ record and the field, reports every problem of the run at once, and leaves dist/
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import (
     TODAY,
     Refused,
     identify,
+    made_once,
     minimal_case,
     refused_over,
     variant_name,
@@ -206,19 +208,21 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
 
 
 @pytest.fixture(scope="module")
-def every_bad_case_refused(
-    tmp_path_factory: pytest.TempPathFactory, minimal_release: Path
-) -> Refused:
+def every_bad_case_refused(minimal_release: Path) -> Refused:
     """One build over a real release (conftest's build of the hand-made case) of a folder
     holding every case above, each in its own file with its ids prefixed by the case's name so
     that no two meet. The door reports every problem of a run at once, and each case's problems
-    are the same alone or together, so one refused build stands for twenty-five."""
-    folder = tmp_path_factory.mktemp("bad-input")
-    for name, mutate, *_ in CATALOGUE:
-        case = minimal_case()
-        mutate(case)
-        write_variant(folder / "datasets", case, variant_name(name))
-    return refused_over(folder, minimal_release)
+    are the same alone or together, so one refused build stands for twenty-five (made once for
+    the run)."""
+
+    def make(folder: Path) -> Refused:
+        for name, mutate, *_ in CATALOGUE:
+            case = minimal_case()
+            mutate(case)
+            write_variant(folder / "datasets", case, variant_name(name))
+        return refused_over(folder, minimal_release)
+
+    return made_once("bad-input", make)
 
 
 @pytest.mark.parametrize(
@@ -277,42 +281,75 @@ def test_each_bad_case_raises_the_same_problems_alone_as_beside_the_others(
         assert sorted(beside) == sorted(alone), name
 
 
-def test_duplicate_id_across_two_files_names_both(tmp_path: Path) -> None:
-    datasets = tmp_path / "datasets"
-    write_case(datasets, minimal_case(), "acme")
-    second = {"case": {"recorded_on": "2024-01-10"}, "claims": [minimal_case()["claims"][0]]}
-    write_case(datasets, second, "zeta")
-    with pytest.raises(InputError) as caught:
-        build(datasets, tmp_path / "dist", today=TODAY)
-    text = caught.value.render()
+@dataclass(frozen=True)
+class FirstBuild:
+    """A first build (no dist/ yet) that must be refused: what it raised, and where."""
+
+    problems: list[Problem]
+    folder: Path
+    every_problem: Path  # the case file with three problems
+    one_problem: Path  # the case file with one
+
+    @property
+    def error(self) -> InputError:
+        return InputError(self.problems)
+
+
+@pytest.fixture(scope="module")
+def first_build_refused() -> FirstBuild:
+    """One first build of the three tests below: the hand-made case with one of its claims
+    copied into a second file, zeta.yaml (its id then in two files), beside a case with three
+    problems and one with a single problem, each in a file of its own with its ids prefixed
+    (conftest.write_variant). Problems are reported per file and record, so one refused build
+    stands for three (made once for the run)."""
+
+    def make(folder: Path) -> FirstBuild:
+        datasets = folder / "datasets"
+        write_case(datasets, minimal_case(), "acme")
+        second = {"case": {"recorded_on": "2024-01-10"}, "claims": [minimal_case()["claims"][0]]}
+        write_case(datasets, second, "zeta")
+        case = minimal_case()
+        case["claims"][0]["topic"] = "weather"
+        case["evidence"][0]["evidence_date"] = "2023-13-01"
+        case["sources"][0]["url"] = "not a url"
+        every_problem = write_variant(datasets, case, "every-problem")
+        case = minimal_case()
+        case["claims"][0]["topic"] = "weather"
+        one_problem = write_variant(datasets, case, "one-problem")
+        with pytest.raises(InputError) as caught:
+            build(datasets, folder / "dist", today=TODAY)
+        return FirstBuild(caught.value.problems, folder, every_problem, one_problem)
+
+    return made_once("first-build", make)
+
+
+def _in(file: Path, problems: list[Problem]) -> list[Problem]:
+    """The problems of one case file."""
+    return [p for p in problems if p.file == f"datasets/cases/{file.name}"]
+
+
+def test_duplicate_id_across_two_files_names_both(first_build_refused: FirstBuild) -> None:
+    text = first_build_refused.error.render()
     assert "datasets/cases/acme.yaml" in text and "datasets/cases/zeta.yaml" in text
-    duplicates = [p for p in caught.value.problems if p.rule == "primary_key"]
+    duplicates = [p for p in first_build_refused.error.problems if p.rule == "primary_key"]
     assert {p.file for p in duplicates} == {"datasets/cases/acme.yaml", "datasets/cases/zeta.yaml"}
-    assert not (tmp_path / "dist").exists(), "no dist/ should appear from a failed first build"
+    assert not (first_build_refused.folder / "dist").exists(), (
+        "no dist/ should appear from a failed first build"
+    )
 
 
-def test_every_problem_of_a_run_is_reported_at_once(tmp_path: Path) -> None:
-    datasets = tmp_path / "datasets"
-    case = minimal_case()
-    case["claims"][0]["topic"] = "weather"
-    case["evidence"][0]["evidence_date"] = "2023-13-01"
-    case["sources"][0]["url"] = "not a url"
-    write_case(datasets, case)
-    with pytest.raises(InputError) as caught:
-        build(datasets, tmp_path / "dist", today=TODAY)
-    fields = {p.field for p in caught.value.problems}
-    assert {"topic", "evidence_date", "url"} <= fields
-    assert caught.value.render().startswith("saydo found 3 problem(s)")
+def test_every_problem_of_a_run_is_reported_at_once(first_build_refused: FirstBuild) -> None:
+    problems = first_build_refused.error.problems
+    mine = _in(first_build_refused.every_problem, problems)
+    assert {p.field for p in mine} == {"topic", "evidence_date", "url"} and len(mine) == 3
+    # Every problem of the run, of every file: 3 here, 1 in the one-problem case, and the
+    # duplicated id once in each of its two files: 3 + 1 + 2 = 6.
+    assert first_build_refused.error.render().startswith("saydo found 6 problem(s)")
 
 
-def test_problem_points_at_the_line_of_the_field(tmp_path: Path) -> None:
-    datasets = tmp_path / "datasets"
-    case = minimal_case()
-    case["claims"][0]["topic"] = "weather"
-    path = write_case(datasets, case)
-    with pytest.raises(InputError) as caught:
-        build(datasets, tmp_path / "dist", today=TODAY)
-    (problem,) = caught.value.problems
+def test_problem_points_at_the_line_of_the_field(first_build_refused: FirstBuild) -> None:
+    path = first_build_refused.one_problem
+    (problem,) = _in(path, first_build_refused.error.problems)
     line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert line.strip() == "topic: weather"
 

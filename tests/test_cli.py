@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,24 +15,30 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, TODAY, minimal_case, write_case
-from transforms.build import build, check
+from tests.conftest import (
+    HOSTILE,
+    REPO,
+    SAYDO,
+    TODAY,
+    hostile_build,
+    made_once,
+    minimal_case,
+    write_case,
+)
+from transforms.build import check
 from transforms.cli import main as saydo
-from transforms.exporters.docs import recipes, refresh_cookbook, run_recipe
+from transforms.exporters.docs import fill_generated_section, recipes
 from transforms.exporters.query import neutralise, save_csv
 
-SAYDO = str(Path(sys.executable).parent / "saydo")
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cli")
-    case = minimal_case()
-    case["claims"][0]["quote"] = '=HYPERLINK("http://evil.example","click me")'
-    case["claims"][0]["summary"] = "Acme denied it. <script>alert(1)</script>"
-    write_case(folder / "datasets", case)
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+def package() -> Path:
+    """The hand-made case with a formula, a script and other hostile text in its claims, built
+    by `saydo build` into a pipe once for the run (conftest.hostile_build)."""
+    folder, printed = hostile_build()
+    assert printed["returncode"] == 0, printed["err"]
     return folder / "dist" / "saydo.duckdb"
 
 
@@ -68,7 +75,11 @@ def test_query_prints_a_table_json_csv_and_parquet(package: Path, tmp_path: Path
     assert len(json.loads(capsys.readouterr().out)) == 2
 
 
-def test_query_is_read_only_and_errors_are_one_paragraph(package: Path) -> None:
+def test_query_is_read_only_and_errors_are_one_paragraph(
+    package: Path, tmp_path: Path, capfd
+) -> None:
+    # A copy: were read-only ever broken, the probe must not damage the run's shared package.
+    package = Path(shutil.copy(package, tmp_path / "saydo.duckdb"))
     before = package.stat().st_mtime_ns
     result = subprocess.run(
         [SAYDO, "query", "delete from claims", "--db", str(package)], capture_output=True, text=True
@@ -79,12 +90,9 @@ def test_query_is_read_only_and_errors_are_one_paragraph(package: Path) -> None:
         "select count(*) from claims"
     ).fetchall() == [(2,)]
     assert package.stat().st_mtime_ns == before
-    missing = subprocess.run(
-        [SAYDO, "query", "select 1", "--db", "/nonexistent/saydo.duckdb"],
-        capture_output=True,
-        text=True,
-    )
-    assert missing.returncode == 1 and "run `make build`" in missing.stderr
+    # The same entry point, in this process: the message of a missing package.
+    assert saydo(["query", "select 1", "--db", "/nonexistent/saydo.duckdb"]) == 1
+    assert "run `make build`" in capfd.readouterr().err
 
 
 def test_csv_export_neutralises_formulas_and_keeps_utf8(package: Path, tmp_path: Path) -> None:
@@ -93,7 +101,7 @@ def test_csv_export_neutralises_formulas_and_keeps_utf8(package: Path, tmp_path:
         saydo(
             [
                 "query",
-                "select claim_id, quote, quote_en from claims order by claim_id",
+                "select claim_id, quote, summary from claims order by claim_id",
                 "--db",
                 str(package),
                 "--csv",
@@ -108,7 +116,8 @@ def test_csv_export_neutralises_formulas_and_keeps_utf8(package: Path, tmp_path:
     with open(target, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     denial = next(r for r in rows if r["claim_id"] == "acme-denial")
-    assert denial["quote"] == '\'=HYPERLINK("http://evil.example","click me")'
+    assert denial["summary"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert denial["quote"] == HOSTILE  # a formula only at the start of a cell is one
     arabic = next(r for r in rows if r["claim_id"] == "acme-arabic")
     assert arabic["quote"] == "نحن نحترم حقوق الإنسان"
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
@@ -156,28 +165,63 @@ def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: 
     assert "http" not in page.split("<body>")[0]  # nothing loaded from the network
 
 
-def test_build_is_quiet_in_a_pipe(tmp_path: Path) -> None:
-    datasets = tmp_path / "datasets"
-    write_case(datasets, minimal_case())
-    result = subprocess.run(
-        [SAYDO, "build", "--datasets", str(datasets), "--out", str(tmp_path / "dist"), "--no-gate"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stderr == ""
-    assert result.stdout.startswith("saydo built")
+def test_build_is_quiet_in_a_pipe() -> None:
+    # `saydo build` run as a process with its output into pipes (conftest.hostile_build).
+    _, printed = hostile_build()
+    assert printed["returncode"] == 0
+    assert printed["err"] == ""
+    assert printed["out"].startswith("saydo built")
 
 
-def test_every_cookbook_query_runs_and_its_sample_is_current(real_release: Path) -> None:
-    db = real_release / "saydo.duckdb"
-    text = (REPO / "docs" / "cookbook.md").read_text(encoding="utf-8")
+def _cookbook() -> str:
+    return (REPO / "docs" / "cookbook.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def regenerated(real_release: Path) -> tuple[int, Path]:
+    """`saydo docs` run on a copy of docs/ and the README, from the real datasets and their
+    package: what it returned, and the copy. It runs every cookbook recipe on the package and
+    writes each one's sample, so the two tests below share one run of them (once for the run)."""
+
+    def make(folder: Path) -> tuple[int, Path]:
+        project = folder / "project"
+        shutil.copytree(REPO / "docs", project / "docs")
+        shutil.copy(REPO / "README.md", project / "README.md")
+        # Every generated part of the copy emptied first, so only a run that writes it again
+        # can make the copy equal the committed docs (a run that skipped the cookbook would
+        # leave the committed samples in place and pass).
+        for name in ("data-dictionary.md", "cases.md"):
+            (project / "docs" / name).write_text("", encoding="utf-8")
+        emptied = {"docs/errors.md": ["rules"], "docs/methodology.md": ["weights"]}
+        emptied["README.md"] = ["counts"]
+        emptied["docs/cookbook.md"] = [f"result-{r.number}" for r in recipes(_cookbook())]
+        for name, markers in emptied.items():
+            text = (project / name).read_text(encoding="utf-8")
+            for marker in markers:
+                text = fill_generated_section(text, marker, "")
+            (project / name).write_text(text, encoding="utf-8")
+        arguments = ["docs", "--docs", str(project / "docs"), "--datasets", str(REPO / "datasets")]
+        return saydo([*arguments, "--db", str(real_release / "saydo.duckdb")]), project
+
+    return made_once("docs-regenerated", make)
+
+
+def test_every_cookbook_query_runs_and_its_sample_is_current(
+    regenerated: tuple[int, Path],
+) -> None:
+    code, project = regenerated
+    assert code == 0  # every recipe ran on the real package
+    text = _cookbook()
     found = recipes(text)
     assert len(found) >= 10
+    samples = (project / "docs" / "cookbook.md").read_text(encoding="utf-8")
     for recipe in found:
-        columns, rows = run_recipe(db, recipe)
-        assert columns and rows, f"recipe {recipe.number} returns nothing to show"
-    assert refresh_cookbook(text, db) == text, "run `saydo docs` to refresh the cookbook's samples"
+        # A sample ends with the count of the rows the recipe returned (exporters/docs.sample).
+        section = samples.split(f"<!-- result-{recipe.number}:start -->")[1]
+        section = section.split(f"<!-- result-{recipe.number}:end -->")[0]
+        (shown,) = re.findall(r"^(\d+) rows?\b", section, re.M)
+        assert int(shown) > 0, f"recipe {recipe.number} returns nothing to show"
+    assert samples == text, "run `saydo docs` to refresh the cookbook's samples"
 
 
 def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedProcess:
@@ -186,6 +230,23 @@ def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedP
     if stdout is None:
         return subprocess.run(command, text=True, capture_output=True)
     return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE)
+
+
+def test_a_query_starts_without_the_builds_libraries(package: Path) -> None:
+    # A journalist's `saydo query` reads the package through DuckDB alone: polars, pyarrow
+    # and pandera are the build's, and importing them took 0.35 s of each query's 0.6 s.
+    script = (
+        "import sys\n"
+        "from transforms.cli import main\n"
+        f"code = main(['query', 'select count(*) from claims', '--db', {str(package)!r}])\n"
+        "print(sorted(m for m in ('polars', 'pyarrow', 'pandera', 'pandas') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout
 
 
 def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capfd) -> None:
@@ -201,15 +262,17 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capf
         assert hint in shown.err, (sql, shown.err)
         assert shown.out == ""
     # The README's what-if example works as printed, on a private copy.
-    what_if = _query(
-        package,
+    what_if = [
+        "query",
+        "--db",
+        str(package),
         "--what-if",
         "update score_weights set weight = 0 where factor = 'relation' and level = 'refutes'; "
         "select claim_id, gap_score from claim_gap order by claim_id",
         "--json",
-    )
-    assert what_if.returncode == 0, what_if.stderr
-    assert json.loads(what_if.stdout) == [
+    ]
+    assert saydo(what_if) == 0, capfd.readouterr().err
+    assert json.loads(capfd.readouterr().out) == [
         {"claim_id": "acme-arabic", "gap_score": 0.0},
         {"claim_id": "acme-denial", "gap_score": 0.0},
     ]
@@ -266,12 +329,9 @@ def test_feed_lists_the_adapters_and_runs_one(tmp_path: Path, capsys) -> None:
         assert [w for w in written if w.startswith("feeds/")] == committed
 
 
-def test_docs_regenerates_exactly_the_committed_docs(real_release: Path, tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "docs", project / "docs")
-    shutil.copy(REPO / "README.md", project / "README.md")
-    arguments = ["docs", "--docs", str(project / "docs"), "--datasets", str(REPO / "datasets")]
-    assert saydo([*arguments, "--db", str(real_release / "saydo.duckdb")]) == 0
+def test_docs_regenerates_exactly_the_committed_docs(regenerated: tuple[int, Path]) -> None:
+    code, project = regenerated
+    assert code == 0
     for name in ("data-dictionary.md", "cases.md", "errors.md", "methodology.md"):
         assert (project / "docs" / name).read_text(encoding="utf-8") == (
             REPO / "docs" / name
@@ -281,11 +341,13 @@ def test_docs_regenerates_exactly_the_committed_docs(real_release: Path, tmp_pat
     ), "the README's counts are stale: run `saydo docs`"
 
 
-def test_debug_shows_the_traceback_a_user_otherwise_never_sees(tmp_path: Path) -> None:
+def test_debug_shows_the_traceback_a_user_otherwise_never_sees(tmp_path: Path, capfd) -> None:
     missing = str(tmp_path / "nowhere")
-    plain = subprocess.run([SAYDO, "check", "--datasets", missing], capture_output=True, text=True)
-    assert plain.returncode == 1 and "Traceback" not in plain.stderr
-    assert missing in plain.stderr and "give --datasets PATH" in plain.stderr
+    # Without --debug, from the same entry point in this process: one paragraph.
+    assert saydo(["check", "--datasets", missing]) == 1
+    plain = capfd.readouterr().err
+    assert "Traceback" not in plain
+    assert missing in plain and "give --datasets PATH" in plain
     debug = subprocess.run(
         [SAYDO, "--debug", "check", "--datasets", missing], capture_output=True, text=True
     )

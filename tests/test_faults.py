@@ -8,17 +8,14 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, minimal_case, snapshot, write_case
+from tests.conftest import SAYDO, TODAY, minimal_case, record, snapshot, write_case
 from transforms.build import build
 from transforms.publish import build_lock
-
-SAYDO = str(Path(sys.executable).parent / "saydo")
 
 
 def _command(datasets: Path, out: Path) -> list[str]:
@@ -172,18 +169,17 @@ def _publish_failing_at(step: int, staging: Path, out: Path, exchange: bool) -> 
 
 
 @pytest.fixture(scope="module")
-def old_and_new_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Two whole builds that differ in one summary: the release in dist/ and the next one."""
+def old_and_new_builds(
+    minimal_release: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """Two whole builds that differ: the release in dist/, the hand-made case built
+    (`minimal_release`), and the next one, the same case recorded as release 1.0.0 (`record`:
+    its package says the day it was released). Both are made once for the run and shared with
+    other tests; this one only copies them."""
     folder = tmp_path_factory.mktemp("publishing")
-    datasets = folder / "datasets"
-    write_case(datasets, minimal_case())
-    old_build, new_build = folder / "old", folder / "new"
-    build(datasets, old_build, today=TODAY, gate=False)
-    case = minimal_case()
-    case["claims"][0]["summary"] = "Acme denied it, twice."
-    write_case(datasets, case)
-    build(datasets, new_build, today=TODAY, gate=False)
-    return old_build, new_build
+    write_case(folder / "datasets", minimal_case())
+    record(folder)
+    return minimal_release, folder / "dist"
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])

@@ -5,33 +5,31 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, TODAY, Refused, minimal_case, refused_over, write_case
-from transforms.build import build
+from tests.conftest import (
+    HOSTILE,
+    REPO,
+    SAYDO,
+    Refused,
+    hostile_build,
+    made_once,
+    minimal_case,
+    refused_over,
+    write_case,
+)
 from transforms.db import connect
 from transforms.ingest.yaml_reader import CaseFileError, parse_case_text
 
-HOSTILE = (
-    "<script>alert('saydo')</script> =cmd|' /C calc'!A0 '; DROP TABLE claims; -- "
-    '\u202egnp.exe\u202c "quoted" & <b>bold</b>'
-)
 
-
-def test_hostile_quote_is_stored_exactly_and_changes_no_query(tmp_path: Path) -> None:
-    case = minimal_case()
-    case["claims"][0]["quote"] = HOSTILE
-    case["claims"][0]["summary"] = '=HYPERLINK("http://evil.example","click")'
-    case["links"][0]["rationale"] = "'); DELETE FROM evidence; --"
-    write_case(tmp_path / "datasets", case)
-    build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, gate=False)
-
-    con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+def test_hostile_quote_is_stored_exactly_and_changes_no_query() -> None:
+    folder, printed = hostile_build()
+    assert printed["returncode"] == 0, printed["err"]
+    con = duckdb.connect(str(folder / "dist" / "saydo.duckdb"), read_only=True)
     quote, summary = con.execute(
         "select quote, summary from claims where claim_id = ?", ["acme-denial"]
     ).fetchall()[0]
@@ -43,7 +41,7 @@ def test_hostile_quote_is_stored_exactly_and_changes_no_query(tmp_path: Path) ->
     assert con.execute(
         "select gap_score from claim_gap where claim_id = 'acme-denial'"
     ).fetchall() == [(70.0,)]
-    parquet = pq.read_table(tmp_path / "dist" / "parquet" / "claims.parquet").to_pylist()
+    parquet = pq.read_table(folder / "dist" / "parquet" / "claims.parquet").to_pylist()
     assert next(r for r in parquet if r["claim_id"] == "acme-denial")["quote"] == HOSTILE
 
 
@@ -57,13 +55,17 @@ UNREADABLE = [
 
 
 @pytest.fixture(scope="module")
-def unreadable_refused(tmp_path_factory: pytest.TempPathFactory, minimal_release: Path) -> Refused:
-    """Every unreadable file beside the hand-made case, one build over its release."""
-    folder = tmp_path_factory.mktemp("unreadable")
-    write_case(folder / "datasets", minimal_case())
-    for name, content, _ in UNREADABLE:
-        (folder / "datasets" / "cases" / f"{name}.yaml").write_bytes(content)
-    return refused_over(folder, minimal_release)
+def unreadable_refused(minimal_release: Path) -> Refused:
+    """Every unreadable file beside the hand-made case, one build over its release (once for
+    the run)."""
+
+    def make(folder: Path) -> Refused:
+        write_case(folder / "datasets", minimal_case())
+        for name, content, _ in UNREADABLE:
+            (folder / "datasets" / "cases" / f"{name}.yaml").write_bytes(content)
+        return refused_over(folder, minimal_release)
+
+    return made_once("unreadable", make)
 
 
 @pytest.mark.parametrize(
@@ -131,12 +133,11 @@ def test_the_build_runs_with_no_network_at_all(tmp_path: Path) -> None:
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("this sandbox does not allow a new network namespace")
-    saydo = str(Path(sys.executable).parent / "saydo")
     result = subprocess.run(
         [
             "unshare",
             "-n",
-            saydo,
+            SAYDO,
             "build",
             "--datasets",
             str(REPO / "datasets"),

@@ -3,10 +3,13 @@ second instance of the same class, each of which must fail the same clean way: a
 names the thing and what to do, nothing published, no input touched.
 
 The commands run as a user runs them (`transforms.cli.main`, the function behind `saydo`);
-Ctrl-C and the FIFO run in a real subprocess because they involve the operating system."""
+Ctrl-C and the FIFO run in a real subprocess because they involve the operating system. Every
+instance that a build must refuse, of every class, shares one build (`refused`), each in a file
+of its own; the release records that can be bent share another."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -14,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,14 +29,19 @@ from tests.conftest import (
     REPO,
     TODAY,
     feed_row,
+    made_once,
     minimal_case,
+    read_as_the_build_reads,
     record,
     snapshot,
     write_case,
     write_variant,
 )
-from transforms.build import build
-from transforms.cli import main
+from transforms.build import BuildResult, build
+from transforms.cli import _message, main
+from transforms.release import manifest as release_manifest
+from transforms.release.records import read_releases
+from transforms.release.version import next_version
 from validations.problems import InputError
 
 
@@ -54,7 +63,7 @@ def _case_text(datasets: Path) -> Path:
 
 def _about(message: str, file: str) -> str:
     """The lines of a refusal that name `file`: each problem is one line, beginning with where
-    it is. Several instances of one class share a build, each in a file of its own."""
+    it is. The instances share a build, each in a file of its own."""
     return "\n".join(line for line in message.splitlines() if f"- {file}" in line)
 
 
@@ -63,10 +72,48 @@ def _refused_together(folder: Path) -> str:
     return _build_problems(folder / "datasets", folder / "dist")
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The one refused build of every instance below: its message, and the line each
+    instance's value is on, by the name of its file (for those a test looks for at a line)."""
+
+    message: str
+    lines: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def refused() -> Refusal:
+    """Every instance of every class below that the build must refuse, each in a file of its
+    own beside the hand-made case (which the feeds' rows point at): case files with their ids
+    prefixed (conftest.write_variant), feed rows with ids of their own, so that no two meet.
+    The door reports every problem of a run at once, each at its file, so one build stands for
+    the forty-odd; each test reads the lines that name its own file (`_about`)."""
+
+    def make(folder: Path) -> Refusal:
+        datasets = folder / "datasets"
+        write_case(datasets, minimal_case())
+        lines: dict[str, int] = {}
+        for write in (
+            _special_files,
+            _yaml_oddities,
+            _misread_numbers,
+            _merge_keys,
+            _parquet_oddities,
+            _feed_shapes,
+            _odd_characters,
+        ):
+            lines |= write(datasets)
+        return Refusal(_refused_together(folder), lines)
+
+    return made_once("red-team", make)
+
+
 # --- 1. special files in datasets/ ----------------------------------------------------------------
-def test_a_fifo_named_like_a_case_file_is_refused_without_hanging(
-    tmp_path: Path, datasets: Path
-) -> None:
+def test_a_fifo_named_like_a_case_file_is_refused_without_hanging(tmp_path: Path) -> None:
+    # The FIFO alone: no valid case beside it for the check to validate (and to import pandera
+    # for) in the subprocess; a reader that opened it would hang all the same.
+    datasets = tmp_path / "datasets"
+    (datasets / "cases").mkdir(parents=True)
     os.mkfifo(datasets / "cases" / "x.yaml")
     started = time.monotonic()
     result = subprocess.run(
@@ -82,45 +129,50 @@ def test_a_fifo_named_like_a_case_file_is_refused_without_hanging(
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("name", "target"),
-    [
-        ("cases/zero.yaml", "/dev/zero"),  # the red team's example
-        ("feeds/evidence/zero.csv", "/dev/zero"),  # second instance: a feed
-    ],
-)
-def test_a_link_to_a_device_is_refused_before_it_is_read(
-    tmp_path: Path, datasets: Path, name: str, target: str
-) -> None:
-    link = datasets / name
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(target)
-    text = _build_problems(datasets, tmp_path / "dist")
-    assert f"datasets/{name}" not in text or "symbolic link" in text
-    assert "symbolic link" in text and Path(name).name in text
+DEVICE_LINKS = [
+    ("cases/zero.yaml", "/dev/zero"),  # the red team's example
+    ("feeds/evidence/zero.csv", "/dev/zero"),  # second instance: a feed
+]
+OUTSIDE_LINKS = ["cases/secret.yaml", "feeds/claims/secret.csv"]
 
 
-@pytest.mark.parametrize("name", ["cases/secret.yaml", "feeds/claims/secret.csv"])
-def test_a_link_outside_the_repo_is_never_followed_nor_printed(
-    tmp_path: Path, datasets: Path, name: str
-) -> None:
-    secret = tmp_path / "outside" / "token.txt"
+def _special_files(datasets: Path) -> dict[str, int]:
+    """Links to a device, links to a secret outside the repository, a folder named like a
+    case file."""
+
+    def link(name: str, target: Path | str) -> None:
+        path = datasets / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+
+    for name, target in DEVICE_LINKS:
+        link(name, target)
+    secret = datasets.parent / "outside" / "token.txt"
     secret.parent.mkdir()
     secret.write_text("AWS_SECRET=hunter2-do-not-print\n")
-    link = datasets / name
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(secret)
-    text = _build_problems(datasets, tmp_path / "dist")
-    assert "hunter2" not in text and "AWS_SECRET" not in text
-    assert "symbolic link" in text
-
-
-def test_a_folder_with_a_case_files_name_is_one_clear_message(
-    tmp_path: Path, datasets: Path
-) -> None:
+    for name in OUTSIDE_LINKS:
+        link(name, secret)
     (datasets / "cases" / "folder.yaml").mkdir()
-    text = _build_problems(datasets, tmp_path / "dist")
-    assert "folder.yaml" in text and "is a folder, not a regular file" in text
+    return {}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, id=f"{name}-{target}") for name, target in DEVICE_LINKS]
+)
+def test_a_link_to_a_device_is_refused_before_it_is_read(refused: Refusal, name: str) -> None:
+    about = _about(refused.message, f"datasets/{name}")
+    assert "symbolic link" in about and Path(name).name in about, refused.message
+
+
+@pytest.mark.parametrize("name", OUTSIDE_LINKS)
+def test_a_link_outside_the_repo_is_never_followed_nor_printed(refused: Refusal, name: str) -> None:
+    assert "hunter2" not in refused.message and "AWS_SECRET" not in refused.message
+    assert "symbolic link" in _about(refused.message, f"datasets/{name}"), refused.message
+
+
+def test_a_folder_with_a_case_files_name_is_one_clear_message(refused: Refusal) -> None:
+    about = _about(refused.message, "datasets/cases/folder.yaml")
+    assert "folder.yaml" in about and "is a folder, not a regular file" in about, refused.message
 
 
 # --- 2. YAML that means something other than it says ----------------------------------------------
@@ -136,22 +188,21 @@ YAML_ODDITIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def yaml_oddities(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[int, int]]:
-    """Every oddity in a case file of its own (ids prefixed, conftest.write_variant), beside a
-    second, unrelated problem in the same file; one build. The message, and each oddity's line."""
-    folder = tmp_path_factory.mktemp("yaml-oddities")
-    lines: dict[int, int] = {}
+def _yaml_oddities(datasets: Path) -> dict[str, int]:
+    """Every oddity in a case file of its own, beside a second, unrelated problem in the same
+    file; each oddity's line."""
+    lines: dict[str, int] = {}
     for i, (replace, by, _, _) in enumerate(YAML_ODDITIES):
         case = minimal_case()
         case["claims"][1]["topic"] = "not-a-topic"  # a second, unrelated problem
-        path = write_variant(folder / "datasets", case, f"oddity-{i}")
+        path = write_variant(datasets, case, f"oddity-{i}")
         text = path.read_text().replace(replace.replace('"', ""), by, 1)
         text = text.replace(replace, by, 1)
         path.write_text(text)
         assert by in text
-        lines[i] = text.splitlines().index(next(x for x in text.splitlines() if by in x)) + 1
-    return _refused_together(folder), lines
+        line = text.splitlines().index(next(x for x in text.splitlines() if by in x)) + 1
+        lines[f"oddity-{i}"] = line
+    return lines
 
 
 @pytest.mark.parametrize(
@@ -159,11 +210,11 @@ def yaml_oddities(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[i
     [pytest.param(i, field, words, id=by) for i, (_, by, field, words) in enumerate(YAML_ODDITIES)],
 )
 def test_yaml_tags_and_odd_scalars_name_the_line_and_hide_no_other_problem(
-    yaml_oddities: tuple[str, dict[int, int]], oddity: int, field: str, words: str
+    refused: Refusal, oddity: int, field: str, words: str
 ) -> None:
-    message, lines = yaml_oddities
+    message = refused.message
     file = f"datasets/cases/oddity-{oddity}.yaml"
-    at_line = _about(message, f"{file}:{lines[oddity]}:")
+    at_line = _about(message, f"{file}:{refused.lines[f'oddity-{oddity}']}:")
     assert at_line and words in at_line.lower() and f"'{field}'" in at_line, message
     assert "not-a-topic" in _about(message, file)  # the other problem is still reported
 
@@ -178,19 +229,19 @@ MISREAD_NUMBERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def misread_numbers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[int, int]]:
-    """Each number in a case file of its own, one build: the message, and each amount's line."""
-    folder = tmp_path_factory.mktemp("numbers")
-    lines: dict[int, int] = {}
+def _misread_numbers(datasets: Path) -> dict[str, int]:
+    """Each number in a case file of its own; each amount's line."""
+    lines: dict[str, int] = {}
     for i, (value, _) in enumerate(MISREAD_NUMBERS):
         case = minimal_case()
         case["evidence"][0].update(amount=1, amount_currency="USD", amount_kind="penalty")
-        path = write_variant(folder / "datasets", case, f"number-{i}")
+        path = write_variant(datasets, case, f"number-{i}")
         text = path.read_text().replace("amount: 1\n", f"amount: {value}\n")
         path.write_text(text)
-        lines[i] = next(n for n, x in enumerate(text.splitlines(), 1) if "  amount:" in x)
-    return _refused_together(folder), lines
+        lines[f"number-{i}"] = next(
+            n for n, x in enumerate(text.splitlines(), 1) if "  amount:" in x
+        )
+    return lines
 
 
 @pytest.mark.parametrize(
@@ -198,27 +249,34 @@ def misread_numbers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict
     [pytest.param(i, words, id=value) for i, (value, words) in enumerate(MISREAD_NUMBERS)],
 )
 def test_numbers_a_reader_could_misread_are_refused(
-    misread_numbers: tuple[str, dict[int, int]], number: int, words: str
+    refused: Refusal, number: int, words: str
 ) -> None:
-    message, lines = misread_numbers
-    at_line = _about(message, f"datasets/cases/number-{number}.yaml:{lines[number]}:")
-    assert "'amount'" in at_line and words in at_line.lower(), message
+    line = refused.lines[f"number-{number}"]
+    at_line = _about(refused.message, f"datasets/cases/number-{number}.yaml:{line}:")
+    assert "'amount'" in at_line and words in at_line.lower(), refused.message
 
 
-@pytest.mark.parametrize(
-    "merge",
-    [
-        # the red team's example: a merge key that silently overrides a field
-        "- <<: {topic: environment}\n  claim_id: merged-claim\n",
-        # second instance: a merge key whose anchor would be dropped
-        "- &base\n  claim_id: merged-claim\n- <<: *base\n",
-    ],
-)
-def test_the_merge_key_is_refused(tmp_path: Path, datasets: Path, merge: str) -> None:
-    text = _case_text(datasets).read_text()
-    _case_text(datasets).write_text(text.replace("claims:\n", "claims:\n" + merge, 1))
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert "acme.yaml:" in message and ("merge" in message.lower() or "alias" in message.lower())
+MERGE_KEYS = [
+    # the red team's example: a merge key that silently overrides a field
+    "- <<: {topic: environment}\n  claim_id: merged-claim\n",
+    # second instance: a merge key whose anchor would be dropped
+    "- &base\n  claim_id: merged-claim\n- <<: *base\n",
+]
+
+
+def _merge_keys(datasets: Path) -> dict[str, int]:
+    """Each merge key at the head of the claims of a case file of its own (named without the
+    words the test looks for)."""
+    for i, merge in enumerate(MERGE_KEYS):
+        path = write_variant(datasets, minimal_case(), f"yaml-key-{i}")
+        path.write_text(path.read_text().replace("claims:\n", "claims:\n" + merge, 1))
+    return {}
+
+
+@pytest.mark.parametrize("merge", [pytest.param(i, id=merge) for i, merge in enumerate(MERGE_KEYS)])
+def test_the_merge_key_is_refused(refused: Refusal, merge: int) -> None:
+    about = _about(refused.message, f"datasets/cases/yaml-key-{merge}.yaml:").lower()
+    assert about and ("merge" in about or "alias" in about), refused.message
 
 
 # --- 3. feeds with shapes the door does not expect ------------------------------------------------
@@ -239,20 +297,16 @@ PARQUET_ODDITIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def parquet_oddities(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Every odd type in a Parquet feed of its own beside the hand-made case, one build: its
-    message."""
-    folder = tmp_path_factory.mktemp("parquet-types")
-    write_case(folder / "datasets", minimal_case())
+def _parquet_oddities(datasets: Path) -> dict[str, int]:
+    """Every odd type in a Parquet feed of its own."""
     for i, (column, array, _) in enumerate(PARQUET_ODDITIES):
         row = feed_row(evidence_id=f"feed-row-{i}")
         columns = {name: pa.array([value]) for name, value in row.items()}
         if column == "publisher_struct":
             column, array = "summary", pa.array([{"PQ": "x", "Co": "y"}])
         columns[column] = array
-        _write_parquet(folder / "datasets" / "feeds" / "evidence" / f"odd-{i}.parquet", columns)
-    return _refused_together(folder)
+        _write_parquet(datasets / "feeds" / "evidence" / f"odd-{i}.parquet", columns)
+    return {}
 
 
 @pytest.mark.parametrize(
@@ -263,59 +317,62 @@ def parquet_oddities(tmp_path_factory: pytest.TempPathFactory) -> str:
     ],
 )
 def test_parquet_feed_types_the_door_does_not_expect_are_refused(
-    parquet_oddities: str, index: int, column: str, words: str
+    refused: Refusal, index: int, column: str, words: str
 ) -> None:
-    about = _about(parquet_oddities, f"datasets/feeds/evidence/odd-{index}.parquet")
+    about = _about(refused.message, f"datasets/feeds/evidence/odd-{index}.parquet")
     column = "summary" if column == "publisher_struct" else column
-    assert f"'{column}'" in about and words in about.lower(), parquet_oddities
+    assert f"'{column}'" in about and words in about.lower(), refused.message
 
 
-def test_a_csv_record_is_reported_at_the_line_it_starts_on(tmp_path: Path, datasets: Path) -> None:
+PATTERN_NAMES = ["[acme].csv", "acme*.csv", "ac?me.csv"]
+DUPLICATED_COLUMN_FORMS = ["csv", "parquet"]
+
+
+def _feed_shapes(datasets: Path) -> dict[str, int]:
+    """A CSV feed whose records span lines, feeds named like glob patterns, and a CSV and a
+    Parquet feed with a column twice."""
+    folder = datasets / "feeds" / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
     header = ",".join(feed_row())
     good = [feed_row(evidence_id=f"row-{i}", summary=f'"line one\nline two {i}"') for i in (1, 2)]
     bad = feed_row(evidence_id="row-bad", evidence_type="rumour")
     lines = [header] + [",".join(r.values()) for r in [*good, bad]]
-    feed = datasets / "feeds" / "evidence" / "multi.csv"
-    feed.parent.mkdir(parents=True)
-    feed.write_text("\n".join(lines) + "\n")
-    message = _build_problems(datasets, tmp_path / "dist")
+    (folder / "multi.csv").write_text("\n".join(lines) + "\n")
+    for i, name in enumerate(PATTERN_NAMES):
+        row = feed_row(evidence_id=f"pattern-{i}", evidence_type="rumour")
+        (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    for form in DUPLICATED_COLUMN_FORMS:
+        row = feed_row(evidence_id=f"duplicated-{form}")
+        if form == "csv":
+            header = ",".join(row) + ",summary"
+            (folder / "dup.csv").write_text(header + "\n" + ",".join(row.values()) + ",again\n")
+        else:
+            names = [*row, "summary"]
+            arrays = [pa.array([v]) for v in row.values()] + [pa.array(["again"])]
+            pq.write_table(pa.Table.from_arrays(arrays, names=names), folder / "dup.parquet")
+    return {}
+
+
+def test_a_csv_record_is_reported_at_the_line_it_starts_on(refused: Refusal) -> None:
     # header 1, two records of two lines each (2-3, 4-5): the bad one starts on line 6
-    assert "feeds/evidence/multi.csv:6" in message and "rumour" in message
+    about = _about(refused.message, "datasets/feeds/evidence/multi.csv:6")
+    assert "rumour" in about, refused.message
 
 
-@pytest.mark.parametrize("name", ["[acme].csv", "acme*.csv", "ac?me.csv"])
-def test_a_feed_named_like_a_pattern_is_read_as_itself(
-    tmp_path: Path, datasets: Path, name: str
-) -> None:
+@pytest.mark.parametrize("name", PATTERN_NAMES)
+def test_a_feed_named_like_a_pattern_is_read_as_itself(refused: Refusal, name: str) -> None:
     # A decoy the pattern would also match: the error must describe the named file only.
-    folder = datasets / "feeds" / "evidence"
-    folder.mkdir(parents=True)
-    row = feed_row(evidence_type="rumour")
-    (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert f"feeds/evidence/{name}:2" in message and "rumour" in message
+    about = _about(refused.message, f"datasets/feeds/evidence/{name}:2")
+    assert "rumour" in about, refused.message
 
 
-@pytest.mark.parametrize("form", ["csv", "parquet"])
-def test_a_duplicate_feed_column_is_refused_by_name(
-    tmp_path: Path, datasets: Path, form: str
-) -> None:
+@pytest.mark.parametrize("form", DUPLICATED_COLUMN_FORMS)
+def test_a_duplicate_feed_column_is_refused_by_name(refused: Refusal, form: str) -> None:
     # The red team's example is a CSV; the second instance a Parquet file, whose format allows
     # two columns of one name.
-    folder = datasets / "feeds" / "evidence"
-    folder.mkdir(parents=True)
-    row = feed_row()
-    if form == "csv":
-        header = ",".join(row) + ",summary"
-        (folder / "dup.csv").write_text(header + "\n" + ",".join(row.values()) + ",again\n")
-    else:
-        names = [*row, "summary"]
-        arrays = [pa.array([v]) for v in row.values()] + [pa.array(["again"])]
-        pq.write_table(pa.Table.from_arrays(arrays, names=names), folder / "dup.parquet")
-    message = _build_problems(datasets, tmp_path / "dist")
-    assert f"feeds/evidence/dup.{form}" in message
-    assert "'summary'" in message and "twice" in message
-    assert "_duplicated_" not in message
+    about = _about(refused.message, f"datasets/feeds/evidence/dup.{form}")
+    assert "'summary'" in about and "twice" in about, refused.message
+    assert "_duplicated_" not in refused.message
 
 
 # --- 4. saydo query is read-only ------------------------------------------------------------------
@@ -386,19 +443,16 @@ CONFUSABLE_IDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def odd_characters(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Every control, format and confusable character in a case file of its own (ids
-    prefixed), one build: its message."""
-    folder = tmp_path_factory.mktemp("characters")
+def _odd_characters(datasets: Path) -> dict[str, int]:
+    """Every control, format and confusable character in a case file of its own."""
     values = [*CONTROL_CHARACTERS, *(("claim_id", value) for value, _ in CONFUSABLE_IDS)]
     for i, (field, value) in enumerate(values):
         case = minimal_case()
         if field == "claim_id":
             case["links"][0]["claim_id"] = value
         case["claims"][0][field] = value
-        write_variant(folder / "datasets", case, f"characters-{i}")
-    return _refused_together(folder)
+        write_variant(datasets, case, f"characters-{i}")
+    return {}
 
 
 @pytest.mark.parametrize(
@@ -406,11 +460,11 @@ def odd_characters(tmp_path_factory: pytest.TempPathFactory) -> str:
     [pytest.param(i, field, id=repr(value)) for i, (field, value) in enumerate(CONTROL_CHARACTERS)],
 )
 def test_control_and_format_characters_are_refused_and_never_printed_raw(
-    odd_characters: str, index: int, field: str
+    refused: Refusal, index: int, field: str
 ) -> None:
-    assert not any(c in odd_characters for c in "\x00\x07\x1b\u202e\u200b")
-    about = _about(odd_characters, f"datasets/cases/characters-{index}.yaml")
-    assert f"'{field}'" in about, odd_characters
+    assert not any(c in refused.message for c in "\x00\x07\x1b\u202e\u200b")
+    about = _about(refused.message, f"datasets/cases/characters-{index}.yaml")
+    assert f"'{field}'" in about, refused.message
 
 
 @pytest.mark.parametrize(
@@ -421,10 +475,10 @@ def test_control_and_format_characters_are_refused_and_never_printed_raw(
     ],
 )
 def test_a_confusable_letter_in_an_id_is_pointed_at(
-    odd_characters: str, index: int, shown: str
+    refused: Refusal, index: int, shown: str
 ) -> None:
-    about = _about(odd_characters, f"datasets/cases/characters-{index}.yaml")
-    assert shown in about and "'claim_id'" in about, odd_characters
+    about = _about(refused.message, f"datasets/cases/characters-{index}.yaml")
+    assert shown in about and "'claim_id'" in about, refused.message
 
 
 def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
@@ -491,38 +545,61 @@ def _released(tmp_path: Path, datasets: Path) -> Path:
     return record(tmp_path)
 
 
+STRAY_RECORDS = [
+    ("1.1.0.json", "{not json", "not a readable release record"),  # the red team's
+    ("notes.json", '{"note": "hi"}', "is not a release record"),
+    ("9.9.9.json", "{}", "9.9.9.json"),
+    ("2.0.0.json", "[1, 2]", "not a release record"),  # second instance: a JSON list
+]
+
+
+@dataclass(frozen=True)
+class BentRecords:
+    message: str  # what `saydo` would print
+    edited: str  # the name of the record edited by hand
+
+
+@pytest.fixture(scope="module")
+def bent_records() -> BentRecords:
+    """A first release of the minimal case whose own record is edited by hand, with every stray
+    or broken record above beside it; one build over them. Every record is read before any is
+    used and each one's problem is reported (transforms/release/records.py), so one refused
+    build stands for five."""
+
+    def make(folder: Path) -> BentRecords:
+        write_case(folder / "datasets", minimal_case())
+        releases = record(folder)
+        edited = next(releases.glob("*.json"))
+        document = json.loads(edited.read_text())
+        document["version"] = document["version"]  # untouched envelope ...
+        document["tables"]["claims"]["rows"] = 1  # ... but one figure bent
+        edited.write_text(json.dumps(document))
+        for name, content, _ in STRAY_RECORDS:
+            (releases / name).write_text(content)
+        with pytest.raises(Exception) as caught:
+            build(folder / "datasets", folder / "dist2", today=TODAY, gate=False, releases=releases)
+        return BentRecords(_message(caught.value), edited.name)
+
+    return made_once("bent-records", make)
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "words"),
+    ("name", "words"),
     [
-        ("1.1.0.json", "{not json", "not a readable release record"),  # the red team's
-        ("notes.json", '{"note": "hi"}', "is not a release record"),
-        ("9.9.9.json", "{}", "9.9.9.json"),
-        ("2.0.0.json", "[1, 2]", "not a release record"),  # second instance: a JSON list
+        pytest.param(name, words, id=f"{name}-{content}-{words}")
+        for name, content, words in STRAY_RECORDS
     ],
 )
 def test_a_stray_or_broken_release_record_is_named(
-    capsys, tmp_path: Path, datasets: Path, name: str, content: str, words: str
+    bent_records: BentRecords, name: str, words: str
 ) -> None:
-    releases = _released(tmp_path, datasets)
-    (releases / name).write_text(content)
-    with pytest.raises(Exception) as caught:
-        build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
-    from transforms.cli import _message
-
-    message = _message(caught.value)
-    assert name in message and words in message
+    about = _about(bent_records.message, f"releases/{name}")
+    assert name in about and words in about, bent_records.message
 
 
-def test_a_release_record_edited_by_hand_is_refused(tmp_path: Path, datasets: Path) -> None:
-    releases = _released(tmp_path, datasets)
-    record = next(releases.glob("*.json"))
-    document = json.loads(record.read_text())
-    document["version"] = document["version"]  # untouched envelope ...
-    document["tables"]["claims"]["rows"] = 1  # ... but one figure bent
-    record.write_text(json.dumps(document))
-    with pytest.raises(Exception) as caught:
-        build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
-    assert record.name in str(caught.value) and "checksum" in str(caught.value)
+def test_a_release_record_edited_by_hand_is_refused(bent_records: BentRecords) -> None:
+    about = _about(bent_records.message, f"releases/{bent_records.edited}")
+    assert bent_records.edited in about and "checksum" in about, bent_records.message
 
 
 def test_a_made_up_previous_value_is_refused(tmp_path: Path, datasets: Path) -> None:
@@ -686,26 +763,80 @@ def test_new_case_keeps_any_title_exactly(capsys, tmp_path: Path, monkeypatch, t
     assert yaml.safe_load(written.read_text())["case"]["title"] == title
 
 
-def test_a_correction_on_release_day_is_accepted(tmp_path: Path, datasets: Path) -> None:
-    releases = _released(tmp_path, datasets)
-    case = minimal_case()
-    case["claims"][0]["summary"] = "Acme denied it, in March 2023."
-    case["corrections"] = [
-        {
-            "table_name": "claims",
-            "record_id": "acme-denial",
-            "field_name": "summary",
-            "previous_value": "Acme denied it.",
-            "corrected_on": case["case"]["recorded_on"],  # the day it was recorded
-            "reason": "The month is known.",
-        }
-    ]
-    write_case(datasets, case)
-    build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
+@dataclass(frozen=True)
+class Rebuilt:
+    result: BuildResult
+    changes: dict[tuple[str, str], object]  # (kind of change, table) -> what changed
 
 
-def test_renaming_a_case_file_needs_no_correction(tmp_path: Path, datasets: Path) -> None:
-    releases = _released(tmp_path, datasets)
-    _case_text(datasets).rename(datasets / "cases" / "acme-renamed.yaml")
-    result = build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
-    assert result.summary["version"] == "1.0.0"  # nothing changed, so nothing to release
+def _changes(comparison) -> dict[tuple[str, str], object]:
+    """Every change a comparison with the last release found: (kind, table) -> what."""
+    return {
+        (kind.name, table): found
+        for kind in dataclasses.fields(comparison)
+        if kind.name not in ("previous", "problems")
+        for table, found in getattr(comparison, kind.name).items()
+        if found
+    }
+
+
+@pytest.fixture(scope="module")
+def renamed_and_corrected() -> Rebuilt:
+    """A build over a first release of the minimal case after its case file was given a new
+    name and, in it, one claim's summary corrected on the day the release was recorded: one
+    build for the two promises below, and every change it found."""
+
+    def make(folder: Path) -> Rebuilt:
+        datasets = folder / "datasets"
+        write_case(datasets, minimal_case())
+        releases = record(folder)
+        case = minimal_case()
+        case["claims"][0]["summary"] = "Acme denied it, in March 2023."
+        case["corrections"] = [
+            {
+                "table_name": "claims",
+                "record_id": "acme-denial",
+                "field_name": "summary",
+                "previous_value": "Acme denied it.",
+                "corrected_on": case["case"]["recorded_on"],  # the day it was recorded
+                "reason": "The month is known.",
+            }
+        ]
+        write_case(datasets, case)
+        _case_text(datasets).rename(datasets / "cases" / "acme-renamed.yaml")
+        result = build(datasets, folder / "dist2", today=TODAY, gate=False, releases=releases)
+        comparison = result.comparison
+        assert comparison.problems == []
+        return Rebuilt(result, _changes(comparison))
+
+    return made_once("renamed-and-corrected", make)
+
+
+def test_a_correction_on_release_day_is_accepted(renamed_and_corrected: Rebuilt) -> None:
+    # The build went through, and took the new summary for the correction it is.
+    assert renamed_and_corrected.changes[("corrected", "claims")] == {"acme-denial": ["summary"]}
+
+
+def test_renaming_a_case_file_needs_no_correction(renamed_and_corrected: Rebuilt) -> None:
+    # Nothing changed but what the correction changed: the summary it corrects and its own row
+    # (named table/record/field/day). Had the new name changed a record, it would be listed.
+    assert renamed_and_corrected.changes == {
+        ("corrected", "claims"): {"acme-denial": ["summary"]},
+        ("added", "corrections"): ["claims/acme-denial/summary/2024-01-10"],
+    }
+    # 1.0.0 and a patch for the correction alone.
+    assert renamed_and_corrected.result.summary["version"] == "1.0.1"
+
+
+def test_renaming_alone_changes_nothing_and_keeps_the_version(tmp_path: Path) -> None:
+    # The rename alone, through the build's own read and comparison with the release (the
+    # whole build of a rename is the one above): no change at all, so no new version.
+    write_case(tmp_path / "datasets", minimal_case())
+    (previous,) = read_releases(record(tmp_path))
+    _case_text(tmp_path / "datasets").rename(tmp_path / "datasets" / "cases" / "acme-renamed.yaml")
+    with read_as_the_build_reads(tmp_path / "datasets") as (con, ingested):
+        assert ingested.problems == []
+        comparison = release_manifest.compare(con, previous)
+    assert comparison.problems == []
+    assert _changes(comparison) == {}
+    assert next_version(previous, comparison) == previous.version == "1.0.0"

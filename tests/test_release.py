@@ -62,12 +62,24 @@ def _corrected_and_retracted() -> dict:
 
 
 def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, capsys) -> None:
-    """The real command, on the real calendar: what a new release adds is dated today."""
-    import datetime as dt
-
+    """The real command, on the real calendar: what a new release adds is dated today. Release
+    1.0.0 is the hand-made case recorded by `record` (record_release, the function the command
+    runs, shared with the other tests); the command records 1.0.1 over it, then nothing."""
     today = dt.date.today().isoformat()
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
+    record(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [
+        "1.0.0.json",
+        "1.0.0.parquet",
+    ]
+    (first,) = read_releases(tmp_path / "releases")
+    assert (first.version, first.format, first.released_on) == ("1.0.0", 2, FIRST_RELEASE_DAY)
+    assert first.tables["claims"]["rows"] == 2
+    assert (
+        (tmp_path / "CHANGELOG.md").read_text().startswith("# Changelog\n\n## 1.0.0 (2024-01-10)")
+    )
+
     args = [
         "release",
         "--datasets",
@@ -81,25 +93,26 @@ def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, caps
         "--quiet",
         "--no-gate",
     ]
+    write_case(datasets, _quote_corrected(today))
     assert saydo(args) == 0
-    assert "Recorded release 1.0.0" in capsys.readouterr().out
+    assert "Recorded release 1.0.1" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [
         "1.0.0.json",
         "1.0.0.parquet",
+        "1.0.1.json",
+        "1.0.1.parquet",
     ]
-    (first,) = read_releases(tmp_path / "releases")
-    assert (first.version, first.format, first.released_on.isoformat()) == ("1.0.0", 2, today)
-    assert first.tables["claims"]["rows"] == 2
-    assert (
-        (tmp_path / "CHANGELOG.md").read_text().startswith("# Changelog\n\n## 1.0.0 (2024-01-10)")
-    )
-
-    write_case(datasets, _quote_corrected(today))
-    assert saydo(args) == 0
     releases = read_releases(tmp_path / "releases")
-    assert [r.version for r in releases] == ["1.0.0", "1.0.1"]
+    assert [(r.version, r.format, r.released_on.isoformat()) for r in releases] == [
+        ("1.0.0", 2, "2024-01-10"),
+        ("1.0.1", 2, today),
+    ]
     chained = json.loads((tmp_path / "releases" / "1.0.1.json").read_text())
     assert chained["previous"]["version"] == "1.0.0"
+    # The new section on top, dated by what it adds: the correction made today.
+    changelog = (tmp_path / "CHANGELOG.md").read_text()
+    assert changelog.startswith(f"# Changelog\n\n## 1.0.1 ({today})")
+    assert "\n## 1.0.0 (2024-01-10)" in changelog
     # Nothing changed: no new record.
     assert saydo(args) == 0
     assert "Nothing changed since 1.0.1" in capsys.readouterr().out

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import (
     TODAY,
     identify,
+    made_once,
     minimal_case,
     variant_name,
     write_case,
@@ -250,20 +251,24 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
 
 
 @pytest.fixture(scope="module")
-def problems_of_every_case(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
+def problems_of_every_case() -> list[Problem]:
     """One check of a folder holding every catalogue case that breaks the case file, each
     in its own file with its ids prefixed by the case's name: the rules judge all the records
     at once, as they do in a real build, and one check stands for thirty (the problems each
     case raises are the same alone or together; the rules never look across unrelated
-    records). A case that writes a feed is checked on its own in the test."""
-    datasets = tmp_path_factory.mktemp("catalogue") / "datasets"
-    for kind, mutate, _, _ in CATALOGUE:
-        case = minimal_case()
-        if not isinstance(mutate(case), Feed):
-            write_variant(datasets, case, variant_name(kind))
-    with pytest.raises(InputError) as caught:
-        check(datasets, today=TODAY)
-    return caught.value.problems
+    records). A case that writes a feed is checked on its own in the test. Made once for the
+    run."""
+
+    def make(folder: Path) -> list[Problem]:
+        for kind, mutate, _, _ in CATALOGUE:
+            case = minimal_case()
+            if not isinstance(mutate(case), Feed):
+                write_variant(folder / "datasets", case, variant_name(kind))
+        with pytest.raises(InputError) as caught:
+            check(folder / "datasets", today=TODAY)
+        return caught.value.problems
+
+    return made_once("rule-catalogue", make)
 
 
 @pytest.mark.parametrize(

@@ -680,7 +680,7 @@ def test_subsidiary_counts_in_the_group_not_in_the_parent(variants) -> None:
 # --- the real package ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real(real_release: Path) -> duckdb.DuckDBPyConnection:
-    """The real datasets, built once per test worker (conftest.real_release)."""
+    """The real datasets, built once for the run (conftest.real_release)."""
     return duckdb.connect(str(real_release / "saydo.duckdb"), read_only=True)
 
 
@@ -888,58 +888,62 @@ piece = st.fixed_dictionaries(
 
 def _scores(con, pieces_of: dict[str, list[dict]], quoted: bool = True) -> dict[str, dict]:
     """A copy of acme-denial per key of `pieces_of`, each scored against its own pieces (each
-    piece a source and evidence of its own), all in one reading of claim_gap."""
+    piece a source and evidence of its own), all in one reading of claim_gap. Each table's new
+    rows go in with one statement, their values as lists unnested side by side."""
     con.execute(
         "delete from claim_evidence; delete from evidence where evidence_id like 'gen-%';"
         "delete from sources where source_id like 'gen-%'; "
         "delete from claims where claim_id like 'gen-%'"
     )
-    for material in ("p1", "p2"):
-        con.execute(
-            "insert into sources by name select 'gen-' || ? as source_id, 'en' as source_lang, "
-            "'leaked_document' as source_type, 'verified' as review_status, "
-            "DATE '2024-01-10' as recorded_on, 'x' as case_id, false as is_synthetic",
-            [material],
-        )
+    sources = [("gen-p1", "leaked_document"), ("gen-p2", "leaked_document")]
+    evidence, links = [], []
     for name, pieces in pieces_of.items():
-        claim_id = f"gen-{name}"
-        con.execute(
-            "insert into claims by name select * replace (? as claim_id, ? as quote, "
-            "? as quote_kind) from claims where claim_id = 'acme-denial'",
-            [claim_id, *(["We never did it.", "verbatim"] if quoted else [None, None])],
-        )
         for i, p in enumerate(pieces):
             sid, eid = f"gen-{name}-s{i}", f"gen-{name}-e{i}"
-            con.execute(
-                "insert into sources by name select ? as source_id, 'en' as source_lang, "
-                "? as source_type, 'verified' as review_status, DATE '2024-01-10' as recorded_on, "
-                "'x' as case_id, false as is_synthetic",
-                [sid, p["source_type"]],
-            )
-            con.execute(
-                "insert into evidence by name select ? as evidence_id, 'acme' as company_id, "
-                "? as source_id, ? as primary_source_id, DATE '2023-05-02' as evidence_date, "
-                "'day' as evidence_date_precision, 'investigative_finding' as evidence_type, "
-                "? as voice, 'x' as summary, ? as review_status, ? as effective_review_status, "
-                "DATE '2023-05-02' as public_from, DATE '2024-01-10' as recorded_on, "
-                "'x' as case_id, false as is_synthetic",
-                [
-                    eid,
-                    sid,
-                    None if p["primary"] is None else f"gen-{p['primary']}",
-                    p["voice"],
-                    p["status"],
-                    p["status"],
-                ],
-            )
-            con.execute(
-                "insert into claim_evidence by name"
-                " select ? as claim_id, ? as evidence_id, "
-                "? as relation, ? as confidence, 'x' as rationale, "
-                "DATE '2024-01-10' as recorded_on, 'x' as case_id, false as is_synthetic, "
-                "? as effective_review_status, DATE '2023-05-02' as public_from",
-                [claim_id, eid, p["relation"], p["confidence"], p["status"]],
-            )
+            primary = None if p["primary"] is None else f"gen-{p['primary']}"
+            sources.append((sid, p["source_type"]))
+            evidence.append((eid, sid, primary, p["voice"], p["status"]))
+            links.append((f"gen-{name}", eid, p["relation"], p["confidence"], p["status"]))
+
+    def unnested(*names: str) -> str:
+        return ", ".join(f"unnest(${i + 1}::varchar[]) as {n}" for i, n in enumerate(names))
+
+    def columns(rows: list[tuple], width: int) -> list[list]:
+        return [[row[i] for row in rows] for i in range(width)]
+
+    con.execute(
+        "insert into sources by name select source_id, 'en' as source_lang, source_type, "
+        "'verified' as review_status, DATE '2024-01-10' as recorded_on, 'x' as case_id, "
+        f"false as is_synthetic from (select {unnested('source_id', 'source_type')})",
+        columns(sources, 2),
+    )
+    con.execute(
+        "insert into claims by name select claim.* replace (gen.claim_id as claim_id, "
+        "$2 as quote, $3 as quote_kind) from claims as claim, "
+        "(select unnest($1::varchar[]) as claim_id) as gen where claim.claim_id = 'acme-denial'",
+        [
+            [f"gen-{name}" for name in pieces_of],
+            *(["We never did it.", "verbatim"] if quoted else [None, None]),
+        ],
+    )
+    names = ("evidence_id", "source_id", "primary_source_id", "voice", "review_status")
+    con.execute(
+        "insert into evidence by name select evidence_id, 'acme' as company_id, source_id, "
+        "primary_source_id, DATE '2023-05-02' as evidence_date, "
+        "'day' as evidence_date_precision, 'investigative_finding' as evidence_type, "
+        "voice, 'x' as summary, review_status, review_status as effective_review_status, "
+        "DATE '2023-05-02' as public_from, DATE '2024-01-10' as recorded_on, "
+        f"'x' as case_id, false as is_synthetic from (select {unnested(*names)})",
+        columns(evidence, 5),
+    )
+    names = ("claim_id", "evidence_id", "relation", "confidence", "effective_review_status")
+    con.execute(
+        "insert into claim_evidence by name select claim_id, evidence_id, relation, "
+        "confidence, 'x' as rationale, DATE '2024-01-10' as recorded_on, 'x' as case_id, "
+        "false as is_synthetic, effective_review_status, DATE '2023-05-02' as public_from "
+        f"from (select {unnested(*names)})",
+        columns(links, 5),
+    )
     rows = dict_rows(con, "select * from claim_gap where claim_id like 'gen-%'")
     scored = {row["claim_id"].removeprefix("gen-"): row for row in rows}
     assert sorted(scored) == sorted(pieces_of)

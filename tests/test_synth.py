@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.conftest import TODAY, record
+from tests.conftest import TODAY, made_once, record
 from transforms.build import SYNTHETIC_VERSION, build, check
 from transforms.cli import main as saydo
 from transforms.dev.synth import generate, write_feed
@@ -96,21 +96,23 @@ def test_a_release_refuses_synthetic_rows(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, float]]:
-    """A generated feed built once: its Parquet folder and saydo's company scores."""
+def synthetic() -> tuple[Path, dict[str, float]]:
+    """A generated feed built once for the run: its Parquet folder and saydo's company scores."""
     from transforms.db import connect
 
-    folder = tmp_path_factory.mktemp("synthetic")
-    write_feed(folder / "datasets", generate(40, 2000, 3, seed=5))
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
-    con = connect(folder / "dist" / "saydo.duckdb", read_only=True)
-    scores = dict(
-        con.execute(
-            "select company_id, gap_score from company_gap where gap_score is not null"
-        ).fetchall()
-    )
-    con.close()
-    return folder / "dist" / "parquet", scores
+    def make(folder: Path) -> tuple[Path, dict[str, float]]:
+        write_feed(folder / "datasets", generate(40, 2000, 3, seed=5))
+        build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+        con = connect(folder / "dist" / "saydo.duckdb", read_only=True)
+        scores = dict(
+            con.execute(
+                "select company_id, gap_score from company_gap where gap_score is not null"
+            ).fetchall()
+        )
+        con.close()
+        return folder / "dist" / "parquet", scores
+
+    return made_once("synthetic", make)
 
 
 def _within_a_tenth(saydo_scores: dict[str, float], other: dict[str, float]) -> None:
