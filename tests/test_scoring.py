@@ -26,6 +26,7 @@ from tests.conftest import (
     TODAY,
     examples,
     minimal_case,
+    once_per_run,
     record,
     variant_name,
     write_case,
@@ -185,12 +186,16 @@ class Scored:
 
 
 @pytest.fixture(scope="module")
-def variants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Scored]]:
-    """Every variant built once; called with a variant's function, its Scored rows."""
-    folder = tmp_path_factory.mktemp("variants")
-    for name, make_case in VARIANTS.items():
-        write_variant(folder / "datasets", make_case(), name)
-    build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+def variants() -> Iterator[Callable[..., Scored]]:
+    """Every variant built once for the run; called with a variant's function, its Scored
+    rows."""
+
+    def make(folder: Path) -> None:
+        for name, make_case in VARIANTS.items():
+            write_variant(folder / "datasets", make_case(), name)
+        build(folder / "datasets", folder / "dist", today=TODAY, gate=False)
+
+    folder = once_per_run("scoring-variants", make)
     con = duckdb.connect(str(folder / "dist" / "saydo.duckdb"), read_only=True)
     yield lambda make_case: Scored(con, variant_name(make_case.__name__))
     con.close()
