@@ -6,7 +6,9 @@ variants of the case (a catalogue of bad input, the scoring rules), they share o
 variant in a case file of its own, its ids prefixed (`write_variant`), and each test reads only
 what names its own file or ids (tests/test_rule_catalogue.py, test_bad_input.py, the variants
 in test_scoring.py). A variant whose records would meet another's (a release, a feed) keeps a
-build of its own."""
+build of its own. A build that tests only read (the hand-made case, the real datasets, a
+catalogue's refusal, a recorded release) is made once for the whole run, by whichever xdist
+worker asks first (`once_per_run`, `made_once`, `record`); a test copies what it changes."""
 
 from __future__ import annotations
 
