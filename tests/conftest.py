@@ -299,10 +299,16 @@ def refused_over(folder: Path, release: Path) -> Refused:
     )
 
 
+# libyaml's emitter writes what yaml.safe_dump writes, four times faster (a case file is written
+# some two hundred times a run).
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def write_case(datasets: Path, case: dict, name: str = "acme") -> Path:
     path = datasets / "cases" / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = yaml.dump(case, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
