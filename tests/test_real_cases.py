@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 
 from tests.conftest import REPO, SHARED, snapshot
-from transforms.exporters.docs import cases_markdown
 from transforms.ingest.adapters import find, run
 
 FCC = find(REPO / "datasets", "fcc-covered-list")
@@ -144,8 +143,3 @@ def test_bulk_door_reads_the_shared_fcc_list_and_matches_the_committed_feed(
     # committed datasets/ byte for byte, which the session built (conftest.real_release).
     assert snapshot(datasets) == snapshot(REPO / "datasets")
     assert pl.read_parquet(real_release / "parquet" / "evidence.parquet").height >= 40
-
-
-def test_cases_doc_is_current() -> None:
-    committed = (REPO / "docs" / "cases.md").read_text(encoding="utf-8")
-    assert committed == cases_markdown(REPO / "datasets"), "run `saydo docs` to regenerate"

@@ -371,11 +371,14 @@ def _records(tmp_path: Path) -> Path:
 def test_release_records_that_were_bent_stop_the_build_naming_the_file(
     tmp_path: Path, bend, words: str
 ) -> None:
+    # The build reads its releases with read_releases and stops with its problems as they
+    # are (transforms/build.py); a whole build over five bent records at once is
+    # test_red_team's `bent_records`. Here each bend alone, at the reader.
     releases = _records(tmp_path)
     bend(releases)
-    with pytest.raises(InputError) as caught:
-        build(tmp_path / "datasets", tmp_path / "dist", today=TODAY, releases=releases, gate=False)
-    assert any(words in p.render() for p in caught.value.problems), caught.value.render()
+    with pytest.raises(ReleaseRecordError) as caught:
+        read_releases(releases)
+    assert any(words in p.render() for p in caught.value.problems), str(caught.value)
 
 
 def test_the_first_release_record_is_anchored(tmp_path: Path) -> None:

@@ -969,7 +969,7 @@ def properties_db(minimal_release: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @settings(
-    max_examples=examples(15),
+    max_examples=examples(10),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -981,7 +981,7 @@ def test_an_independent_refutation_never_lowers_a_score(properties_db, pieces, e
 
 
 @settings(
-    max_examples=examples(15),
+    max_examples=examples(10),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
