@@ -577,7 +577,7 @@ def rule_problems(
     return problems
 
 
-# Rows in the work database up to which every rule runs in one statement (the real package
+# Rows in the rules' tables up to which every rule runs in one statement (the real package
 # holds about 1,200; 100 thousand synthetic claims, half a million).
 RULES_TOGETHER_ROWS = 100_000
 
