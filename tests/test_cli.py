@@ -27,7 +27,7 @@ from tests.conftest import (
 )
 from transforms.build import check
 from transforms.cli import main as saydo
-from transforms.exporters.docs import fill_generated_section, recipes
+from transforms.exporters.docs import fill_generated_section, generated_section, recipes
 from transforms.exporters.query import neutralise, save_csv
 
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
@@ -217,8 +217,7 @@ def test_every_cookbook_query_runs_and_its_sample_is_current(
     samples = (project / "docs" / "cookbook.md").read_text(encoding="utf-8")
     for recipe in found:
         # A sample ends with the count of the rows the recipe returned (exporters/docs.sample).
-        section = samples.split(f"<!-- result-{recipe.number}:start -->")[1]
-        section = section.split(f"<!-- result-{recipe.number}:end -->")[0]
+        section = generated_section(samples, f"result-{recipe.number}")
         (shown,) = re.findall(r"^(\d+) rows?\b", section, re.M)
         assert int(shown) > 0, f"recipe {recipe.number} returns nothing to show"
     assert samples == text, "run `saydo docs` to refresh the cookbook's samples"

@@ -271,6 +271,18 @@ def data_date_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return found or dt.date(1970, 1, 1)
 
 
+def open_work_database(path: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
+    """The work database the input is read into and judged in (a build's, `check`'s), with
+    saydo's functions, which the rules use, in place; it spills into `scratch`."""
+    con = connect(path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
+    try:
+        run_sql_files(con, (FUNCTIONS_FILE,))
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def build(
     datasets: Path,
     out: Path,
@@ -310,9 +322,8 @@ def _build_into(
     # gate's verdict on the same measures; a release judges and lays out everything afresh.
     cache = None if released_on else out.parent / ".saydo-cache"
     work_path = scratch / "work.duckdb"
-    work = connect(work_path, memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill")
+    work = open_work_database(work_path, scratch)
     try:
-        run_sql_files(work, (FUNCTIONS_FILE,))
         ingested = stages.run("read", read_datasets, datasets, work, scratch)
         stages.run("validate", validate, work, ingested, today, cache)
         synthetic = (
@@ -448,11 +459,8 @@ def check(datasets: Path, today: dt.date | None = None) -> dict[str, int]:
 
     with tempfile.TemporaryDirectory(prefix="saydo-check-") as folder:
         scratch = Path(folder)
-        con = connect(
-            scratch / "work.duckdb", memory_limit=MEMORY_LIMIT, temp_directory=scratch / "spill"
-        )
+        con = open_work_database(scratch / "work.duckdb", scratch)
         try:
-            run_sql_files(con, (FUNCTIONS_FILE,))
             ingested = read_datasets(datasets, con, scratch)
             validate(con, ingested, today or dt.date.today())
             return {

@@ -52,12 +52,22 @@ def table(header: list[str], rows: list[list[object]], width: int | None = None)
     return lines
 
 
+def _section_markers(marker: str) -> tuple[str, str]:
+    return f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+
+
 def fill_generated_section(text: str, marker: str, content: str) -> str:
     """Replace what stands between <!-- marker:start --> and <!-- marker:end -->."""
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    start, end = _section_markers(marker)
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{start}\n{content}\n{end}{tail}"
+
+
+def generated_section(text: str, marker: str) -> str:
+    """What stands between <!-- marker:start --> and <!-- marker:end -->."""
+    start, end = _section_markers(marker)
+    return text.split(start, 1)[1].split(end, 1)[0]
 
 
 # --- the data dictionary ------------------------------------------------------------------------

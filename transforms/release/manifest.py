@@ -37,11 +37,12 @@ from schemas.registry import (
     DATE,
     INTEGER,
     NUMBER,
+    STRING,
     TABLES,
     Field,
     Table,
 )
-from schemas.types import STRING
+from schemas.views import STRING_LIST
 from transforms.db import register_rows
 from transforms.history import followers, undo
 from transforms.release.records import Release
@@ -238,14 +239,13 @@ def _previous_records(con: duckdb.DuckDBPyConnection, previous: Release) -> None
                     "value_hashes": hashes,
                 }
             )
-    import polars as pl  # not at the top: `saydo query` imports this module and reads no frame
-
+    types = polars_types()
     schema = {
-        "table_name": pl.String,
-        "record_id": pl.String,
-        "retracted": pl.Boolean,
-        "run": pl.Int64,
-        "value_hashes": pl.List(pl.String),
+        "table_name": types[STRING],
+        "record_id": types[STRING],
+        "retracted": types[BOOLEAN],
+        "run": types[INTEGER],
+        "value_hashes": types[STRING_LIST],
     }
     register_rows(con, "previous_incoming", rows, schema)
     con.execute("create temp table previous_records as select * from previous_incoming")
