@@ -299,6 +299,23 @@ def refused_over(folder: Path, release: Path) -> Refused:
     )
 
 
+def corrected(case: dict, field: str, value: str, previous: str, on: str, reason: str) -> dict:
+    """`case` (the hand-made case or a copy) with its denial's `field` changed from `previous`
+    to `value`, and the correction record that says so, dated `on`."""
+    case["claims"][0][field] = value
+    case["corrections"] = [
+        {
+            "table_name": "claims",
+            "record_id": case["claims"][0]["claim_id"],
+            "field_name": field,
+            "previous_value": previous,
+            "corrected_on": on,
+            "reason": reason,
+        }
+    ]
+    return case
+
+
 # libyaml's emitter writes what yaml.safe_dump writes, four times faster (a case file is written
 # some two hundred times a run).
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -358,7 +375,6 @@ def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -
     recorded in folder/releases and folder/CHANGELOG.md on `day`. Returns the releases folder."""
     from transforms.release.recording import record_release
 
-    releases = folder / "releases"
     key = repr(
         (
             day,
@@ -368,21 +384,22 @@ def record(folder: Path, day: dt.date = FIRST_RELEASE_DAY, gate: bool = False) -
         )
     )
 
-    recorded_here = []
-
     def make(kept: Path) -> None:
-        record_release(
-            folder / "datasets", folder / "dist", releases, folder / "CHANGELOG.md", day, gate=gate
-        )
-        recorded_here.append(True)
-        for name in _RECORD_OUTPUTS:
+        for name in ("datasets", *_RECORD_OUTPUTS):
             _copy(folder / name, kept / name)
+        record_release(
+            kept / "datasets",
+            kept / "dist",
+            kept / "releases",
+            kept / "CHANGELOG.md",
+            day,
+            gate=gate,
+        )
 
     kept = once_per_run(f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:16]}", make)
-    if not recorded_here:
-        for name in _RECORD_OUTPUTS:
-            _copy(kept / name, folder / name)
-    return releases
+    for name in _RECORD_OUTPUTS:
+        _copy(kept / name, folder / name)
+    return folder / "releases"
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -526,15 +543,14 @@ class Loaded:
 def read_as_the_build_reads(datasets: Path) -> Iterator[tuple]:
     """`datasets` read into a work database as the build's read stage does: the connection and
     what was read (transforms.ingest.read.Ingested), for a test of a stage after it."""
-    from transforms.db import connect
+    from transforms.build import open_work_database
     from transforms.ingest.read import read_datasets
-    from transforms.store import FUNCTIONS_FILE, run_sql_files
 
-    with tempfile.TemporaryDirectory(prefix="saydo-read-") as scratch:
-        con = connect()
+    with tempfile.TemporaryDirectory(prefix="saydo-read-") as folder:
+        scratch = Path(folder)
+        con = open_work_database(scratch / "work.duckdb", scratch)
         try:
-            run_sql_files(con, (FUNCTIONS_FILE,))
-            yield con, read_datasets(datasets, con, Path(scratch))
+            yield con, read_datasets(datasets, con, scratch)
         finally:
             con.close()
 
@@ -569,9 +585,7 @@ def real_release() -> Path:
     """The real datasets/ built once for the run, for tests that only read it."""
     from transforms.build import build
 
-    return (
-        once_per_run(
-            "real-release", lambda folder: build(REPO / "datasets", folder / "dist", gate=False)
-        )
-        / "dist"
-    )
+    def make(folder: Path) -> None:
+        build(REPO / "datasets", folder / "dist", gate=False)
+
+    return once_per_run("real-release", make) / "dist"

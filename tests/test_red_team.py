@@ -28,6 +28,7 @@ import yaml
 from tests.conftest import (
     REPO,
     TODAY,
+    corrected,
     feed_row,
     made_once,
     minimal_case,
@@ -604,18 +605,14 @@ def test_a_release_record_edited_by_hand_is_refused(bent_records: BentRecords) -
 
 def test_a_made_up_previous_value_is_refused(tmp_path: Path, datasets: Path) -> None:
     releases = _released(tmp_path, datasets)
-    case = minimal_case()
-    case["claims"][0]["summary"] = "Acme denied it, firmly."
-    case["corrections"] = [
-        {
-            "table_name": "claims",
-            "record_id": "acme-denial",
-            "field_name": "summary",
-            "previous_value": "Acme admitted it.",  # not what was published
-            "corrected_on": "2024-02-01",
-            "reason": "Sharper wording.",
-        }
-    ]
+    case = corrected(
+        minimal_case(),
+        "summary",
+        "Acme denied it, firmly.",
+        previous="Acme admitted it.",  # not what was published
+        on="2024-02-01",
+        reason="Sharper wording.",
+    )
     write_case(datasets, case)
     with pytest.raises(InputError) as caught:
         build(datasets, tmp_path / "dist2", today=TODAY, gate=False, releases=releases)
@@ -791,17 +788,14 @@ def renamed_and_corrected() -> Rebuilt:
         write_case(datasets, minimal_case())
         releases = record(folder)
         case = minimal_case()
-        case["claims"][0]["summary"] = "Acme denied it, in March 2023."
-        case["corrections"] = [
-            {
-                "table_name": "claims",
-                "record_id": "acme-denial",
-                "field_name": "summary",
-                "previous_value": "Acme denied it.",
-                "corrected_on": case["case"]["recorded_on"],  # the day it was recorded
-                "reason": "The month is known.",
-            }
-        ]
+        corrected(
+            case,
+            "summary",
+            "Acme denied it, in March 2023.",
+            previous="Acme denied it.",
+            on=case["case"]["recorded_on"],  # the day it was recorded
+            reason="The month is known.",
+        )
         write_case(datasets, case)
         _case_text(datasets).rename(datasets / "cases" / "acme-renamed.yaml")
         result = build(datasets, folder / "dist2", today=TODAY, gate=False, releases=releases)

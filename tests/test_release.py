@@ -14,7 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIRST_RELEASE_DAY, TODAY, minimal_case, record, snapshot, write_case
+from tests.conftest import (
+    FIRST_RELEASE_DAY,
+    TODAY,
+    corrected,
+    minimal_case,
+    record,
+    snapshot,
+    write_case,
+)
 from transforms.build import build
 from transforms.cli import main as saydo
 from transforms.release.diff import diff_paths
@@ -39,19 +47,14 @@ def _version(out: Path) -> str:
 
 def _quote_corrected(on: str) -> dict:
     """The minimal case with the denial's quote corrected on `on`."""
-    case = minimal_case()
-    case["claims"][0]["quote"] = "We never did that."
-    case["corrections"] = [
-        {
-            "table_name": "claims",
-            "record_id": "acme-denial",
-            "field_name": "quote",
-            "previous_value": "We never did it.",
-            "corrected_on": on,
-            "reason": "The first transcription misquoted the statement; checked against the video.",
-        }
-    ]
-    return case
+    return corrected(
+        minimal_case(),
+        "quote",
+        "We never did that.",
+        previous="We never did it.",
+        on=on,
+        reason="The first transcription misquoted the statement; checked against the video.",
+    )
 
 
 def _corrected_and_retracted() -> dict:
