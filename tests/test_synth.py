@@ -132,6 +132,40 @@ def test_benchmark_floor_computes_the_same_scores_as_saydo(synthetic) -> None:
     _within_a_tenth(saydo_scores, dict(connect().execute(floor_query(parquet)).fetchall()))
 
 
+def test_benchmark_output_floor_writes_what_the_release_holds(synthetic, tmp_path: Path) -> None:
+    """The output floor is a floor of this release only if it copies every stored score row
+    and writes every Parquet file of the release, whole, and leaves the package as it was."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from schemas.registry import release_file
+    from transforms.db import connect
+    from transforms.dev.bench import output_floor
+    from transforms.store import STORED_VIEWS, TABLE_FILES, VIEW_FILES
+
+    dist = synthetic[0].parent
+    package = dist / "saydo.duckdb"
+    before = hashlib.sha256(package.read_bytes()).hexdigest()
+    figures = output_floor(dist, tmp_path / "floor")
+    assert hashlib.sha256(package.read_bytes()).hexdigest() == before
+    assert figures["scores_copy_seconds"] > 0 and figures["parquet_copy_seconds"] > 0
+    copied = connect(tmp_path / "floor" / "copy.duckdb", read_only=True)
+    stored = connect(package, read_only=True)
+    for name in STORED_VIEWS:
+        (rows,) = stored.execute(f"select count(*) from internal.{name}_stored").fetchall()[0]
+        assert rows > 0
+        assert copied.execute(f"select count(*) from {name}").fetchall()[0][0] == rows, name
+    names = TABLE_FILES + VIEW_FILES
+    assert {p.stem for p in (tmp_path / "floor").glob("*.parquet")} == set(names)
+    released = set(dist.glob("*/*.parquet"))
+    assert released == {dist / release_file(name, "parquet") for name in names}
+    for name in names:
+        copy = pq.ParquetFile(tmp_path / "floor" / f"{name}.parquet")
+        release = pq.ParquetFile(dist / release_file(name, "parquet"))
+        assert copy.metadata.num_rows == release.metadata.num_rows, name
+
+
 def test_benchmark_peer_computes_the_same_scores_as_saydo(synthetic) -> None:
     """The peer is a fair comparison only if its pandas code computes saydo's scores."""
     import pandas as pd
