@@ -133,8 +133,9 @@ def test_benchmark_floor_computes_the_same_scores_as_saydo(synthetic) -> None:
 
 
 def test_benchmark_output_floor_writes_what_the_release_holds(synthetic, tmp_path: Path) -> None:
-    """The output floor is a floor of this release only if it copies every stored score row
-    and writes every Parquet file of the release, whole, and leaves the package as it was."""
+    """The output floor measures this release's output only if it copies every stored score
+    row and column and writes every Parquet file of the release with its rows and columns, and
+    leaves the package as it was."""
     import hashlib
 
     import pyarrow.parquet as pq
@@ -156,6 +157,10 @@ def test_benchmark_output_floor_writes_what_the_release_holds(synthetic, tmp_pat
         (rows,) = stored.execute(f"select count(*) from internal.{name}_stored").fetchall()[0]
         assert rows > 0
         assert copied.execute(f"select count(*) from {name}").fetchall()[0][0] == rows, name
+        columns = f"select column_name from duckdb_columns() where table_name = '{name}%s'"
+        assert [c for (c,) in copied.execute(columns % "").fetchall()] == [
+            c for (c,) in stored.execute(columns % "_stored").fetchall()
+        ], name
     names = TABLE_FILES + VIEW_FILES
     assert {p.stem for p in (tmp_path / "floor").glob("*.parquet")} == set(names)
     released = set(dist.glob("*/*.parquet"))
@@ -164,6 +169,7 @@ def test_benchmark_output_floor_writes_what_the_release_holds(synthetic, tmp_pat
         copy = pq.ParquetFile(tmp_path / "floor" / f"{name}.parquet")
         release = pq.ParquetFile(dist / release_file(name, "parquet"))
         assert copy.metadata.num_rows == release.metadata.num_rows, name
+        assert copy.schema_arrow.names == release.schema_arrow.names, name
 
 
 def test_benchmark_peer_computes_the_same_scores_as_saydo(synthetic) -> None:
