@@ -843,6 +843,23 @@ def _scoped_equals_views(real, companies: list[str]) -> None:
             "select * from company_gap_as_of(DATE '2026-11-29', companies := [$c])", {"c": company}
         ).fetchall()
         assert scoped == [row for row in everyone if row[0] == company]
+    # The story on a past date is read from the records (never the stored rows): every claim
+    # and piece of evidence of the company public by then and not retracted, each once.
+    for company in companies:
+        told = real.execute(
+            "select item_kind, item_id from timeline_of([$c], as_of := DATE '2026-11-29')",
+            {"c": company},
+        ).fetchall()
+        for kind, table, key in (
+            ("claim", "claims", "claim_id"),
+            ("evidence", "evidence", "evidence_id"),
+        ):
+            expected = real.execute(
+                f"select {key} from {table} where company_id = $c "
+                "and public_from <= DATE '2026-11-29' and retracted_on is null",
+                {"c": company},
+            ).fetchall()
+            assert sorted(item for k, item in told if k == kind) == sorted(r[0] for r in expected)
 
 
 def test_scoped_macros_return_exactly_the_views_rows(real) -> None:

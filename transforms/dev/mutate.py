@@ -251,6 +251,17 @@ MUTATIONS = (
         'from {work}.{name}")',
         ("tests/test_build.py::test_every_file_is_in_its_declared_order",),
     ),
+    Mutation(
+        "the story on a past date tells no claim",
+        "transforms/sql/50_timeline.sql",
+        "    select * from story_rows('claims', as_of,\n"
+        "        (select case when exists (select 1 from use_stored) then []::varchar[] "
+        "else companies end),",
+        "    select * from story_rows('claims', as_of,\n"
+        "        (select case when exists (select 1 from use_stored) then []::varchar[] "
+        "else []::varchar[] end),",
+        ("tests/test_scoring.py::test_scoped_macros_return_exactly_the_views_rows",),
+    ),
 )
 
 
