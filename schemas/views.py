@@ -101,7 +101,7 @@ class View:
     def computed_for(self, companies: str) -> str:
         """The macro call computing only the rows of `companies` (an SQL list expression)."""
         macro = self.computed_by.removesuffix("(NULL)")
-        if macro == "timeline_of":  # its first argument is the companies
+        if macro == "timeline_from_records":  # its first argument is the companies
             return f"{macro}({companies})"
         return f"{macro}(NULL, companies := {companies})"
 
@@ -384,7 +384,7 @@ TIMELINE = View(
     ),
     ("company_id", "item_date nulls last", "item_kind", "item_id"),
     primary_key=("company_id", "item_kind", "item_id"),
-    computed_by="timeline_of(NULL)",
+    computed_by="timeline_from_records(NULL)",
     weighted=False,
     foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
 )
@@ -447,8 +447,9 @@ MACROS: dict[str, str] = {
     "which nothing about them was known is an error naming the first day something was.",
     "company_gap_as_of": "company_gap from what was known on as_of on a clock; companies := "
     "['id', ...] computes only their rows.",
-    "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := and "
-    "clock := give the story as known on a date. The fast way to read one company's story.",
+    "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := (a date, "
+    "a parameter or NULL) and clock := give the story as known on a date. Without as_of it "
+    "reads the story stored at build time: the fast way to read one company's story.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
     "without their history columns.",
     "company_group_members": "Every (group_company_id, member_company_id) pair: a company and "

@@ -254,6 +254,9 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capf
         "select * from claims where claim_date like '2021%'": "year(claim_date) = 2021",
         "select * from claims where claim_date = 'March 2023'": "claim_date_precision = 'month'",
         "select * from claim_gapp": "duckdb_views()",
+        "select * from timeline_of(['acme'], as_of := (select max(data_date) from releases))": (
+            "read it first (SELECT max(data_date) FROM releases)"
+        ),
     }
     for sql, hint in dead_ends.items():
         assert saydo(["query", "--db", str(package), sql]) == 1, sql

@@ -562,6 +562,20 @@ def test_time_decay_is_off_by_default_and_halves_per_half_life(built: Path) -> N
     assert _claim(con, "acme-denial", "2024-05-01")["gap_score"] == 35.0
 
 
+def test_a_live_copy_tells_the_current_story_from_its_records(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
+    con.execute("update claims set summary = 'Changed in a copy.' where claim_id = 'acme-denial'")
+    told = "select summary from timeline_of(['acme']) where item_id = 'acme-denial'"
+    # The package's current story is the one stored at build time ...
+    assert con.execute(told).fetchall() == [("Acme denied it.",)]
+    # ... and a what-if copy, whose records may change, tells it from the records.
+    make_live(con)
+    assert con.execute(told).fetchall() == [("Changed in a copy.",)]
+    assert con.execute("select summary from timeline where item_id = 'acme-denial'").fetchall() == [
+        ("Changed in a copy.",)
+    ]
+
+
 @variant
 def _evidence_dated_by_month() -> dict:
     case = minimal_case()

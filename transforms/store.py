@@ -374,12 +374,19 @@ def fast_views_sql() -> str:
 
 def live_views_sql() -> str:
     """The views computed from the records at every read: what `saydo query --what-if` uses in
-    its private copy, where weights and records may change."""
-    return "\n".join(
+    its private copy, where weights and records may change. timeline_of reads the stored story
+    whenever as_of is NULL (it cannot depend on the weights), so here it tells every story from
+    the records too."""
+    views = [
         f"create or replace view {name} as select * from {VIEWS[name].computed_by} "
         f"order by {_order_sql(name)};"
         for name in STORED_VIEWS
+    ]
+    live_timeline = (
+        "create or replace macro timeline_of(companies, as_of := NULL, clock := 'published') "
+        "as table select * from timeline_from_records(companies, as_of := as_of, clock := clock);"
     )
+    return "\n".join([*views, live_timeline])
 
 
 def _order_sql(name: str, alias: str = "", company: str = "") -> str:

@@ -254,13 +254,17 @@ MUTATIONS = (
     Mutation(
         "the story on a past date tells no claim",
         "transforms/sql/50_timeline.sql",
+        "    select * from story_rows('claims', as_of, companies, clock)",
         "    select * from story_rows('claims', as_of,\n"
-        "        (select case when exists (select 1 from use_stored) then []::varchar[] "
-        "else companies end),",
-        "    select * from story_rows('claims', as_of,\n"
-        "        (select case when exists (select 1 from use_stored) then []::varchar[] "
-        "else []::varchar[] end),",
+        "        case when as_of is null then companies else []::varchar[] end, clock)",
         ("tests/test_scoring.py::test_scoped_macros_return_exactly_the_views_rows",),
+    ),
+    Mutation(
+        "a what-if copy tells the current story stored at build time",
+        "transforms/store.py",
+        'return "\\n".join([*views, live_timeline])',
+        'return "\\n".join(views)',
+        ("tests/test_scoring.py::test_a_live_copy_tells_the_current_story_from_its_records",),
     ),
 )
 

@@ -203,6 +203,12 @@ _HINTS = (
         "databases, install extensions or change settings.",
     ),
     (
+        "Table function cannot contain subqueries",
+        "timeline_of's as_of is settled before the query runs: give a date (DATE "
+        "'2023-06-30'), a parameter or NULL, not a subquery. To use a date the package holds, "
+        "read it first (SELECT max(data_date) FROM releases) and write it in.",
+    ),
+    (
         "does not exist",
         "list what the package holds with: SELECT table_name, comment FROM duckdb_tables() "
         "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal.",

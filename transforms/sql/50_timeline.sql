@@ -1,30 +1,12 @@
--- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
--- and response of the companies listed (NULL: all) with its source, for reading a case as a
--- story; on a date, only what was known then. Retracted items stay in the current story,
--- marked. The timeline view is timeline_of(NULL); filter it on group_company_id to read a
--- parent with its subsidiaries and affiliates.
-create or replace macro timeline_of(companies, as_of := NULL, clock := 'published') as table
+-- timeline_from_records(companies, as_of := NULL, clock := 'published'): timeline_of told from
+-- the records: the build stores the current story from it, and timeline_of tells a story on a
+-- date with it.
+create or replace macro timeline_from_records(companies, as_of := NULL, clock := 'published') as table
 with
 
 -- import ------------------------------------------------------------------------------------
--- The current story is stored at build time (it does not depend on the weights).
-use_stored as (
-    select 1 as yes from internal.stored_scores
-    where view_name = 'timeline' and as_of is null
-),
-
-stored as (
-    select stored.* exclude (company_key)
-    from internal.timeline_stored as stored
-    join listed_company_keys(companies) using (company_key)
-    where exists (select 1 from use_stored)
-),
-
--- The walk up the company tree reads only what is given to it: nothing when the stored rows
--- answer.
 companies_to_walk as (
     select company_id, parent_company_id from companies
-    where not exists (select 1 from use_stored)
 ),
 
 group_tops as (
@@ -32,31 +14,21 @@ group_tops as (
 ),
 
 -- The current story keeps retracted items; a story on a date holds what was known then.
--- When the stored rows answer, the records are asked for an empty list of companies (not NULL,
--- which is all of them): DuckDB then stops reading them at their first rows, where a filter
--- applied after the read scanned every claim and piece of evidence for the company's rows.
 wanted_claims as (
-    select * from story_rows('claims', as_of,
-        (select case when exists (select 1 from use_stored) then []::varchar[] else companies end),
-        clock)
+    select * from story_rows('claims', as_of, companies, clock)
 ),
 
 wanted_evidence as (
-    select * from story_rows('evidence', as_of,
-        (select case when exists (select 1 from use_stored) then []::varchar[] else companies end),
-        clock)
+    select * from story_rows('evidence', as_of, companies, clock)
 ),
 
 wanted_responses as (
-    select * from story_rows('responses', as_of,
-        (select case when exists (select 1 from use_stored) then []::varchar[] else companies end),
-        clock)
+    select * from story_rows('responses', as_of, companies, clock)
 ),
 
 refutations as (
     select claim_id, evidence_id from claim_evidence
     where relation = 'refutes' and (as_of is null or retracted_on is null)
-      and not exists (select 1 from use_stored)
 ),
 
 refuted_by as (
@@ -153,8 +125,38 @@ computed as (
 
 final as (
     select * from computed
-    union all
-    select * from stored
+)
+
+select * from final;
+
+-- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
+-- and response of the companies listed (NULL: all) with its source, for reading a case as a
+-- story; on a date, only what was known then. Retracted items stay in the current story,
+-- marked. The timeline view is timeline_of(NULL); filter it on group_company_id to read a
+-- parent with its subsidiaries and affiliates. as_of is a date, a parameter or NULL.
+create or replace macro timeline_of(companies, as_of := NULL, clock := 'published') as table
+with
+
+-- import ------------------------------------------------------------------------------------
+-- The current story is stored at build time (it does not depend on the weights), sorted by
+-- company; a story on a date is told from the records.
+current_story as (
+    select stored.* exclude (company_key)
+    from internal.timeline_stored as stored
+    join listed_company_keys(companies) using (company_key)
+),
+
+story_on_date as (
+    select * from timeline_from_records(companies, as_of := as_of, clock := clock)
+),
+
+-- logic -------------------------------------------------------------------------------------
+-- DuckDB plans only the CTE query_table names, and the name is settled before planning, from
+-- as_of alone: the current story is read without planning how a story is told from the
+-- records (19 ms at any size, where the read takes 5).
+final as (
+    select * from query_table(case when as_of is null then 'current_story'
+                                   else 'story_on_date' end)
 )
 
 select * from final;
