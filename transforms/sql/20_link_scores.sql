@@ -7,6 +7,17 @@ create or replace macro listed_company_keys(companies) as table
 select company_key from internal.company_keys
 where companies is null or company_id in (select company_id from listed_companies(companies));
 
+-- The company_ids of a list, or of every company when the list is NULL, for `company_id in
+-- (select company_id from listed_or_all_companies(companies))`. Written as `companies is null
+-- or company_id in (...)`, the OR makes DuckDB read every claim and test each against the list;
+-- as one IN it is a semi-join, and an empty list (company_gap_as_of passes one when its stored
+-- rows answer) stops the read at the first rows: 30 of 40 ms for one company at a million
+-- claims.
+create or replace macro listed_or_all_companies(companies) as table
+select company_id from companies where companies is null
+union all
+select unnest(companies) as company_id;
+
 -- link_scores_as_of(as_of, companies := NULL, clock := 'published'): one row per link between a
 -- claim and a piece of evidence known on as_of, with every factor of its strength, whether it
 -- counted or was merged into another piece resting on the same primary material, and why.
@@ -48,7 +59,7 @@ settings as (
 
 known_claims as (
     select * from known_rows('claims', as_of, clock)
-    where (companies is null or company_id in (select company_id from listed_companies(companies)))
+    where company_id in (select company_id from listed_or_all_companies(companies))
       and (as_of is null or clock != 'published' or public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),

@@ -29,7 +29,7 @@ links as (
 
 known_claims as (
     select * from known_rows('claims', as_of, clock)
-    where (companies is null or company_id in (select company_id from listed_companies(companies)))
+    where company_id in (select company_id from listed_or_all_companies(companies))
       and (as_of is null or clock != 'published' or public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),
