@@ -20,6 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas.registry import DERIVED_TABLES, HISTORY_TABLES, TABLES
+from schemas.views import VIEWS
 from tests.conftest import (
     ID_FIELDS,
     REPO,
@@ -571,9 +573,47 @@ def test_a_live_copy_tells_the_current_story_from_its_records(built: Path) -> No
     # ... and a what-if copy, whose records may change, tells it from the records.
     make_live(con)
     assert con.execute(told).fetchall() == [("Changed in a copy.",)]
+    # Its timeline_of passes on every argument: this build was never released, so the released
+    # clock knows nothing on a day the published clock knows Acme's own story (its two claims
+    # and its reply; the files are its subsidiary's).
+    on_a_day = "select item_id from timeline_of(['acme'], as_of := DATE '2024-06-30'{})"
+    assert sorted(con.execute(on_a_day.format("")).fetchall()) == [
+        ("acme-arabic",),
+        ("acme-denial",),
+        ("acme-reply",),
+    ]
+    assert con.execute(on_a_day.format(", clock := 'released'")).fetchall() == []
     assert con.execute("select summary from timeline where item_id = 'acme-denial'").fetchall() == [
         ("Changed in a copy.",)
     ]
+
+
+def test_a_query_of_its_own_named_like_a_table_changes_no_macro_answer(built: Path) -> None:
+    """A journalist's `WITH claims AS (...)` or `WITH score_weights AS (...)` before a macro
+    call is their own query: the macros read the package's tables, never a CTE of the caller's
+    that shares a name (DuckDB expands a table macro inside the caller's query)."""
+    con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
+    calls = (
+        "link_scores_as_of(DATE '2024-06-30')",
+        "claim_gap_as_of(DATE '2024-06-30')",
+        "company_gap_as_of(NULL, companies := ['acme'])",
+        "timeline_of(['acme'], as_of := DATE '2024-06-30')",
+        "timeline_of(['acme'])",
+    )
+    # Every published table and view, empty, under its own name.
+    shadows = ", ".join(
+        f"{name} as (from main.{name} limit 0)"
+        for name in [*TABLES, *HISTORY_TABLES, *DERIVED_TABLES, *VIEWS]
+    )
+    # With the stored scores, then computed afresh from the records as in a what-if.
+    for live in (False, True):
+        if live:
+            make_live(con)
+        for call in calls:
+            expected = sorted(con.execute(f"select * from {call}").fetchall(), key=repr)
+            assert expected, call
+            shadowed = con.execute(f"with {shadows} select * from {call}").fetchall()
+            assert sorted(shadowed, key=repr) == expected, call
 
 
 @variant

@@ -266,6 +266,15 @@ MUTATIONS = (
         'return "\\n".join(views)',
         ("tests/test_scoring.py::test_a_live_copy_tells_the_current_story_from_its_records",),
     ),
+    Mutation(
+        "the weights' fingerprint reads a caller's CTE named score_weights",
+        "transforms/sql/10_weights.sql",
+        "    from main.score_weights",
+        "    from score_weights",
+        (
+            "tests/test_scoring.py::test_a_query_of_its_own_named_like_a_table_changes_no_macro_answer",
+        ),
+    ),
 )
 
 

@@ -185,6 +185,16 @@ create or replace macro first_hand(voice, source_type) as
         else false
     end;
 
+-- The package's own table or view `name`, fully qualified, for query_table: a macro is expanded
+-- inside the caller's query, where `WITH claims AS (...)` would otherwise be read in place of
+-- the table, and query_table reads such a CTE even for 'main.claims'. The database is named as
+-- the file was (any character, a double quote doubled). DuckDB before 1.4 reads the whole
+-- string as one table name, so older clients get the bare name, and the old behaviour.
+create or replace macro package_table(name) as
+    case when version() < 'v1.4' then name
+         else '"' || replace(current_database(), '"', '""') || '".main.' || name
+    end;
+
 -- The rows of a versioned table known on `as_of` on a clock, without their history columns:
 -- - as_of NULL: the current version of every record (what the package says now);
 -- - clock 'published' (the default): the current version, as the package knows it today; the
@@ -194,7 +204,7 @@ create or replace macro first_hand(voice, source_type) as
 create or replace macro known_rows(base, as_of, clock) as table
 select * exclude (version, valid_from, valid_to, change, change_reason,
                   released_in, released_from, released_to)
-from query_table(base || '_history')
+from query_table(package_table(base || '_history'))
 where retracted_on is null
   and case
         when as_of is null or clock = 'published' then valid_to is null
@@ -207,7 +217,7 @@ where retracted_on is null
 -- (NULL: all): on as_of NULL, every current record, retracted ones included (a story shows a
 -- retraction, marked); on a date, the versions known then, on the clock asked for.
 create or replace macro story_rows(base, as_of, companies, clock) as table
-select * from query_table(base)
+select * from query_table(package_table(base))
 where as_of is null and (companies is null or company_id in (select company_id from listed_companies(companies)))
 union all
 select * from known_rows(base, as_of, clock)

@@ -2,5 +2,5 @@
 create or replace macro score_weights_fingerprint() as (
     select md5(string_agg(factor || ':' || level || '=' || coalesce(weight::varchar, ''), ';'
                           order by factor, level))
-    from score_weights
+    from main.score_weights
 );

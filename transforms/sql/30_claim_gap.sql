@@ -41,11 +41,11 @@ settings as (
         coalesce(max(weight) filter (where factor = 'status' and level = 'contradicted_min_gap'), 0)
             as contradicted_min_gap,
         score_weights_fingerprint() as weights_fingerprint
-    from score_weights
+    from main.score_weights
 ),
 
 claim_weights as (
-    select factor, level, weight from score_weights where factor in ('claim_wording', 'claim_review')
+    select factor, level, weight from main.score_weights where factor in ('claim_wording', 'claim_review')
 ),
 
 -- logic -------------------------------------------------------------------------------------
@@ -153,13 +153,13 @@ computed as (
         scored.refuting_evidence_ids,
         scored.supporting_evidence_ids,
         scored.context_evidence_ids,
-        coalesce(as_of::date, (select max(data_date) from releases)) as as_of,
+        coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
         clock::varchar as clock,
         score_method_version() as method_version,
         scored.weights_fingerprint
     from known_claims as claim
     join scored using (claim_id)
-    left join companies as company using (company_id)
+    left join main.companies as company using (company_id)
 ),
 
 final as (
@@ -173,15 +173,15 @@ final as (
 nothing_known as (
     select case
         when as_of is not null and not exists (select 1 from final)
-             and exists (select 1 from claims where retracted_on is null and (
+             and exists (select 1 from main.claims where retracted_on is null and (
                          companies is null or company_id in (select company_id from listed_companies(companies))))
         then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
                    || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
                    || case when clock = 'released'
                            then ': the first release was published on '
-                                || coalesce((select min(released_on)::varchar from releases), 'no day yet')
+                                || coalesce((select min(released_on)::varchar from main.releases), 'no day yet')
                            else ': the earliest claim was public on '
-                                || coalesce((select min(public_from)::varchar from claims
+                                || coalesce((select min(public_from)::varchar from main.claims
                                              where companies is null
                                                 or company_id in (select company_id from listed_companies(companies))), 'no day')
                       end || '.')

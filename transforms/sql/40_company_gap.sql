@@ -31,7 +31,7 @@ bands as (
         coalesce(max(weight) filter (where level = 'moderate'), 25) as moderate_from,
         coalesce(max(weight) filter (where level = 'high'), 50) as high_from,
         coalesce(max(weight) filter (where level = 'severe'), 75) as severe_from
-    from score_weights
+    from main.score_weights
     where factor = 'band'
 ),
 
@@ -105,7 +105,7 @@ computed as (
         grouped.group_gap_score,
         gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
             as group_band,
-        coalesce(as_of::date, (select max(data_date) from releases)) as as_of,
+        coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
         clock::varchar as clock,
         score_method_version() as method_version,
         settings.weights_fingerprint

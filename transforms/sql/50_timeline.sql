@@ -1,12 +1,12 @@
 -- timeline_from_records(companies, as_of := NULL, clock := 'published'): timeline_of told from
--- the records: the build stores the current story from it, and timeline_of tells a story on a
--- date with it.
+-- the records, for any as_of, a column of another table or a subquery included: the build
+-- stores the current story from it, and timeline_of tells a story on a date with it.
 create or replace macro timeline_from_records(companies, as_of := NULL, clock := 'published') as table
 with
 
 -- import ------------------------------------------------------------------------------------
 companies_to_walk as (
-    select company_id, parent_company_id from companies
+    select company_id, parent_company_id from main.companies
 ),
 
 group_tops as (
@@ -27,7 +27,7 @@ wanted_responses as (
 ),
 
 refutations as (
-    select claim_id, evidence_id from claim_evidence
+    select claim_id, evidence_id from main.claim_evidence
     where relation = 'refutes' and (as_of is null or retracted_on is null)
 ),
 
@@ -35,7 +35,7 @@ refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
     where claim_id in (select claim_id from wanted_claims)
-      and evidence_id in (select evidence_id from evidence)
+      and evidence_id in (select evidence_id from main.evidence)
     group by claim_id
 ),
 
@@ -120,7 +120,7 @@ computed as (
         source.archived_url as source_archived_url
     from items as item
     left join group_tops using (company_id)
-    left join sources as source using (source_id)
+    left join main.sources as source using (source_id)
 ),
 
 final as (
@@ -133,7 +133,9 @@ select * from final;
 -- and response of the companies listed (NULL: all) with its source, for reading a case as a
 -- story; on a date, only what was known then. Retracted items stay in the current story,
 -- marked. The timeline view is timeline_of(NULL); filter it on group_company_id to read a
--- parent with its subsidiaries and affiliates. as_of is a date, a parameter or NULL.
+-- parent with its subsidiaries and affiliates. as_of is a value known before the query runs
+-- (a date, current_date, getvariable(...), a parameter or NULL); for a date from another
+-- table's column or a subquery, timeline_from_records takes the same arguments.
 create or replace macro timeline_of(companies, as_of := NULL, clock := 'published') as table
 with
 
@@ -153,7 +155,8 @@ story_on_date as (
 -- logic -------------------------------------------------------------------------------------
 -- DuckDB plans only the CTE query_table names, and the name is settled before planning, from
 -- as_of alone: the current story is read without planning how a story is told from the
--- records (19 ms at any size, where the read takes 5).
+-- records (19 ms at any size, where the read takes 5). The price: as_of cannot be a subquery
+-- or another table's column here.
 final as (
     select * from query_table(case when as_of is null then 'current_story'
                                    else 'story_on_date' end)
