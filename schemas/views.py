@@ -447,9 +447,12 @@ MACROS: dict[str, str] = {
     "which nothing about them was known is an error naming the first day something was.",
     "company_gap_as_of": "company_gap from what was known on as_of on a clock; companies := "
     "['id', ...] computes only their rows.",
-    "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := (a date, "
-    "a parameter or NULL) and clock := give the story as known on a date. Without as_of it "
-    "reads the story stored at build time: the fast way to read one company's story.",
+    "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := and "
+    "clock := give the story as known on a date. Without as_of it reads the story stored at "
+    "build time: the fast way to read one company's story. as_of must be known before the "
+    "query runs (a date, current_date, getvariable(...) or NULL), not a subquery or a column.",
+    "timeline_from_records": "timeline_of told from the records every time, with the same "
+    "arguments; as_of may be any expression, such as another table's date column.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
     "without their history columns.",
     "company_group_members": "Every (group_company_id, member_company_id) pair: a company and "

@@ -255,7 +255,10 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capf
         "select * from claims where claim_date = 'March 2023'": "claim_date_precision = 'month'",
         "select * from claim_gapp": "duckdb_views()",
         "select * from timeline_of(['acme'], as_of := (select max(data_date) from releases))": (
-            "read it first (SELECT max(data_date) FROM releases)"
+            "as_of := getvariable('day')"
+        ),
+        "select * from releases, timeline_of(['acme'], as_of := data_date)": (
+            "timeline_from_records takes the same arguments"
         ),
     }
     for sql, hint in dead_ends.items():

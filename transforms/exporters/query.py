@@ -178,6 +178,15 @@ def save_parquet(db: Path, sql: str, path: Path) -> int:
     return table.num_rows
 
 
+# timeline_of picks the stored story or the records from as_of before the query runs.
+_AS_OF_KNOWN_BEFORE = (
+    "a table function's arguments, and timeline_of's as_of, must be known before the query "
+    "runs: a date (DATE '2023-06-30'), current_date, a variable or NULL, not a subquery or "
+    "another table's column. For a date the package holds: SET VARIABLE day = (SELECT "
+    "max(data_date) FROM releases); then as_of := getvariable('day'). For a story at each "
+    "of many dates, timeline_from_records takes the same arguments and any as_of."
+)
+
 # Dead ends a journalist meets, each with what to do instead (DuckDB's own message comes first).
 _HINTS = (
     (
@@ -204,9 +213,11 @@ _HINTS = (
     ),
     (
         "Table function cannot contain subqueries",
-        "timeline_of's as_of is settled before the query runs: give a date (DATE "
-        "'2023-06-30'), a parameter or NULL, not a subquery. To use a date the package holds, "
-        "read it first (SELECT max(data_date) FROM releases) and write it in.",
+        _AS_OF_KNOWN_BEFORE,
+    ),
+    (
+        "does not support lateral join column parameters",
+        _AS_OF_KNOWN_BEFORE,
     ),
     (
         "does not exist",
