@@ -407,10 +407,8 @@ def macro_planning(db: Path, samples: int = 15) -> dict[str, float]:
         profile = Path(folder) / "profile.json"
         con.execute("PRAGMA enable_profiling = 'json'")
         con.execute(f"PRAGMA profiling_output = {sql_string(str(profile))}")
-        for label, sql in QUERIES:
-            if label not in MACROS:
-                continue
-            statement = sql.replace("?", sql_string(company))
+        for label in MACROS:
+            statement = dict(QUERIES)[label].replace("?", sql_string(company))
             times = []
             for _ in range(samples):
                 con.execute(statement).fetchall()

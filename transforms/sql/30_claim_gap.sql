@@ -173,8 +173,8 @@ final as (
 nothing_known as (
     select case
         when as_of is not null and not exists (select 1 from final)
-             and exists (select 1 from main.claims where retracted_on is null and (
-                         companies is null or company_id in (select company_id from listed_companies(companies))))
+             and exists (select 1 from main.claims where retracted_on is null
+                         and company_id in (select company_id from listed_or_all_companies(companies)))
         then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
                    || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
                    || case when clock = 'released'
@@ -182,8 +182,8 @@ nothing_known as (
                                 || coalesce((select min(released_on)::varchar from main.releases), 'no day yet')
                            else ': the earliest claim was public on '
                                 || coalesce((select min(public_from)::varchar from main.claims
-                                             where companies is null
-                                                or company_id in (select company_id from listed_companies(companies))), 'no day')
+                                             where company_id in (select company_id
+                                                 from listed_or_all_companies(companies))), 'no day')
                       end || '.')
         else true
     end as ok
