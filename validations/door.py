@@ -13,7 +13,9 @@ import functools
 import hashlib
 import io
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -81,13 +83,31 @@ def pandera_problems(
             judged, judged_hashes = frame, None
         failing_rows: set[int] = set()
         if not judged.is_empty():
-            problems += _pandera_table(name, judged, origins, already_reported, failing_rows)
+            with _hypothesis_plugins_off():
+                problems += _pandera_table(name, judged, origins, already_reported, failing_rows)
         if judged_hashes is not None:
             keep = [i for i in range(judged.height) if i not in failing_rows]
             passed[name] = pl.concat([passed[name], judged_hashes.gather(keep)])
     if known is not None:
         known.save(passed)
     return problems
+
+
+@contextmanager
+def _hypothesis_plugins_off() -> Iterator[None]:
+    """pandera's first validation in a process imports hypothesis (for its checks' data
+    strategies, which the door never uses), and hypothesis' import runs every installed
+    hypothesis plugin: trio's, here, 0.2 s of each `saydo build`. hypothesis' own switch,
+    HYPOTHESIS_NO_PLUGINS, is set for that first import only, and taken away after, so no
+    other code in the process, and no child process, sees it."""
+    if "hypothesis" in sys.modules or "HYPOTHESIS_NO_PLUGINS" in os.environ:
+        yield
+        return
+    os.environ["HYPOTHESIS_NO_PLUGINS"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("HYPOTHESIS_NO_PLUGINS", None)
 
 
 def _pandera_table(
