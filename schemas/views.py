@@ -70,7 +70,11 @@ _AS_OF = _column(
     "snapshots), the package's data date: everything it held then.",
 )
 _CLOCK = _column(
-    "clock", STRING, "The clock the as-of date was read on (published by default).", CLOCKS
+    "clock",
+    STRING,
+    "The clock the as-of date was read on (published by default); published when as_of is NULL, "
+    "since what the package holds now is the same on either clock.",
+    CLOCKS,
 )
 _METHOD_VERSION = _column(
     "method_version", STRING, "Version of the scoring method (docs/methodology.md)."
@@ -439,14 +443,15 @@ VIEWS: dict[str, View] = {
 }
 
 MACROS: dict[str, str] = {
-    "link_scores_as_of": "link_scores from what was known on as_of (a DATE; NULL: everything), "
-    "on clock := 'published' (the default) or 'released'; companies := ['id', ...] keeps only "
-    "their claims' links.",
+    "link_scores_as_of": "link_scores from what was known on as_of (a DATE, or text naming one; "
+    "NULL: everything), on clock := 'published' (the default) or 'released' (anything else, NULL "
+    "included, is an error); companies := ['id', ...] keeps only their claims' links.",
     "claim_gap_as_of": "claim_gap from what was known on as_of on a clock (as link_scores_as_of); "
     "companies := ['id', ...] scores only those companies' claims, in milliseconds. A date on "
     "which nothing about them was known is an error naming the first day something was.",
     "company_gap_as_of": "company_gap from what was known on as_of on a clock; companies := "
-    "['id', ...] computes only their rows.",
+    "['id', ...] computes only their rows. A date on which no claim of theirs was known is an "
+    "error, as in claim_gap_as_of.",
     "timeline_of": "timeline for the companies listed (NULL: all), unordered; as_of := and "
     "clock := give the story as known on a date. Without as_of it reads the story stored at "
     "build time: the fast way to read one company's story. as_of must be known before the "

@@ -616,6 +616,49 @@ def test_a_query_of_its_own_named_like_a_table_changes_no_macro_answer(built: Pa
             assert sorted(shadowed, key=repr) == expected, call
 
 
+def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path) -> None:
+    """DuckDB reads a temporary table before the package's own of the same name, `main.claims`
+    included, in views and macros too: a macro would score the journalist's rows. It stops
+    instead, and names what to drop."""
+    con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)  # temp tables still allowed
+    calls = (
+        "link_scores_as_of(DATE '2024-06-30')",
+        "claim_gap_as_of(DATE '2024-06-30')",
+        "company_gap_as_of(NULL, companies := ['acme'])",
+        "timeline_of(['acme'], as_of := DATE '2024-06-30')",
+        "timeline_of(['acme'])",
+        "timeline_from_records(['acme'])",
+    )
+    # The macros' rows come unordered: compared as sorted lists.
+    answers = {
+        call: sorted(con.execute(f"select * from {call}").fetchall(), key=repr) for call in calls
+    }
+    con.execute("create temp table evidence as from evidence where voice = 'government'")
+    for call in calls:
+        with pytest.raises(duckdb.Error, match="temporary table or view named evidence hides"):
+            con.execute(f"select * from {call}").fetchall()
+    con.execute("drop table temp.main.evidence")
+    again = {
+        call: sorted(con.execute(f"select * from {call}").fetchall(), key=repr) for call in calls
+    }
+    assert again == answers
+    # Every table and view of the package's, as the catalog lists them, is guarded.
+    names = [
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' union all select view_name from duckdb_views() "
+            "where database_name = current_database() and schema_name = 'main'"
+        ).fetchall()
+    ]
+    assert len(names) == len({*TABLES, *HISTORY_TABLES, *DERIVED_TABLES, *VIEWS})
+    for name in names:
+        con.execute(f"create temp view {name} as select 1 as x")
+        with pytest.raises(duckdb.Error, match=f"named {name} hides"):
+            con.execute("select * from timeline_of(['acme'])").fetchall()
+        con.execute(f"drop view temp.main.{name}")
+
+
 @variant
 def _evidence_dated_by_month() -> dict:
     case = minimal_case()
@@ -641,13 +684,82 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
     # The evidence's source, published 2023-05-02, does not make it known earlier than its month.
     link = scored.rows("select evidence_id, public_from::varchar as day from claim_evidence")
     assert link == [{"evidence_id": "acme-files", "day": "2023-05-31"}]
+    # The story on those days says the same: the refutation is named from the day it is known.
+    story = {
+        day: scored.rows(
+            "select company_id, item_id, refuted_by_evidence_ids "
+            "from timeline_of([?], as_of := ?::date) "
+            "where item_kind = 'claim'",
+            [acme, day],
+        )
+        for day in ("2023-05-30", "2023-05-31")
+    }
+    denial = {"company_id": "acme", "item_id": "acme-denial"}
+    assert story["2023-05-30"] == [{**denial, "refuted_by_evidence_ids": []}]
+    assert story["2023-05-31"] == [{**denial, "refuted_by_evidence_ids": ["acme-files"]}]
+
+
+@variant
+def _first_claim_retracted() -> dict:
+    case = minimal_case()
+    case["claims"][0].update(retracted_on="2024-06-01", retraction_reason="Misattributed.")
+    case["links"] = []
+    return case
+
+
+def test_the_earliest_day_named_is_of_a_claim_still_standing(variants) -> None:
+    # acme-denial (public 2023-03-31) is retracted: on every date it is as if never said, so
+    # the first day Acme is known is acme-arabic's, the end of 2023.
+    scored = variants(_first_claim_retracted)
+    acme = scored.id("acme")
+    with pytest.raises(duckdb.Error, match=r"earliest claim was public on 2023-12-31\."):
+        scored.con.execute(
+            "select * from claim_gap_as_of(DATE '2023-06-30', companies := [?])", [acme]
+        ).fetchall()
+    assert scored.claim("acme-arabic", "2023-12-31")["status"] == "unverified"
+
+
+def test_a_clock_is_one_of_two_and_a_date_may_be_written_as_text(built: Path) -> None:
+    con = duckdb.connect(str(built / "saydo.duckdb"))
+    calls = [
+        "link_scores_as_of({as_of}, clock := {clock})",
+        "claim_gap_as_of({as_of}, clock := {clock})",
+        "company_gap_as_of({as_of}, clock := {clock})",
+        "timeline_of(NULL, as_of := {as_of}, clock := {clock})",
+    ]
+    # An unset variable (NULL) or a misspelling is an error on every path, the stored rows'
+    # included, never an empty answer or a label the rows do not mean.
+    for call in calls:
+        for as_of in ("NULL", "DATE '2024-06-30'"):
+            for clock in ("NULL", "'relased'"):
+                refused = f"clock must be 'published' or 'released', not {clock}"
+                with pytest.raises(duckdb.Error, match=refused):
+                    con.execute(f"select * from {call.format(as_of=as_of, clock=clock)}").fetchall()
+    # '2024-06-30' is read as the date it names, by every macro.
+    published = "'published'"
+    for call in calls:
+        as_text, as_date = (
+            con.execute(
+                f"select * from {call.format(as_of=as_of, clock=published)} order by all"
+            ).fetchall()
+            for as_of in ("'2024-06-30'", "DATE '2024-06-30'")
+        )
+        assert as_text == as_date and as_date, call
+    # Today's scores are the same whichever clock is asked for, and say so alike, stored or
+    # computed (a changed weight makes the macros compute).
+    stored = con.execute("select distinct clock from claim_gap_as_of(NULL, clock := 'released')")
+    assert stored.fetchall() == [("published",)]
+    con.execute("update score_weights set weight = 0.5 where factor = 'voice'")
+    computed = con.execute("select distinct clock from claim_gap_as_of(NULL, clock := 'released')")
+    assert computed.fetchall() == [("published",)]
 
 
 def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
     record(tmp_path)
-    # A second build adds evidence that refutes the Arabic claim; it is not released.
+    # A second build adds evidence that refutes the Arabic claim, renames Acme, puts Other Co
+    # under it and gives the company's source an address; none of it is released.
     case = minimal_case()
     case["evidence"].append(
         _evidence("acme-audit", "src-report", "third_party", recorded_on="2024-06-01")
@@ -655,6 +767,29 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     case["links"].append(
         {**_link("acme-arabic", "acme-audit", "refutes"), "recorded_on": "2024-06-01"}
     )
+    # And links the Arabic claim to the files, both released in 1.0.0, the link not.
+    case["links"].append(
+        {**_link("acme-arabic", "acme-files", "refutes"), "recorded_on": "2024-06-01"}
+    )
+    case["companies"][0]["name"] = "Acme Renamed"
+    case["companies"][2].update(parent_company_id="acme", parent_relationship="subsidiary")
+    case["sources"][1]["url"] = "https://example.org/acme-statement"
+    case["corrections"] = [
+        {
+            "table_name": table,
+            "record_id": record_id,
+            "field_name": field,
+            "previous_value": previous,
+            "corrected_on": "2024-06-01",
+            "reason": "A later change, not released.",
+        }
+        for table, record_id, field, previous in [
+            ("companies", "acme", "name", "Acme"),
+            ("companies", "other", "parent_company_id", None),
+            ("companies", "other", "parent_relationship", None),
+            ("sources", "src-company", "url", None),
+        ]
+    ]
     write_case(datasets, case)
     build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
     con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
@@ -664,9 +799,16 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
         ("1.0.0", "2024-01-10"),
         ("1.1.0", None),
     ]
-    with pytest.raises(duckdb.Error, match="first release was published on 2024-01-10"):
+    first = "the first release that held one was published on 2024-01-10"
+    with pytest.raises(duckdb.Error, match=first):
         con.execute(
             "select * from claim_gap_as_of(DATE '2024-01-09', clock := 'released')"
+        ).fetchall()
+    # A company asked about before it was released is the same error, not an empty answer.
+    with pytest.raises(duckdb.Error, match=f"knows no claim of acme on 2024-01-09.*{first}"):
+        con.execute(
+            "select * from company_gap_as_of(DATE '2024-01-09', companies := ['acme'], "
+            "clock := 'released')"
         ).fetchall()
     # What 1.0.0 said, a year on: the new evidence is not released, so the Arabic claim is
     # untested on the released clock, and refuted on the published clock.
@@ -674,6 +816,40 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     assert _claim(con, "acme-arabic", "2024-12-31", "published")["gap_score"] == 70.0
     stamps = dict(con.execute("select evidence_id, first_release from evidence").fetchall())
     assert stamps == {"acme-files": "1.0.0", "other-files": "1.0.0", "acme-audit": "1.1.0"}
+    # Every macro tells 1.0.0's story on the released clock, today's on the published one: the
+    # unreleased refutation, name, parent and address are not in the first.
+    story = {
+        clock: {
+            row["item_id"]: row
+            for row in dict_rows(
+                con,
+                "select * from timeline_of(NULL, as_of := DATE '2024-12-31', clock := ?)",
+                [clock],
+            )
+        }
+        for clock in ("released", "published")
+    }
+    assert story["released"]["acme-arabic"]["refuted_by_evidence_ids"] == []
+    assert story["published"]["acme-arabic"]["refuted_by_evidence_ids"] == [
+        "acme-audit",
+        "acme-files",
+    ]
+    assert story["released"]["acme-files"]["refutes_claim_ids"] == ["acme-denial"]
+    assert story["published"]["acme-files"]["refutes_claim_ids"] == ["acme-arabic", "acme-denial"]
+    assert "acme-audit" not in story["released"]
+    assert story["published"]["acme-audit"]["refutes_claim_ids"] == ["acme-arabic"]
+    assert story["released"]["other-files"]["group_company_id"] == "other"
+    assert story["published"]["other-files"]["group_company_id"] == "acme"
+    assert story["released"]["acme-denial"]["source_url"] is None
+    assert story["published"]["acme-denial"]["source_url"] == "https://example.org/acme-statement"
+    assert _claim(con, "acme-denial", "2024-12-31", "released")["company_name"] == "Acme"
+    assert _claim(con, "acme-denial", "2024-12-31", "published")["company_name"] == "Acme Renamed"
+    released_other = dict_rows(
+        con,
+        "select parent_company_id from company_gap_as_of(DATE '2024-12-31', "
+        "companies := ['other'], clock := 'released')",
+    )
+    assert released_other == [{"parent_company_id": None}]
 
 
 def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:

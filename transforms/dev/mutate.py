@@ -275,6 +275,42 @@ MUTATIONS = (
             "tests/test_scoring.py::test_a_query_of_its_own_named_like_a_table_changes_no_macro_answer",
         ),
     ),
+    Mutation(
+        "the story on a date names every refutation the package holds today",
+        "transforms/sql/50_timeline.sql",
+        "    select claim_id, evidence_id from known_rows('claim_evidence', as_of, clock)\n"
+        "    where relation = 'refutes' and as_of is not null\n"
+        "      and (clock != 'published' or public_from <= as_of)",
+        "    select claim_id, evidence_id from main.claim_evidence\n"
+        "    where relation = 'refutes' and as_of is not null",
+        (
+            "tests/test_scoring.py::test_the_published_clock_never_sees_the_future",
+            "tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",
+        ),
+    ),
+    Mutation(
+        "claims on the released clock carry today's company names",
+        "transforms/sql/30_claim_gap.sql",
+        "select company_id, name from known_rows('companies', as_of, clock)",
+        "select company_id, name from main.companies",
+        ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
+    ),
+    Mutation(
+        "an unset clock reads as an empty answer",
+        "transforms/sql/00_functions.sql",
+        "    case when clock in ('published', 'released') then clock::varchar",
+        "    case when clock in ('published', 'released') or clock is null then clock::varchar",
+        ("tests/test_scoring.py::test_a_clock_is_one_of_two_and_a_date_may_be_written_as_text",),
+    ),
+    Mutation(
+        "a temporary table named like the package's is read in its place",
+        "transforms/store.py",
+        "        when count(*) = 0 then true",
+        "        when true then true",
+        (
+            "tests/test_scoring.py::test_a_temporary_table_named_like_the_packages_stops_every_macro",
+        ),
+    ),
 )
 
 

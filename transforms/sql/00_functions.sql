@@ -195,6 +195,14 @@ create or replace macro package_table(name) as
          else '"' || replace(current_database(), '"', '""') || '".main.' || name
     end;
 
+-- The clock an as-of macro was asked for, or an error that names the two there are: NULL too,
+-- since `clock := getvariable('clock')` with the variable unset must not read as an empty answer.
+create or replace macro checked_clock(clock) as
+    case when clock in ('published', 'released') then clock::varchar
+         else error('clock must be ''published'' or ''released'', not '
+                    || coalesce('''' || clock::varchar || '''', 'NULL'))
+    end;
+
 -- The rows of a versioned table known on `as_of` on a clock, without their history columns:
 -- - as_of NULL: the current version of every record (what the package says now);
 -- - clock 'published' (the default): the current version, as the package knows it today; the
@@ -210,7 +218,7 @@ where retracted_on is null
         when as_of is null or clock = 'published' then valid_to is null
         when clock = 'released' then released_from is not null
                                      and version_current_on(released_from, released_to, as_of)
-        else error('clock must be ''published'' or ''released'', not ''' || clock || '''')
+        else checked_clock(clock) is null
       end;
 
 -- The records of `base` (claims, evidence, responses) a story tells, for the companies listed

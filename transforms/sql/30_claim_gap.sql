@@ -44,6 +44,23 @@ settings as (
     from main.score_weights
 ),
 
+-- Company names as they stand now; on the released clock, as released on as_of. query_table
+-- names one of the two before planning (the clock is known by then), so the other, the
+-- companies' history, is not planned on every call.
+current_company_names as (
+    select company_id, name from main.companies
+),
+
+released_company_names as (
+    select company_id, name from known_rows('companies', as_of, clock)
+),
+
+known_companies as (
+    select * from query_table(case when checked_clock(clock) = 'released'
+                                   then 'released_company_names'
+                                   else 'current_company_names' end)
+),
+
 claim_weights as (
     select factor, level, weight from main.score_weights where factor in ('claim_wording', 'claim_review')
 ),
@@ -154,12 +171,12 @@ computed as (
         scored.supporting_evidence_ids,
         scored.context_evidence_ids,
         coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
-        clock::varchar as clock,
+        case when as_of is null then 'published' else checked_clock(clock) end as clock,
         score_method_version() as method_version,
         scored.weights_fingerprint
     from known_claims as claim
     join scored using (claim_id)
-    left join main.companies as company using (company_id)
+    left join known_companies as company using (company_id)
 ),
 
 final as (
@@ -178,15 +195,21 @@ nothing_known as (
         then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
                    || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
                    || case when clock = 'released'
-                           then ': the first release was published on '
-                                || coalesce((select min(released_on)::varchar from main.releases), 'no day yet')
+                           then ': the first release that held one was published on '
+                                || coalesce((select min(released_from)::varchar from main.claims_history
+                                             where released_from is not null and retracted_on is null
+                                               and company_id in (select company_id
+                                                   from listed_or_all_companies(companies))), 'no day yet')
                            else ': the earliest claim was public on '
                                 || coalesce((select min(public_from)::varchar from main.claims
-                                             where company_id in (select company_id
-                                                 from listed_or_all_companies(companies))), 'no day')
+                                             where retracted_on is null
+                                               and company_id in (select company_id
+                                                   from listed_or_all_companies(companies))), 'no day')
                       end || '.')
         else true
     end as ok
 )
 
-select final.* from final, nothing_known where nothing_known.ok;
+select final.* from final, nothing_known,
+    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
+where nothing_known.ok and asked.clock is not null and asked.unhidden;

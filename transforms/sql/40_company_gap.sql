@@ -22,7 +22,7 @@ stored as (
 
 -- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
 known_companies as (
-    select * from known_rows('companies', case when clock = 'released' then as_of end, clock)
+    select * from known_rows('companies', case when clock = 'released' then as_of::date end, clock)
     where not exists (select 1 from use_stored)
 ),
 
@@ -45,14 +45,19 @@ group_members as (
 ),
 
 -- Only the claims of the companies asked for, and of their groups, are scored; none when the
--- stored rows answer (an empty list, not NULL, which would score every claim).
+-- stored rows answer (an empty list, not NULL, which would score every claim). On a date the
+-- companies asked for are listed even when no group held them then (a company first released
+-- later): a date before anything was known of them is claim_gap_as_of's error, never an empty
+-- answer.
 claim_scores as (
     select * from claim_gap_as_of(
         as_of,
         companies := (select case when companies is null and not exists (select 1 from use_stored)
                                   then null
                                   else coalesce(list(distinct member_company_id), []) end
-                      from group_members),
+                      from (select member_company_id from group_members
+                            union all
+                            select unnest(companies) where as_of is not null)),
         clock := clock
     )
 ),
@@ -106,7 +111,7 @@ computed as (
         gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
             as group_band,
         coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
-        clock::varchar as clock,
+        case when as_of is null then 'published' else checked_clock(clock) end as clock,
         score_method_version() as method_version,
         settings.weights_fingerprint
     from known_companies as company
@@ -123,4 +128,6 @@ final as (
     select * from stored
 )
 
-select * from final;
+select final.* from final,
+    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
+where asked.clock is not null and asked.unhidden;

@@ -5,12 +5,26 @@ create or replace macro timeline_from_records(companies, as_of := NULL, clock :=
 with
 
 -- import ------------------------------------------------------------------------------------
+-- The groups and sources as they stand now; on a date, on the released clock, as released then
+-- (the published clock reads every record as the package knows it today).
 companies_to_walk as (
-    select company_id, parent_company_id from main.companies
+    select company_id, parent_company_id from main.companies where as_of is null
+    union all
+    select company_id, parent_company_id
+    from known_rows('companies', case when clock = 'released' then as_of::date end, clock)
+    where as_of is not null
 ),
 
 group_tops as (
     select * from company_group_top('companies_to_walk')
+),
+
+known_sources as (
+    select source_id, publisher, title, url, archived_url from main.sources where as_of is null
+    union all
+    select source_id, publisher, title, url, archived_url
+    from known_rows('sources', case when clock = 'released' then as_of::date end, clock)
+    where as_of is not null
 ),
 
 -- The current story keeps retracted items; a story on a date holds what was known then.
@@ -26,16 +40,37 @@ wanted_responses as (
     select * from story_rows('responses', as_of, companies, clock)
 ),
 
+-- The links, claims and evidence a refutation may name: every current one now (retracted ones
+-- stay, marked, in the current story); on a date, only those known then on the clock asked for,
+-- the same as claim_gap_as_of counts.
 refutations as (
     select claim_id, evidence_id from main.claim_evidence
-    where relation = 'refutes' and (as_of is null or retracted_on is null)
+    where relation = 'refutes' and as_of is null
+    union all
+    select claim_id, evidence_id from known_rows('claim_evidence', as_of, clock)
+    where relation = 'refutes' and as_of is not null
+      and (clock != 'published' or public_from <= as_of)
+),
+
+known_claim_ids as (
+    select claim_id from main.claims where as_of is null
+    union all
+    select claim_id from known_rows('claims', as_of, clock)
+    where as_of is not null and (clock != 'published' or public_from <= as_of)
+),
+
+known_evidence_ids as (
+    select evidence_id from main.evidence where as_of is null
+    union all
+    select evidence_id from known_rows('evidence', as_of, clock)
+    where as_of is not null and (clock != 'published' or public_from <= as_of)
 ),
 
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
     where claim_id in (select claim_id from wanted_claims)
-      and evidence_id in (select evidence_id from main.evidence)
+      and evidence_id in (select evidence_id from known_evidence_ids)
     group by claim_id
 ),
 
@@ -43,6 +78,7 @@ refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
     where evidence_id in (select evidence_id from wanted_evidence)
+      and claim_id in (select claim_id from known_claim_ids)
     group by evidence_id
 ),
 
@@ -120,14 +156,16 @@ computed as (
         source.archived_url as source_archived_url
     from items as item
     left join group_tops using (company_id)
-    left join main.sources as source using (source_id)
+    left join known_sources as source using (source_id)
 ),
 
 final as (
     select * from computed
 )
 
-select * from final;
+select final.* from final,
+    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
+where asked.clock is not null and asked.unhidden;
 
 -- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
 -- and response of the companies listed (NULL: all) with its source, for reading a case as a
@@ -162,4 +200,6 @@ final as (
                                    else 'story_on_date' end)
 )
 
-select * from final;
+select final.* from final,
+    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
+where asked.clock is not null and asked.unhidden;
