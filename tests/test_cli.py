@@ -260,6 +260,7 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capf
         "select * from releases, timeline_of(['acme'], as_of := data_date)": (
             "timeline_from_records takes the same arguments"
         ),
+        "select * from company_gap_as_of(NULL, companies := 'acme')": "companies := ['hikvision']",
     }
     for sql, hint in dead_ends.items():
         assert saydo(["query", "--db", str(package), sql]) == 1, sql

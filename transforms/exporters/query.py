@@ -220,6 +220,10 @@ _HINTS = (
         _AS_OF_KNOWN_BEFORE,
     ),
     (
+        "UNNEST() can only be applied to lists",
+        "companies := takes a list of company ids, even for one: companies := ['hikvision'].",
+    ),
+    (
         "does not exist",
         "list what the package holds with: SELECT table_name, comment FROM duckdb_tables() "
         "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal.",
