@@ -638,6 +638,12 @@ def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path
         with pytest.raises(duckdb.Error, match="temporary table or view named evidence hides"):
             con.execute(f"select * from {call}").fetchall()
     con.execute("drop table temp.main.evidence")
+    # Of another shape, it stops them too, if with one of DuckDB's binder errors instead.
+    con.execute("create temp table evidence as select 1 as x")
+    for call in calls:
+        with pytest.raises(duckdb.Error):
+            con.execute(f"select * from {call}").fetchall()
+    con.execute("drop table temp.main.evidence")
     again = {
         call: sorted(con.execute(f"select * from {call}").fetchall(), key=repr) for call in calls
     }
@@ -663,6 +669,7 @@ def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path
 def _evidence_dated_by_month() -> dict:
     case = minimal_case()
     case["evidence"][0]["evidence_date"] = "2023-05"  # month precision: public from 31 May
+    case["responses"][0]["response_date"] = "2023-05-15"  # answers the files before they are
     return case
 
 
@@ -697,6 +704,18 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
     denial = {"company_id": "acme", "item_id": "acme-denial"}
     assert story["2023-05-30"] == [{**denial, "refuted_by_evidence_ids": []}]
     assert story["2023-05-31"] == [{**denial, "refuted_by_evidence_ids": ["acme-files"]}]
+    # A reply public before the files it answers names them only from the day they are known.
+    replies = {
+        day: scored.rows(
+            "select company_id, item_id, responds_to_id from timeline_of([?], as_of := ?::date) "
+            "where item_kind = 'response'",
+            [acme, day],
+        )
+        for day in ("2023-05-30", "2023-05-31")
+    }
+    reply = {"company_id": "acme", "item_id": "acme-reply"}
+    assert replies["2023-05-30"] == [{**reply, "responds_to_id": None}]
+    assert replies["2023-05-31"] == [{**reply, "responds_to_id": "acme-files"}]
 
 
 @variant
@@ -745,6 +764,18 @@ def test_a_clock_is_one_of_two_and_a_date_may_be_written_as_text(built: Path) ->
             for as_of in ("'2024-06-30'", "DATE '2024-06-30'")
         )
         assert as_text == as_date and as_date, call
+    # The clock may come from a subquery, as any value may, in the scores' macros.
+    for call in calls[:3]:
+        from_subquery, constant = (
+            con.execute(
+                f"select * from {call.format(as_of=as_of, clock=clock)} order by all"
+            ).fetchall()
+            for as_of, clock in [
+                ("DATE '2024-06-30'", "(select 'published')"),
+                ("DATE '2024-06-30'", "'published'"),
+            ]
+        )
+        assert from_subquery == constant and constant, call
     # Today's scores are the same whichever clock is asked for, and say so alike, stored or
     # computed (a changed weight makes the macros compute).
     stored = con.execute("select distinct clock from claim_gap_as_of(NULL, clock := 'released')")
@@ -771,6 +802,8 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     case["links"].append(
         {**_link("acme-arabic", "acme-files", "refutes"), "recorded_on": "2024-06-01"}
     )
+    # And Other Co's first claim, not released either.
+    case["claims"].append({**case["claims"][0], "claim_id": "other-pledge", "company_id": "other"})
     case["companies"][0]["name"] = "Acme Renamed"
     case["companies"][2].update(parent_company_id="acme", parent_relationship="subsidiary")
     case["sources"][1]["url"] = "https://example.org/acme-statement"
@@ -799,7 +832,7 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
         ("1.0.0", "2024-01-10"),
         ("1.1.0", None),
     ]
-    first = "the first release that held one was published on 2024-01-10"
+    first = "no release published by then held one; the first after it was published on 2024-01-10"
     with pytest.raises(duckdb.Error, match=first):
         con.execute(
             "select * from claim_gap_as_of(DATE '2024-01-09', clock := 'released')"
@@ -844,12 +877,27 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     assert story["published"]["acme-denial"]["source_url"] == "https://example.org/acme-statement"
     assert _claim(con, "acme-denial", "2024-12-31", "released")["company_name"] == "Acme"
     assert _claim(con, "acme-denial", "2024-12-31", "published")["company_name"] == "Acme Renamed"
-    released_other = dict_rows(
-        con,
-        "select parent_company_id from company_gap_as_of(DATE '2024-12-31', "
-        "companies := ['other'], clock := 'released')",
-    )
-    assert released_other == [{"parent_company_id": None}]
+    # Asked on the released clock, Other Co has no claim that any release held: the message does
+    # not name 1.0.0, which held none of its claims.
+    with pytest.raises(duckdb.Error, match="no release after it holds one yet"):
+        con.execute(
+            "select * from claim_gap_as_of(DATE '2024-12-31', companies := ['other'], "
+            "clock := 'released')"
+        ).fetchall()
+    # Acme's group as released (itself and Acme Sub), and as it stands (Other Co joined).
+    group_size = {
+        clock: dict_rows(
+            con,
+            "select group_companies from company_gap_as_of(DATE '2024-12-31', "
+            "companies := ['acme'], clock := ?)",
+            [clock],
+        )
+        for clock in ("released", "published")
+    }
+    assert group_size == {
+        "released": [{"group_companies": 2}],
+        "published": [{"group_companies": 3}],
+    }
 
 
 def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:

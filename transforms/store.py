@@ -82,7 +82,8 @@ def package_names_guard_ddl() -> str:
         when count(*) = 0 then true
         else error('a temporary table or view named ' || string_agg(name, ', ' order by name)
                    || ' hides the package''s own of that name, and saydo''s macros would read '
-                   || 'it instead: drop it (DROP TABLE temp.main.<name>) or name it otherwise; '
+                   || 'it instead: drop it (DROP TABLE or DROP VIEW temp.main.<name>) or name it '
+                   || 'otherwise; '
                    || 'to change the package''s tables, use saydo query --what-if, which works '
                    || 'on a private copy.')
     end

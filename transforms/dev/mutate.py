@@ -289,6 +289,20 @@ MUTATIONS = (
         ),
     ),
     Mutation(
+        "the story on a date names what a response answers before it is known",
+        "transforms/sql/50_timeline.sql",
+        "                then case when response.claim_id in "
+        "(select claim_id from known_claim_ids)\n"
+        "                          then response.claim_id end\n"
+        "            when response.evidence_id in (select evidence_id from known_evidence_ids)\n"
+        "                then response.evidence_id\n"
+        "        end,",
+        "                then response.claim_id\n"
+        "            else response.evidence_id\n"
+        "        end,",
+        ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+    ),
+    Mutation(
         "claims on the released clock carry today's company names",
         "transforms/sql/30_claim_gap.sql",
         "select company_id, name from known_rows('companies', as_of, clock)",

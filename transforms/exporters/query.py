@@ -220,6 +220,12 @@ _HINTS = (
         _AS_OF_KNOWN_BEFORE,
     ),
     (
+        'Table "current" does not have a column named',
+        "a temporary table or view named like one of the package's (claims, evidence, ...) "
+        "hides it, in the views and macros too: list them with SELECT table_name FROM "
+        "duckdb_tables() WHERE temporary, and drop or rename yours.",
+    ),
+    (
         "UNNEST() can only be applied to lists",
         "companies := takes a list of company ids, even for one: companies := ['hikvision'].",
     ),

@@ -44,21 +44,12 @@ settings as (
     from main.score_weights
 ),
 
--- Company names as they stand now; on the released clock, as released on as_of. query_table
--- names one of the two before planning (the clock is known by then), so the other, the
--- companies' history, is not planned on every call.
-current_company_names as (
-    select company_id, name from main.companies
-),
-
-released_company_names as (
-    select company_id, name from known_rows('companies', as_of, clock)
-),
-
+-- Company names as they stand now; on a date on the released clock, as released then.
 known_companies as (
-    select * from query_table(case when checked_clock(clock) = 'released'
-                                   then 'released_company_names'
-                                   else 'current_company_names' end)
+    select company_id, name from main.companies where as_of is null or clock != 'released'
+    union all
+    select company_id, name from known_rows('companies', as_of, clock)
+    where as_of is not null and clock = 'released'
 ),
 
 claim_weights as (
@@ -195,11 +186,14 @@ nothing_known as (
         then error('saydo knows no claim' || coalesce(' of ' || array_to_string(companies, ', '), '')
                    || ' on ' || as_of::varchar || ' on the ' || clock || ' clock'
                    || case when clock = 'released'
-                           then ': the first release that held one was published on '
-                                || coalesce((select min(released_from)::varchar from main.claims_history
-                                             where released_from is not null and retracted_on is null
-                                               and company_id in (select company_id
-                                                   from listed_or_all_companies(companies))), 'no day yet')
+                           then ': no release published by then held one; '
+                                || coalesce('the first after it was published on '
+                                            || (select min(released_from)::varchar
+                                                from main.claims_history
+                                                where released_from > as_of and retracted_on is null
+                                                  and company_id in (select company_id
+                                                      from listed_or_all_companies(companies))),
+                                            'no release after it holds one yet')
                            else ': the earliest claim was public on '
                                 || coalesce((select min(public_from)::varchar from main.claims
                                              where retracted_on is null

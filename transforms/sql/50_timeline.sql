@@ -117,7 +117,14 @@ response_items as (
         'response', response.response_id, response.response_type, response.summary,
         response.quote, response.quote_lang, response.quote_en, response.quote_kind,
         []::varchar[], []::varchar[],
-        coalesce(response.claim_id, response.evidence_id),
+        -- On a date, a response names what it answers only once that is known too.
+        case
+            when response.claim_id is not null
+                then case when response.claim_id in (select claim_id from known_claim_ids)
+                          then response.claim_id end
+            when response.evidence_id in (select evidence_id from known_evidence_ids)
+                then response.evidence_id
+        end,
         response.review_status, response.effective_review_status, response.retracted_on,
         response.source_id
     from wanted_responses as response
