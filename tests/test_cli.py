@@ -261,6 +261,9 @@ def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capf
             "timeline_from_records takes the same arguments"
         ),
         "select * from company_gap_as_of(NULL, companies := 'acme')": "companies := ['hikvision']",
+        "create temp table evidence as select 1 as x; select * from link_scores_as_of(NULL)": (
+            "WHERE temporary"
+        ),
     }
     for sql, hint in dead_ends.items():
         assert saydo(["query", "--db", str(package), sql]) == 1, sql
