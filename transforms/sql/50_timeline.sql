@@ -40,37 +40,38 @@ wanted_responses as (
     select * from story_rows('responses', as_of, companies, clock)
 ),
 
--- The links, claims and evidence a refutation may name: every current one now (retracted ones
--- stay, marked, in the current story); on a date, only those known then on the clock asked for,
--- the same as claim_gap_as_of counts.
-refutations as (
-    select claim_id, evidence_id from main.claim_evidence
-    where relation = 'refutes' and as_of is null
-    union all
-    select claim_id, evidence_id from known_rows('claim_evidence', as_of, clock)
-    where relation = 'refutes' and as_of is not null
-      and (clock != 'published' or public_from <= as_of)
-),
-
+-- The claims and evidence known on a date, on the clock asked for (the same as claim_gap_as_of
+-- counts); empty for the current story, which names every current one, retracted ones marked.
+-- Kept to the date's story: at ten million claims two lists of every id held the build's
+-- scoring past its memory.
 known_claim_ids as (
-    select claim_id from main.claims where as_of is null
-    union all
     select claim_id from known_rows('claims', as_of, clock)
     where as_of is not null and (clock != 'published' or public_from <= as_of)
 ),
 
 known_evidence_ids as (
-    select evidence_id from main.evidence where as_of is null
-    union all
     select evidence_id from known_rows('evidence', as_of, clock)
     where as_of is not null and (clock != 'published' or public_from <= as_of)
+),
+
+-- The refutations a story names: every current link now; on a date, the links known then
+-- between a claim and a piece of evidence both known then.
+refutations as (
+    select claim_id, evidence_id from main.claim_evidence
+    where relation = 'refutes' and as_of is null
+      and evidence_id in (select evidence_id from main.evidence)
+    union all
+    select claim_id, evidence_id from known_rows('claim_evidence', as_of, clock)
+    where relation = 'refutes' and as_of is not null
+      and (clock != 'published' or public_from <= as_of)
+      and claim_id in (select claim_id from known_claim_ids)
+      and evidence_id in (select evidence_id from known_evidence_ids)
 ),
 
 refuted_by as (
     select claim_id, list(evidence_id order by evidence_id) as evidence_ids
     from refutations
     where claim_id in (select claim_id from wanted_claims)
-      and evidence_id in (select evidence_id from known_evidence_ids)
     group by claim_id
 ),
 
@@ -78,7 +79,6 @@ refutes as (
     select evidence_id, list(claim_id order by claim_id) as claim_ids
     from refutations
     where evidence_id in (select evidence_id from wanted_evidence)
-      and claim_id in (select claim_id from known_claim_ids)
     group by evidence_id
 ),
 
@@ -119,6 +119,7 @@ response_items as (
         []::varchar[], []::varchar[],
         -- On a date, a response names what it answers only once that is known too.
         case
+            when as_of is null then coalesce(response.claim_id, response.evidence_id)
             when response.claim_id is not null
                 then case when response.claim_id in (select claim_id from known_claim_ids)
                           then response.claim_id end
