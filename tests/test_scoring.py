@@ -20,8 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.registry import DERIVED_TABLES, HISTORY_TABLES, TABLES
-from schemas.views import VIEWS
 from tests.conftest import (
     ID_FIELDS,
     REPO,
@@ -37,6 +35,7 @@ from tests.conftest import (
 from transforms.build import build
 from transforms.db import dict_rows
 from transforms.exporters.query import make_live
+from transforms.store import PACKAGE_NAMES
 
 
 def _claim(con, claim_id: str, as_of: str | None = None, clock: str = "published") -> dict:
@@ -588,32 +587,37 @@ def test_a_live_copy_tells_the_current_story_from_its_records(built: Path) -> No
     ]
 
 
+# Each as-of macro on the hand-made case, on a date and now, stored and computed.
+_MACRO_CALLS = (
+    "link_scores_as_of(DATE '2024-06-30')",
+    "claim_gap_as_of(DATE '2024-06-30')",
+    "company_gap_as_of(NULL, companies := ['acme'])",
+    "timeline_of(['acme'], as_of := DATE '2024-06-30')",
+    "timeline_of(['acme'])",
+)
+
+
+def _sorted_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """The rows of `sql`, which the macros return unordered, in one order for comparing."""
+    return sorted(con.execute(sql).fetchall(), key=repr)
+
+
 def test_a_query_of_its_own_named_like_a_table_changes_no_macro_answer(built: Path) -> None:
     """A journalist's `WITH claims AS (...)` or `WITH score_weights AS (...)` before a macro
     call is their own query: the macros read the package's tables, never a CTE of the caller's
     that shares a name (DuckDB expands a table macro inside the caller's query)."""
     con = duckdb.connect(str(built / "saydo.duckdb"))  # a copy of the hand-made case's build
-    calls = (
-        "link_scores_as_of(DATE '2024-06-30')",
-        "claim_gap_as_of(DATE '2024-06-30')",
-        "company_gap_as_of(NULL, companies := ['acme'])",
-        "timeline_of(['acme'], as_of := DATE '2024-06-30')",
-        "timeline_of(['acme'])",
-    )
+    calls = _MACRO_CALLS
     # Every published table and view, empty, under its own name.
-    shadows = ", ".join(
-        f"{name} as (from main.{name} limit 0)"
-        for name in [*TABLES, *HISTORY_TABLES, *DERIVED_TABLES, *VIEWS]
-    )
+    shadows = ", ".join(f"{name} as (from main.{name} limit 0)" for name in PACKAGE_NAMES)
     # With the stored scores, then computed afresh from the records as in a what-if.
     for live in (False, True):
         if live:
             make_live(con)
         for call in calls:
-            expected = sorted(con.execute(f"select * from {call}").fetchall(), key=repr)
+            expected = _sorted_rows(con, f"select * from {call}")
             assert expected, call
-            shadowed = con.execute(f"with {shadows} select * from {call}").fetchall()
-            assert sorted(shadowed, key=repr) == expected, call
+            assert _sorted_rows(con, f"with {shadows} select * from {call}") == expected, call
 
 
 def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path) -> None:
@@ -621,18 +625,8 @@ def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path
     included, in views and macros too: a macro would score the journalist's rows. It stops
     instead, and names what to drop."""
     con = duckdb.connect(str(built / "saydo.duckdb"), read_only=True)  # temp tables still allowed
-    calls = (
-        "link_scores_as_of(DATE '2024-06-30')",
-        "claim_gap_as_of(DATE '2024-06-30')",
-        "company_gap_as_of(NULL, companies := ['acme'])",
-        "timeline_of(['acme'], as_of := DATE '2024-06-30')",
-        "timeline_of(['acme'])",
-        "timeline_from_records(['acme'])",
-    )
-    # The macros' rows come unordered: compared as sorted lists.
-    answers = {
-        call: sorted(con.execute(f"select * from {call}").fetchall(), key=repr) for call in calls
-    }
+    calls = (*_MACRO_CALLS, "timeline_from_records(['acme'])")
+    answers = {call: _sorted_rows(con, f"select * from {call}") for call in calls}
     con.execute("create temp table evidence as from evidence where voice = 'government'")
     for call in calls:
         with pytest.raises(duckdb.Error, match="temporary table or view named evidence hides"):
@@ -644,10 +638,7 @@ def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path
         with pytest.raises(duckdb.Error):
             con.execute(f"select * from {call}").fetchall()
     con.execute("drop table temp.main.evidence")
-    again = {
-        call: sorted(con.execute(f"select * from {call}").fetchall(), key=repr) for call in calls
-    }
-    assert again == answers
+    assert {call: _sorted_rows(con, f"select * from {call}") for call in calls} == answers
     # Every table and view of the package's, as the catalog lists them, is guarded.
     names = [
         name
@@ -657,7 +648,7 @@ def test_a_temporary_table_named_like_the_packages_stops_every_macro(built: Path
             "where database_name = current_database() and schema_name = 'main'"
         ).fetchall()
     ]
-    assert len(names) == len({*TABLES, *HISTORY_TABLES, *DERIVED_TABLES, *VIEWS})
+    assert sorted(names) == list(PACKAGE_NAMES)
     for name in names:
         con.execute(f"create temp view {name} as select 1 as x")
         with pytest.raises(duckdb.Error, match=f"named {name} hides"):

@@ -68,6 +68,11 @@ def method_ddl() -> str:
     )
 
 
+# Every table and view the package holds in `main`, by name (the registry's; a test holds them
+# to the package's catalog).
+PACKAGE_NAMES = tuple(sorted({*TABLES, *DERIVED_TABLES, *HISTORY_TABLES, *VIEWS}))
+
+
 def package_names_guard_ddl() -> str:
     """package_names_unhidden(): true, or an error when the caller's session hides one of the
     package's tables or views behind a temporary one of the same name. DuckDB looks in `temp`
@@ -75,8 +80,7 @@ def package_names_guard_ddl() -> str:
     would score the caller's rows without a word; each as-of macro checks first. The names are
     the registry's (a test holds them to the package's), so the check reads only the temporary
     catalog: about 1 ms, where comparing it with the package's catalog took 2.4."""
-    names = sorted({*TABLES, *DERIVED_TABLES, *HISTORY_TABLES, *VIEWS})
-    listed = ", ".join(sql_string(name) for name in names)
+    listed = ", ".join(sql_string(name) for name in PACKAGE_NAMES)
     return f"""CREATE OR REPLACE MACRO package_names_unhidden() AS (
     select case
         when count(*) = 0 then true

@@ -203,6 +203,11 @@ create or replace macro checked_clock(clock) as
                     || coalesce('''' || clock::varchar || '''', 'NULL'))
     end;
 
+-- The clock a score says it was read on: with as_of NULL, what the package holds now, the same
+-- on either clock (as the stored rows say).
+create or replace macro clock_label(as_of, clock) as
+    case when as_of is null then 'published' else checked_clock(clock) end;
+
 -- The rows of a versioned table known on `as_of` on a clock, without their history columns:
 -- - as_of NULL: the current version of every record (what the package says now);
 -- - clock 'published' (the default): the current version, as the package knows it today; the

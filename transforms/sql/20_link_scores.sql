@@ -209,7 +209,7 @@ computed as (
                    then strength else 0 end, 4) as counted_strength,
         -- The current view is as of the data date: everything the package held then.
         (select reference_date from reference_date)::date as as_of,
-        case when as_of is null then 'published' else checked_clock(clock) end as clock,
+        clock_label(as_of, clock) as clock,
         score_method_version() as method_version,
         (select weights_fingerprint from settings) as weights_fingerprint
     from ranked
@@ -221,6 +221,5 @@ final as (
     select * from stored
 )
 
-select final.* from final,
-    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
-where asked.clock is not null and asked.unhidden;
+select final.* from final, checked_arguments(clock) as asked
+where asked.ok;

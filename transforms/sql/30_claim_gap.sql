@@ -162,7 +162,7 @@ computed as (
         scored.supporting_evidence_ids,
         scored.context_evidence_ids,
         coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
-        case when as_of is null then 'published' else checked_clock(clock) end as clock,
+        clock_label(as_of, clock) as clock,
         score_method_version() as method_version,
         scored.weights_fingerprint
     from known_claims as claim
@@ -204,6 +204,5 @@ nothing_known as (
     end as ok
 )
 
-select final.* from final, nothing_known,
-    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
-where nothing_known.ok and asked.clock is not null and asked.unhidden;
+select final.* from final, nothing_known, checked_arguments(clock) as asked
+where nothing_known.ok and asked.ok;

@@ -111,7 +111,7 @@ computed as (
         gap_band(grouped.group_gap_score, bands.moderate_from, bands.high_from, bands.severe_from)
             as group_band,
         coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,
-        case when as_of is null then 'published' else checked_clock(clock) end as clock,
+        clock_label(as_of, clock) as clock,
         score_method_version() as method_version,
         settings.weights_fingerprint
     from known_companies as company
@@ -128,6 +128,5 @@ final as (
     select * from stored
 )
 
-select final.* from final,
-    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
-where asked.clock is not null and asked.unhidden;
+select final.* from final, checked_arguments(clock) as asked
+where asked.ok;

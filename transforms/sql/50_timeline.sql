@@ -171,9 +171,8 @@ final as (
     select * from computed
 )
 
-select final.* from final,
-    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
-where asked.clock is not null and asked.unhidden;
+select final.* from final, checked_arguments(clock) as asked
+where asked.ok;
 
 -- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
 -- and response of the companies listed (NULL: all) with its source, for reading a case as a
@@ -208,6 +207,5 @@ final as (
                                    else 'story_on_date' end)
 )
 
-select final.* from final,
-    (select checked_clock(clock) as clock, package_names_unhidden() as unhidden) as asked
-where asked.clock is not null and asked.unhidden;
+select final.* from final, checked_arguments(clock) as asked
+where asked.ok;
