@@ -1147,7 +1147,10 @@ def _history_table(table: Table) -> Table:
         name=f"{table.name}_history",
         description=f"Every version of every record of {table.name}, with the interval in "
         f"which it was current. A correction or retraction adds a version; none is ever "
-        f"removed. Point-in-time macros read from here.",
+        f"removed. Point-in-time macros read from here. The columns saydo sets "
+        f"(effective_review_status, public_from and the release stamps) hold today's values in "
+        f"every version; on the released clock the macros work out a record's status as released "
+        f"from the versions of it and of its sources.",
         fields=(*table.fields, *HISTORY_FIELDS),
         primary_key=(*table.primary_key, "version"),
         optional_fields=table.optional_fields,

@@ -459,7 +459,12 @@ MACROS: dict[str, str] = {
     "timeline_from_records": "timeline_of told from the records every time, with the same "
     "arguments; as_of may be any expression, such as another table's date column.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
-    "without their history columns.",
+    "without their history columns. Their effective_review_status is today's: on the released "
+    "clock, released_review gives the one a release published where it differs.",
+    "released_review": "On a date on the released clock, (record_id, effective_review_status) "
+    "for each record of 'claims', 'evidence' or 'responses' whose status in the release then "
+    "current differs from today's (a correction of it, or of a source it rests on, came later); "
+    "empty otherwise. The score macros and timeline_of read it.",
     "company_group_members": "Every (group_company_id, member_company_id) pair: a company and "
     "everything below it through parent_company_id, from a table of companies.",
     "company_group_top": "Every company with the top of its group (itself when it has no "

@@ -46,6 +46,22 @@ def _claim(con, claim_id: str, as_of: str | None = None, clock: str = "published
     return rows[0] if rows else {}
 
 
+# What a claim's and a link's score rest on, compared between a release and the released clock.
+_GAP_COLUMNS = (
+    "claim_review_status",
+    "claim_certainty",
+    "contradiction_strength",
+    "gap_score",
+    "status",
+)
+_LINK_COLUMNS = ("evidence_review_status", "relay", "certainty_weight", "strength")
+
+
+def _first(con, source: str, where: str, columns: tuple[str, ...]) -> dict:
+    """The `columns` of the first row of `source` that meets `where`."""
+    return dict_rows(con, f"select {', '.join(columns)} from {source} where {where}")[0]
+
+
 def _company(con, company_id: str, as_of: str | None = None) -> dict:
     source = "company_gap" if as_of is None else f"company_gap_as_of(DATE '{as_of}')"
     return dict_rows(con, f"select * from {source} where company_id = ?", [company_id])[0]
@@ -780,8 +796,18 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     datasets = tmp_path / "datasets"
     write_case(datasets, minimal_case())
     record(tmp_path)
+    # What 1.0.0 itself published about the denial and the link that refutes it, before
+    # anything is corrected: the released clock must give these back, whatever came later.
+    first_release = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+    as_released = {
+        "claim": _first(first_release, "claim_gap", "claim_id = 'acme-denial'", _GAP_COLUMNS),
+        "link": _first(first_release, "link_scores", "claim_id = 'acme-denial'", _LINK_COLUMNS),
+    }
+    first_release.close()
     # A second build adds evidence that refutes the Arabic claim, renames Acme, puts Other Co
-    # under it and gives the company's source an address; none of it is released.
+    # under it and gives the company's source an address; none of it is released. And it
+    # lowers two review statuses: the company's statement (the denial's source) to
+    # needs_review, and the files' own to partially_verified.
     case = minimal_case()
     case["evidence"].append(
         _evidence("acme-audit", "src-report", "third_party", recorded_on="2024-06-01")
@@ -812,8 +838,12 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
             ("companies", "other", "parent_company_id", None),
             ("companies", "other", "parent_relationship", None),
             ("sources", "src-company", "url", None),
+            ("sources", "src-company", "review_status", "verified"),
+            ("evidence", "acme-files", "review_status", "verified"),
         ]
     ]
+    case["sources"][1]["review_status"] = "needs_review"
+    case["evidence"][0]["review_status"] = "partially_verified"
     write_case(datasets, case)
     build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
     con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
@@ -868,6 +898,43 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     assert story["published"]["acme-denial"]["source_url"] == "https://example.org/acme-statement"
     assert _claim(con, "acme-denial", "2024-12-31", "released")["company_name"] == "Acme"
     assert _claim(con, "acme-denial", "2024-12-31", "published")["company_name"] == "Acme Renamed"
+    # The statuses as 1.0.0 published them on the released clock, today's on the published one:
+    # the denial rests on the company's statement, now needs_review (the weakest status along
+    # what a record rests on is its effective one); the files are partially_verified.
+    on_date = "DATE '2024-12-31', clock := 'released'"
+    assert (
+        _first(con, f"claim_gap_as_of({on_date})", "claim_id = 'acme-denial'", _GAP_COLUMNS)
+        == (as_released["claim"])
+    )
+    assert (
+        _first(con, f"link_scores_as_of({on_date})", "claim_id = 'acme-denial'", _LINK_COLUMNS)
+        == as_released["link"]
+    )
+    assert as_released["claim"]["claim_review_status"] == "verified"
+    assert as_released["link"]["evidence_review_status"] == "verified"
+    assert _claim(con, "acme-denial", "2024-12-31", "published")["claim_review_status"] == (
+        "needs_review"
+    )
+    statuses = {
+        clock: {
+            item: (
+                story[clock][item]["review_status"],
+                story[clock][item]["effective_review_status"],
+            )
+            for item in ("acme-denial", "acme-files")
+        }
+        for clock in story
+    }
+    assert statuses == {
+        "released": {
+            "acme-denial": ("verified", "verified"),
+            "acme-files": ("verified", "verified"),
+        },
+        "published": {
+            "acme-denial": ("verified", "needs_review"),
+            "acme-files": ("partially_verified", "partially_verified"),
+        },
+    }
     # Asked on the released clock, Other Co has no claim that any release held: the message does
     # not name 1.0.0, which held none of its claims.
     with pytest.raises(duckdb.Error, match="no release after it holds one yet"):

@@ -24,7 +24,7 @@ import polars as pl
 from schemas.generate import record_id_sql, sql_string
 from schemas.registry import TABLES, VERSIONED_TABLES, authoring
 from transforms.db import register_rows
-from transforms.history import changed_versions
+from transforms.history import RESTS_ON, changed_versions
 from transforms.ingest.origins import Origins
 from transforms.release.records import Release
 from validations.problems import Problem
@@ -187,13 +187,8 @@ def _effective_review(con: duckdb.DuckDBPyConnection) -> None:
         "create or replace temp table source_floor as select * from source_floor('sources')"
     )
     floor = "(select floor_rank from source_floor where source_floor.source_id = {})"
-    updates = {
-        "claims": ["t.source_id", "t.said_in_source_id"],
-        "evidence": ["t.source_id", "t.primary_source_id"],
-        "responses": ["t.source_id"],
-    }
-    for name, sources in updates.items():
-        ranks = ", ".join(f"coalesce({floor.format(s)}, 4)" for s in sources)
+    for name, sources in RESTS_ON.items():
+        ranks = ", ".join(f"coalesce({floor.format('t.' + s)}, 4)" for s in sources)
         con.execute(
             f"""update {name} set effective_review_status = review_status_of_rank(
                     least(review_rank(t.review_status), {ranks}))

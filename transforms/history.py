@@ -32,6 +32,14 @@ from schemas.registry import (
 from schemas.types import parse_partial_date
 from transforms.db import dict_rows, register_rows
 
+# The sources each kind of record rests on, besides its own review_status: a record's
+# effective_review_status is the weakest of these (each with the sources it is based on).
+RESTS_ON = {
+    "claims": ("source_id", "said_in_source_id"),
+    "evidence": ("source_id", "primary_source_id"),
+    "responses": ("source_id",),
+}
+
 
 def parse_previous(table: Table, field: str, text: str | None) -> object:
     """A correction's previous value, as the column's type."""
@@ -175,6 +183,13 @@ def history_ddl() -> list[str]:
             select * from {stored};"""
         )
         statements.append(comments_ddl("VIEW", history.name, history.description, history.columns))
+    # What each release gave as a record's effective_review_status, where today's differs
+    # (transforms.derive.fill_released_review).
+    statements.append(
+        "create table internal.released_review (table_name VARCHAR NOT NULL, "
+        "record_id VARCHAR NOT NULL, released_from DATE NOT NULL, released_to DATE, "
+        "effective_review_status VARCHAR NOT NULL);"
+    )
     return statements
 
 
@@ -189,3 +204,78 @@ def fill_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]
         register_rows(con, "incoming", rows, polars_schema(history))
         con.execute(f"insert into internal.{name}_versions select * from incoming")
         con.unregister("incoming")
+
+
+def fill_released_review(con: duckdb.DuckDBPyConnection) -> None:
+    """`internal.released_review` in the package: for each published release, the
+    effective_review_status it gave each claim, piece of evidence and response, where that
+    differs from today's (the `released_review` macro reads it on the released clock).
+
+    The history keeps each version's own columns as released, but the columns saydo sets as
+    they are today; and a record's status also rests on its sources, which may have changed
+    without it. So a status is worked out again here as transforms.derive does, from the
+    versions each release held of the record and of every source. Nothing can differ until a
+    record or a source has been corrected, so most builds skip it."""
+    changed = " + ".join(
+        f"(select count(*) from internal.{name}_versions)" for name in ("sources", *RESTS_ON)
+    )
+    if not con.execute(f"select {changed}").fetchall()[0][0]:
+        return
+    # In the releases' own order (the table's), each published release until the next.
+    days = [day for (day,) in con.execute("select released_on from releases").fetchall() if day]
+    rested_on = "\n    union all\n".join(
+        f"""    select '{name}' as table_name, {TABLES[name].primary_key[0]} as record_id,
+           review_status, unnest([{", ".join(sources)}]) as source_id
+    from known_rows('{name}', $day, 'released')"""
+        for name, sources in RESTS_ON.items()
+    )
+    today = "\n    union all\n".join(
+        f"    select '{name}', {TABLES[name].primary_key[0]}, effective_review_status from {name}"
+        for name in RESTS_ON
+    )
+    for at, day in enumerate(days):
+        until = days[at + 1] if at + 1 < len(days) else None
+        con.execute(
+            f"""insert into internal.released_review
+with
+sources_then as (
+    -- Retracted versions too, as in the build: a record rests on its sources whatever
+    -- became of them.
+    select * from sources_history
+    where released_from is not null and version_current_on(released_from, released_to, $day)
+),
+
+floors as (
+    select source_id, floor_rank from source_floor('sources_then')
+),
+
+rested_on as (
+{rested_on}
+),
+
+today (table_name, record_id, effective_review_status) as (
+{today}
+),
+
+as_released as (
+    select
+        rested_on.table_name,
+        rested_on.record_id,
+        review_status_of_rank(least(min(review_rank(rested_on.review_status)),
+                                    coalesce(min(floors.floor_rank), 4))) as effective_review_status
+    from rested_on
+    left join floors on floors.source_id = rested_on.source_id
+    group by rested_on.table_name, rested_on.record_id
+),
+
+final as (
+    select as_released.table_name, as_released.record_id, $day::date as released_from,
+           $until::date as released_to, as_released.effective_review_status
+    from as_released
+    left join today using (table_name, record_id)
+    where as_released.effective_review_status is distinct from today.effective_review_status
+)
+
+select * from final order by table_name, record_id""",
+            {"day": day, "until": until},
+        )

@@ -34,7 +34,7 @@ from schemas.registry import (
 from schemas.views import VIEWS, declared_order
 from transforms.cache import keep
 from transforms.db import PACKAGE_STORAGE_VERSION, connect, transaction
-from transforms.history import fill_history, history_ddl
+from transforms.history import fill_history, fill_released_review, history_ddl
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -277,6 +277,7 @@ def write_package(
         columns = ", ".join(table.fields)
         con.execute(f"insert into {name} select {columns} from {work}.{name} order by {keys}")
     fill_history(con, versions)
+    fill_released_review(con)
 
 
 def score(con: duckdb.DuckDBPyConnection) -> None:

@@ -326,6 +326,20 @@ MUTATIONS = (
             "tests/test_scoring.py::test_a_temporary_table_named_like_the_packages_stops_every_macro",
         ),
     ),
+    Mutation(
+        "the released clock reads today's review status into an older release",
+        "transforms/sql/20_link_scores.sql",
+        "where table_name = base and as_of is not null and clock = 'released'",
+        "where false and table_name = base and as_of is not null and clock = 'released'",
+        ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
+    ),
+    Mutation(
+        "a release's statuses are worked out from today's sources",
+        "transforms/history.py",
+        "and version_current_on(released_from, released_to, $day)",
+        "and valid_to is null",
+        ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
+    ),
 )
 
 

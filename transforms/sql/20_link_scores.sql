@@ -19,6 +19,18 @@ select company_id from main.companies where companies is null
 union all
 select unnest(companies) as company_id;
 
+-- released_review(base, as_of, clock): on a date on the released clock, (record_id,
+-- effective_review_status) for each record of base ('claims', 'evidence' or 'responses') whose
+-- status in the release then current differs from today's. The history keeps today's status in
+-- every version, and a record's status also rests on its sources, corrected or not since; the
+-- build works out what each release gave. Empty on the published clock and with as_of NULL, where
+-- today's status is the answer.
+create or replace macro released_review(base, as_of, clock) as table
+select record_id, effective_review_status
+from internal.released_review
+where table_name = base and as_of is not null and clock = 'released'
+  and version_current_on(released_from, released_to, as_of);
+
 -- link_scores_as_of(as_of, companies := NULL, clock := 'published'): one row per link between a
 -- claim and a piece of evidence known on as_of, with every factor of its strength, whether it
 -- counted or was merged into another piece resting on the same primary material, and why.
@@ -66,8 +78,12 @@ known_claims as (
 ),
 
 known_evidence as (
-    select * from known_rows('evidence', as_of, clock)
-    where (as_of is null or clock != 'published' or public_from <= as_of)
+    select evidence.* replace (coalesce(released.effective_review_status,
+                                        evidence.effective_review_status) as effective_review_status)
+    from known_rows('evidence', as_of, clock) as evidence
+    left join released_review('evidence', as_of, clock) as released
+        on released.record_id = evidence.evidence_id
+    where (as_of is null or clock != 'published' or evidence.public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),
 

@@ -28,9 +28,13 @@ links as (
 ),
 
 known_claims as (
-    select * from known_rows('claims', as_of, clock)
-    where company_id in (select company_id from listed_or_all_companies(companies))
-      and (as_of is null or clock != 'published' or public_from <= as_of)
+    select claim.* replace (coalesce(released.effective_review_status,
+                                     claim.effective_review_status) as effective_review_status)
+    from known_rows('claims', as_of, clock) as claim
+    left join released_review('claims', as_of, clock) as released
+        on released.record_id = claim.claim_id
+    where claim.company_id in (select company_id from listed_or_all_companies(companies))
+      and (as_of is null or clock != 'published' or claim.public_from <= as_of)
       and not exists (select 1 from use_stored)
 ),
 

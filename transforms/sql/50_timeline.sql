@@ -27,17 +27,30 @@ known_sources as (
     where as_of is not null
 ),
 
--- The current story keeps retracted items; a story on a date holds what was known then.
+-- The current story keeps retracted items; a story on a date holds what was known then, each
+-- record's status on the released clock as its release gave it.
 wanted_claims as (
-    select * from story_rows('claims', as_of, companies, clock)
+    select claim.* replace (coalesce(released.effective_review_status,
+                                     claim.effective_review_status) as effective_review_status)
+    from story_rows('claims', as_of, companies, clock) as claim
+    left join released_review('claims', as_of, clock) as released
+        on released.record_id = claim.claim_id
 ),
 
 wanted_evidence as (
-    select * from story_rows('evidence', as_of, companies, clock)
+    select evidence.* replace (coalesce(released.effective_review_status,
+                                        evidence.effective_review_status) as effective_review_status)
+    from story_rows('evidence', as_of, companies, clock) as evidence
+    left join released_review('evidence', as_of, clock) as released
+        on released.record_id = evidence.evidence_id
 ),
 
 wanted_responses as (
-    select * from story_rows('responses', as_of, companies, clock)
+    select response.* replace (coalesce(released.effective_review_status,
+                                        response.effective_review_status) as effective_review_status)
+    from story_rows('responses', as_of, companies, clock) as response
+    left join released_review('responses', as_of, clock) as released
+        on released.record_id = response.response_id
 ),
 
 -- The claims and evidence known on a date, on the clock asked for (the same as claim_gap_as_of
