@@ -336,8 +336,8 @@ MUTATIONS = (
     Mutation(
         "a release's statuses are worked out from today's sources",
         "transforms/history.py",
-        "and version_current_on(released_from, released_to, $day)",
-        "and valid_to is null",
+        "released_from is not null and version_current_on(released_from, released_to, $day)",
+        "valid_to is null",
         ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
     ),
 )
