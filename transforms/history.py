@@ -208,33 +208,64 @@ def fill_history(con: duckdb.DuckDBPyConnection, versions: dict[str, list[dict]]
 
 def fill_released_review(con: duckdb.DuckDBPyConnection) -> None:
     """`internal.released_review` in the package: for each published release, the
-    effective_review_status it gave each claim, piece of evidence and response, where that
-    differs from today's (the `released_review` macro reads it on the released clock).
+    effective_review_status of each claim, piece of evidence, response and link as worked out
+    from the versions that release held, where it differs from today's (the `released_review`
+    macro reads it on the released clock).
 
     The history keeps each version's own columns as released, but the columns saydo sets as
     they are today; and a record's status also rests on its sources, which may have changed
-    without it. So a status is worked out again here as transforms.derive does, from the
-    versions each release held of the record and of every source. Nothing can differ until a
-    record or a source has been corrected, so most builds skip it."""
+    without it. So a status is worked out again here as transforms.derive does. Only a record
+    that was itself corrected or retracted, or rests on a source with such a source up its
+    chain, can differ: the others are not read, and a build with no such record skips this."""
     changed = " + ".join(
         f"(select count(*) from internal.{name}_versions)" for name in ("sources", *RESTS_ON)
     )
     if not con.execute(f"select {changed}").fetchall()[0][0]:
         return
-    # In the releases' own order (the table's), each published release until the next.
+    # In the releases' own order (the table's), each published release until the next; one
+    # followed by another on the same day was never current on any day.
     days = [day for (day,) in con.execute("select released_on from releases").fetchall() if day]
+    spans = [
+        (day, days[at + 1] if at + 1 < len(days) else None)
+        for at, day in enumerate(days)
+        if at + 1 == len(days) or days[at + 1] != day
+    ]
+    con.execute(
+        """create or replace temp table review_affected_sources as
+        with source_links as (
+            select source_id as node_id, based_on_source_id as parent_id from main.sources
+        )
+        select distinct chain.node_id as source_id
+        from ancestor_chain('source_links') as chain
+        where chain.ancestor_id in (select source_id from internal.sources_versions)"""
+    )
+    affected = []
+    for name, sources in RESTS_ON.items():
+        keys = TABLES[name].primary_key
+        reasons = [f"{k} in (select {k} from internal.{name}_versions)" for k in keys] + [
+            f"{source} in (select source_id from review_affected_sources)" for source in sources
+        ]
+        affected.append(
+            f"select '{name}' as table_name, {record_id_sql(TABLES[name])} as record_id "
+            f"from main.{name} where {' or '.join(reasons)}"
+        )
+    affected = "\nunion all\n".join(affected)
+    con.execute(f"create or replace temp table review_affected_records as\n{affected}")
     rested_on = "\n    union all\n".join(
-        f"""    select '{name}' as table_name, {TABLES[name].primary_key[0]} as record_id,
+        f"""    select '{name}' as table_name, {record_id_sql(TABLES[name])} as record_id,
            review_status, unnest([{", ".join(sources)}]) as source_id
-    from known_rows('{name}', $day, 'released')"""
+    from known_rows('{name}', $day, 'released')
+    where {record_id_sql(TABLES[name])} in (
+        select record_id from review_affected_records where table_name = '{name}')"""
         for name, sources in RESTS_ON.items()
     )
     today = "\n    union all\n".join(
-        f"    select '{name}', {TABLES[name].primary_key[0]}, effective_review_status from {name}"
-        for name in RESTS_ON
+        f"    select '{name}', {record_id_sql(TABLES[name])}, effective_review_status "
+        f"from main.{name}"
+        for name in (*RESTS_ON, "claim_evidence")
     )
-    for at, day in enumerate(days):
-        until = days[at + 1] if at + 1 < len(days) else None
+    link_id = record_id_sql(TABLES["claim_evidence"], "link")
+    for day, until in spans:
         con.execute(
             f"""insert into internal.released_review
 with
@@ -257,7 +288,7 @@ today (table_name, record_id, effective_review_status) as (
 {today}
 ),
 
-as_released as (
+records_then as (
     select
         rested_on.table_name,
         rested_on.record_id,
@@ -266,6 +297,32 @@ as_released as (
     from rested_on
     left join floors on floors.source_id = rested_on.source_id
     group by rested_on.table_name, rested_on.record_id
+),
+
+-- A link is the weaker of its two ends, each as released then (today's, if unaffected).
+links_then as (
+    select
+        'claim_evidence' as table_name,
+        {link_id} as record_id,
+        review_status_of_rank(least(
+            review_rank(coalesce(claim_then.effective_review_status,
+                                 claim.effective_review_status)),
+            review_rank(coalesce(evidence_then.effective_review_status,
+                                 evidence.effective_review_status)))) as effective_review_status
+    from known_rows('claim_evidence', $day, 'released') as link
+    join main.claims as claim on claim.claim_id = link.claim_id
+    join main.evidence as evidence on evidence.evidence_id = link.evidence_id
+    left join records_then as claim_then
+        on claim_then.table_name = 'claims' and claim_then.record_id = link.claim_id
+    left join records_then as evidence_then
+        on evidence_then.table_name = 'evidence' and evidence_then.record_id = link.evidence_id
+    where claim_then.record_id is not null or evidence_then.record_id is not null
+),
+
+as_released as (
+    select * from records_then
+    union all
+    select * from links_then
 ),
 
 final as (
@@ -279,3 +336,5 @@ final as (
 select * from final order by table_name, record_id""",
             {"day": day, "until": until},
         )
+    con.execute("drop table review_affected_sources")
+    con.execute("drop table review_affected_records")

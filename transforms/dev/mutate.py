@@ -327,6 +327,16 @@ MUTATIONS = (
         ),
     ),
     Mutation(
+        "a company id the package does not hold is an empty answer",
+        "transforms/sql/10_weights.sql",
+        "  and (unknown.company_id is null",
+        "  and (true",
+        (
+            "tests/test_scoring.py::"
+            "test_a_company_the_package_does_not_hold_is_an_error_not_an_empty_answer",
+        ),
+    ),
+    Mutation(
         "the released clock reads today's review status into an older release",
         "transforms/sql/20_link_scores.sql",
         "where table_name = base and as_of is not null and clock = 'released'",

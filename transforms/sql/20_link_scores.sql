@@ -20,25 +20,22 @@ union all
 select unnest(companies) as company_id;
 
 -- released_review(base, as_of, clock): on a date on the released clock, (record_id,
--- effective_review_status) for each record of base ('claims', 'evidence' or 'responses') whose
--- status in the release then current differs from today's. The history keeps today's status in
--- every version, and a record's status also rests on its sources, corrected or not since; the
--- build works out what each release gave. Empty on the published clock and with as_of NULL, where
--- today's status is the answer.
+-- effective_review_status) for each record of base ('claims', 'evidence', 'responses' or
+-- 'claim_evidence', whose record_id is 'claim_id/evidence_id') whose status worked out from the
+-- versions the release then current held differs from today's. The history keeps today's status
+-- in every version, and a record's status also rests on its sources, corrected or not since: the
+-- build works out each release's (transforms/history.py fill_released_review). Empty on the
+-- published clock and with as_of NULL, where today's status is the answer.
 create or replace macro released_review(base, as_of, clock) as table
 select record_id, effective_review_status
 from internal.released_review
 where table_name = base and as_of is not null and clock = 'released'
   and version_current_on(released_from, released_to, as_of);
 
--- link_scores_as_of(as_of, companies := NULL, clock := 'published'): one row per link between a
--- claim and a piece of evidence known on as_of, with every factor of its strength, whether it
--- counted or was merged into another piece resting on the same primary material, and why.
--- claim_gap is computed from these rows and nothing else, so this is the one definition of a
--- link's strength. as_of NULL means everything the package holds now (the link_scores view).
--- companies, a list of company_ids, keeps only their claims' links.
--- docs/methodology.md explains the method with a worked example.
-create or replace macro link_scores_as_of(as_of, companies := NULL, clock := 'published') as table
+-- link_scores_unchecked(as_of, companies, clock): link_scores_as_of without the checks of its
+-- arguments, which the macro a user calls makes once: each check costs DuckDB milliseconds to
+-- plan, and claim_gap_as_of and company_gap_as_of build on this one.
+create or replace macro link_scores_unchecked(as_of, companies, clock) as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -237,5 +234,16 @@ final as (
     select * from stored
 )
 
-select final.* from final, checked_arguments(clock) as asked
+select * from final;
+
+-- link_scores_as_of(as_of, companies := NULL, clock := 'published'): one row per link between a
+-- claim and a piece of evidence known on as_of, with every factor of its strength, whether it
+-- counted or was merged into another piece resting on the same primary material, and why.
+-- claim_gap is computed from these rows and nothing else, so this is the one definition of a
+-- link's strength. as_of NULL means everything the package holds now (the link_scores view).
+-- companies, a list of company_ids, keeps only their claims' links.
+-- docs/methodology.md explains the method with a worked example.
+create or replace macro link_scores_as_of(as_of, companies := NULL, clock := 'published') as table
+select answer.* from link_scores_unchecked(as_of, companies, clock) as answer,
+    checked_arguments(clock, companies) as asked
 where asked.ok;

@@ -1,10 +1,6 @@
--- claim_gap_as_of(as_of, companies := NULL, clock := 'published'): one row per claim known on
--- as_of, scored from its links in link_scores_as_of and from how sure the package is of the
--- claim itself. NULL as_of means everything the package holds now: the claim_gap view.
--- companies, a list of company_ids, scores only their claims: the same numbers, in milliseconds.
--- A date on which the package knew no claim of the companies asked about is an error, never a
--- silent empty answer.
-create or replace macro claim_gap_as_of(as_of, companies := NULL, clock := 'published') as table
+-- claim_gap_unchecked(as_of, companies, clock): claim_gap_as_of without the checks of its
+-- arguments (see link_scores_unchecked), for company_gap_as_of.
+create or replace macro claim_gap_unchecked(as_of, companies, clock) as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -23,7 +19,7 @@ stored as (
 ),
 
 links as (
-    select * from link_scores_as_of(as_of, companies := companies, clock := clock)
+    select * from link_scores_unchecked(as_of, companies, clock)
     where not exists (select 1 from use_stored)
 ),
 
@@ -208,5 +204,16 @@ nothing_known as (
     end as ok
 )
 
-select final.* from final, nothing_known, checked_arguments(clock) as asked
-where nothing_known.ok and asked.ok;
+select final.* from final, nothing_known
+where nothing_known.ok;
+
+-- claim_gap_as_of(as_of, companies := NULL, clock := 'published'): one row per claim known on
+-- as_of, scored from its links in link_scores_as_of and from how sure the package is of the
+-- claim itself. NULL as_of means everything the package holds now: the claim_gap view.
+-- companies, a list of company_ids, scores only their claims: the same numbers, in milliseconds.
+-- A date on which the package knew no claim of the companies asked about is an error, never a
+-- silent empty answer.
+create or replace macro claim_gap_as_of(as_of, companies := NULL, clock := 'published') as table
+select answer.* from claim_gap_unchecked(as_of, companies, clock) as answer,
+    checked_arguments(clock, companies) as asked
+where asked.ok;

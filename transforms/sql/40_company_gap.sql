@@ -50,15 +50,15 @@ group_members as (
 -- later): a date before anything was known of them is claim_gap_as_of's error, never an empty
 -- answer.
 claim_scores as (
-    select * from claim_gap_as_of(
+    select * from claim_gap_unchecked(
         as_of,
-        companies := (select case when companies is null and not exists (select 1 from use_stored)
+        (select case when companies is null and not exists (select 1 from use_stored)
                                   then null
                                   else coalesce(list(distinct member_company_id), []) end
                       from (select member_company_id from group_members
                             union all
                             select unnest(companies) where as_of is not null)),
-        clock := clock
+        clock
     )
 ),
 
@@ -128,5 +128,5 @@ final as (
     select * from stored
 )
 
-select final.* from final, checked_arguments(clock) as asked
+select final.* from final, checked_arguments(clock, companies) as asked
 where asked.ok;

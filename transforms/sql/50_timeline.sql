@@ -1,7 +1,6 @@
--- timeline_from_records(companies, as_of := NULL, clock := 'published'): timeline_of told from
--- the records, for any as_of, a column of another table or a subquery included: the build
--- stores the current story from it, and timeline_of tells a story on a date with it.
-create or replace macro timeline_from_records(companies, as_of := NULL, clock := 'published') as table
+-- timeline_unchecked(companies, as_of, clock): timeline_from_records without the checks of
+-- its arguments (see link_scores_unchecked), for timeline_of.
+create or replace macro timeline_unchecked(companies, as_of, clock) as table
 with
 
 -- import ------------------------------------------------------------------------------------
@@ -184,7 +183,14 @@ final as (
     select * from computed
 )
 
-select final.* from final, checked_arguments(clock) as asked
+select * from final;
+
+-- timeline_from_records(companies, as_of := NULL, clock := 'published'): timeline_of told from
+-- the records, for any as_of, a column of another table or a subquery included: the build
+-- stores the current story from it, and timeline_of tells a story on a date with it.
+create or replace macro timeline_from_records(companies, as_of := NULL, clock := 'published') as table
+select answer.* from timeline_unchecked(companies, as_of, clock) as answer,
+    checked_arguments(clock, companies) as asked
 where asked.ok;
 
 -- timeline_of(companies, as_of := NULL, clock := 'published'): every claim, piece of evidence
@@ -207,7 +213,7 @@ current_story as (
 ),
 
 story_on_date as (
-    select * from timeline_from_records(companies, as_of := as_of, clock := clock)
+    select * from timeline_unchecked(companies, as_of, clock)
 ),
 
 -- logic -------------------------------------------------------------------------------------
@@ -220,5 +226,5 @@ final as (
                                    else 'story_on_date' end)
 )
 
-select final.* from final, checked_arguments(clock) as asked
+select final.* from final, checked_arguments(clock, companies) as asked
 where asked.ok;
