@@ -248,6 +248,33 @@ def test_a_query_starts_without_the_builds_libraries(package: Path) -> None:
     assert result.stdout.splitlines()[-1] == "[]", result.stdout
 
 
+def test_the_door_judges_a_value_without_importing_pandas(tmp_path: Path) -> None:
+    # pandera imports pandas and numpy whenever they are installed (0.6 s of every check and
+    # build); the door validates polars frames and imports pandera as if they were not. A
+    # fresh process, as a user's `saydo check` is, must still refuse a bad value in pandera's
+    # words, at its file, line and field.
+    case = minimal_case()
+    case["claims"][0]["topic"] = "weather"
+    write_case(tmp_path / "datasets", case)
+    script = (
+        "import sys\n"
+        "from transforms.cli import main\n"
+        f"code = main(['check', '--datasets', {str(tmp_path / 'datasets')!r}])\n"
+        "print(sorted(m for m in ('pandera', 'pandas') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[-1] == "['pandera']", result.stdout
+    assert re.search(
+        r"acme\.yaml:\d+: claim acme-denial, field 'topic': 'weather' is not an allowed value\. "
+        r"Fix: use one of: human_rights, ",
+        result.stderr,
+    ), result.stderr
+
+
 def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capfd) -> None:
     dead_ends = {
         "update score_weights set weight = 0": "--what-if",
