@@ -458,6 +458,13 @@ MACROS: dict[str, str] = {
     "query runs (a date, current_date, getvariable(...) or NULL), not a subquery or a column.",
     "timeline_from_records": "timeline_of told from the records every time, with the same "
     "arguments; as_of may be any expression, such as another table's date column.",
+    "link_scores_unchecked": "link_scores_as_of without the checks of its arguments (clock, "
+    "companies held, no temporary table hiding the package's), with all three arguments given: "
+    "the building block of claim_gap_as_of. Call link_scores_as_of.",
+    "claim_gap_unchecked": "claim_gap_as_of without the checks of its arguments, for "
+    "company_gap_as_of. Call claim_gap_as_of.",
+    "timeline_unchecked": "timeline_from_records without the checks of its arguments, for "
+    "timeline_of. Call timeline_from_records.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
     "without their history columns. Their effective_review_status is today's: on the released "
     "clock, released_review gives the one a release published where it differs.",
