@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.abc
 import io
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -26,6 +23,7 @@ from schemas.generate import pandera_schema, sql_string
 from schemas.registry import TABLES, Field, authoring
 from transforms.cache import keep
 from transforms.ingest.origins import FEED_SHIFT, Origins
+from validations.pandera_import import pandera_imported_lightly
 from validations.problems import Origin, Problem, printable, unusual_characters
 
 # Checks, named as pandera names them.
@@ -84,7 +82,7 @@ def pandera_problems(
             judged, judged_hashes = frame, None
         failing_rows: set[int] = set()
         if not judged.is_empty():
-            with _pandera_imported_lightly():
+            with pandera_imported_lightly():
                 problems += _pandera_table(name, judged, origins, already_reported, failing_rows)
         if judged_hashes is not None:
             keep = [i for i in range(judged.height) if i not in failing_rows]
@@ -92,54 +90,6 @@ def pandera_problems(
     if known is not None:
         known.save(passed)
     return problems
-
-
-# What pandera imports whenever it is installed, for its pandas API, which the door never uses
-# (it validates polars frames): pandas and numpy were 0.6 s of pandera's 0.8 s import, in every
-# `saydo build` and `saydo check` that judges a row. pandera supports installs without them (its
-# polars-only install), so the door imports it as if they were absent. They stay installed for
-# great-expectations, which imports them itself.
-_NOT_FOR_PANDERA = ("pandas", "numpy")
-
-
-class _AbsentForPandera(importlib.abc.MetaPathFinder):
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] in _NOT_FOR_PANDERA:
-            # pandera's own words for a module that is not installed, which it expects.
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-
-@contextmanager
-def _pandera_imported_lightly() -> Iterator[None]:
-    """For pandera's first validation in a process: pandera is imported without pandas and
-    numpy (above), and hypothesis, which pandera imports as it first validates (for its checks'
-    data strategies, which the door never uses), without running every installed hypothesis
-    plugin (trio's: 0.2 s), by hypothesis' own switch HYPOTHESIS_NO_PLUGINS. Both are taken away
-    after, so no other code in the process, and no child process, sees them. Should a pandera
-    release stop working without pandas, it is imported again the usual way."""
-    if "pandera" in sys.modules:
-        yield
-        return
-    plugins_set = "HYPOTHESIS_NO_PLUGINS" not in os.environ
-    if plugins_set:
-        os.environ["HYPOTHESIS_NO_PLUGINS"] = "1"
-    finder = _AbsentForPandera()
-    sys.meta_path.insert(0, finder)
-    try:
-        try:
-            import pandera.errors
-            import pandera.polars  # noqa: F401
-        except Exception:
-            sys.meta_path.remove(finder)
-            for module in [m for m in sys.modules if m.partition(".")[0] == "pandera"]:
-                del sys.modules[module]
-        yield
-    finally:
-        if finder in sys.meta_path:
-            sys.meta_path.remove(finder)
-        if plugins_set:
-            os.environ.pop("HYPOTHESIS_NO_PLUGINS", None)
 
 
 def _pandera_table(

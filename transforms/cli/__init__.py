@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from validations.pandera_import import light_pandera_allowed
 from validations.problems import InputError, printable, printable_lines
 
 
@@ -165,5 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def console_main(argv: list[str] | None = None) -> int:
+    """The `saydo` command: main() in a process of its own, which runs nothing but saydo."""
+    light_pandera_allowed()
+    return main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -1,5 +1,5 @@
 import sys
 
-from transforms.cli import main
+from transforms.cli import console_main
 
-sys.exit(main())
+sys.exit(console_main())
