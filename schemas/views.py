@@ -468,11 +468,14 @@ MACROS: dict[str, str] = {
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
     "without their history columns. Their effective_review_status is today's: on the released "
     "clock, released_review gives the one a release published where it differs.",
-    "released_review": "On a date on the released clock, (record_id, effective_review_status) "
-    "for each record of 'claims', 'evidence', 'responses' or 'claim_evidence' (record_id "
-    "'claim_id/evidence_id') whose status, worked out from the versions the release then current "
-    "held, differs from today's (a correction of it, or of a source it rests on, came later); "
-    "empty otherwise. The score macros and timeline_of read it.",
+    "released_review": "On a date on the released clock, (table_name, record_id, "
+    "effective_review_status) for each record of 'claims', 'evidence', 'responses' or "
+    "'claim_evidence' (record_id 'claim_id/evidence_id'; NULL: all four) whose status, worked out "
+    "from the versions the release then current held, differs from today's (a correction of it, "
+    "or of a source it rests on, came later); empty otherwise. The score macros and timeline_of "
+    "read it.",
+    "released_as_of": "The date the groups and sources behind a score are read on: as_of on the "
+    "released clock, NULL (today's) on the published one.",
     "company_group_members": "Every (group_company_id, member_company_id) pair: a company and "
     "everything below it through parent_company_id, from a table of companies.",
     "company_group_top": "Every company with the top of its group (itself when it has no "

@@ -231,21 +231,36 @@ def _query(package: Path, *arguments: str, stdout=None) -> subprocess.CompletedP
     return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE)
 
 
-def test_a_query_starts_without_the_builds_libraries(package: Path) -> None:
-    # A journalist's `saydo query` reads the package through DuckDB alone: polars, pyarrow
-    # and pandera are the build's, and importing them took 0.35 s of each query's 0.6 s.
+def _in_a_new_process(
+    entry: str, arguments: list[str], watched: tuple[str, ...], after: str = ""
+) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`transforms.cli.<entry>(arguments)` in a new Python process, then `after`; its result
+    and which of the `watched` modules it had imported by then."""
     script = (
-        "import sys\n"
-        "from transforms.cli import main\n"
-        f"code = main(['query', 'select count(*) from claims', '--db', {str(package)!r}])\n"
-        "print(sorted(m for m in ('polars', 'pyarrow', 'pandera', 'pandas') if m in sys.modules))\n"
+        "import json, sys\n"
+        f"from transforms.cli import {entry}\n"
+        f"code = {entry}({arguments!r})\n"
+        f"{after}"
+        f"print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))\n"
         "sys.exit(code)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO
     )
+    lines = result.stdout.splitlines()
+    return result, json.loads(lines[-1]) if lines else []
+
+
+def test_a_query_starts_without_the_builds_libraries(package: Path) -> None:
+    # A journalist's `saydo query` reads the package through DuckDB alone: polars, pyarrow
+    # and pandera are the build's, and importing them took 0.35 s of each query's 0.6 s.
+    result, imported = _in_a_new_process(
+        "main",
+        ["query", "select count(*) from claims", "--db", str(package)],
+        ("polars", "pyarrow", "pandera", "pandas"),
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[]", result.stdout
+    assert imported == [], result.stdout
 
 
 def test_the_door_judges_a_value_without_importing_pandas(tmp_path: Path) -> None:
@@ -261,23 +276,18 @@ def test_the_door_judges_a_value_without_importing_pandas(tmp_path: Path) -> Non
         r"acme\.yaml:\d+: claim acme-denial, field 'topic': 'weather' is not an allowed value\. "
         r"Fix: use one of: human_rights, "
     )
-    for entry, after, imported in (
-        ("console_main", "", "['pandera']"),
-        ("main", "import pandera.pandas\n", "['pandas', 'pandera']"),
+    for entry, after, expected in (
+        ("console_main", "", ["pandera"]),
+        ("main", "import pandera.pandas\n", ["pandas", "pandera"]),
     ):
-        script = (
-            "import sys\n"
-            f"from transforms.cli import {entry}\n"
-            f"code = {entry}(['check', '--datasets', {str(tmp_path / 'datasets')!r}])\n"
-            f"{after}"
-            "print(sorted(m for m in ('pandera', 'pandas') if m in sys.modules))\n"
-            "sys.exit(code)\n"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO
+        result, imported = _in_a_new_process(
+            entry,
+            ["check", "--datasets", str(tmp_path / "datasets")],
+            ("pandera", "pandas"),
+            after,
         )
         assert result.returncode == 1, result.stderr
-        assert result.stdout.splitlines()[-1:] == [imported], (entry, result.stdout, result.stderr)
+        assert imported == expected, (entry, result.stdout, result.stderr)
         assert refused.search(result.stderr), result.stderr
 
 

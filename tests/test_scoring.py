@@ -681,6 +681,14 @@ def _evidence_dated_by_month() -> dict:
     return case
 
 
+def _nothing_known(scored, day: str, refused: str) -> None:
+    """Asked for Acme's claims on `day`, claim_gap_as_of stops with an error matching `refused`."""
+    with pytest.raises(duckdb.Error, match=refused):
+        scored.con.execute(
+            f"select * from claim_gap_as_of(DATE '{day}', companies := [?])", [scored.id("acme")]
+        ).fetchall()
+
+
 def test_the_published_clock_never_sees_the_future(variants) -> None:
     scored = variants(_evidence_dated_by_month)
     public = scored.pairs("select claim_id, public_from::varchar from claims")
@@ -689,10 +697,7 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
     # Before the claim's month is over, the package knows no claim of Acme's: an error that
     # says when the first one was public, never an empty answer.
     acme = scored.id("acme")
-    with pytest.raises(duckdb.Error, match=rf"knows no claim of {acme} on 2023-03-30.*2023-03-31"):
-        scored.con.execute(
-            "select * from claim_gap_as_of(DATE '2023-03-30', companies := [?])", [acme]
-        ).fetchall()
+    _nothing_known(scored, "2023-03-30", rf"knows no claim of {acme} on 2023-03-30.*2023-03-31")
     # The claim is known, the evidence not yet (its month ends on 31 May): untested.
     assert scored.claim("acme-denial", "2023-05-30")["status"] == "unverified"
     assert scored.claim("acme-denial", "2023-05-31")["gap_score"] == 70.0
@@ -738,11 +743,7 @@ def test_the_earliest_day_named_is_of_a_claim_still_standing(variants) -> None:
     # acme-denial (public 2023-03-31) is retracted: on every date it is as if never said, so
     # the first day Acme is known is acme-arabic's, the end of 2023.
     scored = variants(_first_claim_retracted)
-    acme = scored.id("acme")
-    with pytest.raises(duckdb.Error, match=r"earliest claim was public on 2023-12-31\."):
-        scored.con.execute(
-            "select * from claim_gap_as_of(DATE '2023-06-30', companies := [?])", [acme]
-        ).fetchall()
+    _nothing_known(scored, "2023-06-30", r"earliest claim was public on 2023-12-31\.")
     assert scored.claim("acme-arabic", "2023-12-31")["status"] == "unverified"
 
 

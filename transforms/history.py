@@ -21,6 +21,7 @@ import duckdb
 from schemas.generate import comments_ddl, polars_schema, record_id_sql, typed_columns_sql
 from schemas.registry import (
     DATE,
+    FIELDS,
     HISTORY_TABLES,
     INTEGER,
     NUMBER,
@@ -157,6 +158,18 @@ def changed_versions(con: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     return versions
 
 
+RELEASED_REVIEW_COLUMNS = [
+    FIELDS[name]
+    for name in (
+        "table_name",
+        "record_id",
+        "released_from",
+        "released_to",
+        "effective_review_status",
+    )
+]
+
+
 def history_ddl() -> list[str]:
     """`internal.<table>_versions`, empty, for the records that changed, and the
     `<table>_history` views with their comments, for the package database (which holds
@@ -184,11 +197,9 @@ def history_ddl() -> list[str]:
         )
         statements.append(comments_ddl("VIEW", history.name, history.description, history.columns))
     # What each release gave as a record's effective_review_status, where today's differs
-    # (transforms.derive.fill_released_review).
+    # (fill_released_review), in the registry's columns.
     statements.append(
-        "create table internal.released_review (table_name VARCHAR NOT NULL, "
-        "record_id VARCHAR NOT NULL, released_from DATE NOT NULL, released_to DATE, "
-        "effective_review_status VARCHAR NOT NULL);"
+        f"create table internal.released_review ({typed_columns_sql(RELEASED_REVIEW_COLUMNS)});"
     )
     return statements
 
@@ -251,18 +262,16 @@ def fill_released_review(con: duckdb.DuckDBPyConnection) -> None:
         )
     affected = "\nunion all\n".join(affected)
     con.execute(f"create or replace temp table review_affected_records as\n{affected}")
+    # A version's effective_review_status in the history is today's (see above): carried
+    # along, to keep only the statuses that differ.
     rested_on = "\n    union all\n".join(
         f"""    select '{name}' as table_name, {record_id_sql(TABLES[name])} as record_id,
-           review_status, unnest([{", ".join(sources)}]) as source_id
+           review_status, effective_review_status as today_status,
+           unnest([{", ".join(sources)}]) as source_id
     from known_rows('{name}', $day, 'released')
     where {record_id_sql(TABLES[name])} in (
         select record_id from review_affected_records where table_name = '{name}')"""
         for name, sources in RESTS_ON.items()
-    )
-    today = "\n    union all\n".join(
-        f"    select '{name}', {record_id_sql(TABLES[name])}, effective_review_status "
-        f"from main.{name}"
-        for name in (*RESTS_ON, "claim_evidence")
     )
     link_id = record_id_sql(TABLES["claim_evidence"], "link")
     for day, until in spans:
@@ -284,16 +293,14 @@ rested_on as (
 {rested_on}
 ),
 
-today (table_name, record_id, effective_review_status) as (
-{today}
-),
-
 records_then as (
     select
         rested_on.table_name,
         rested_on.record_id,
         review_status_of_rank(least(min(review_rank(rested_on.review_status)),
-                                    coalesce(min(floors.floor_rank), 4))) as effective_review_status
+                                    coalesce(min(floors.floor_rank), 4)))
+            as effective_review_status,
+        any_value(rested_on.today_status) as today_status
     from rested_on
     left join floors on floors.source_id = rested_on.source_id
     group by rested_on.table_name, rested_on.record_id
@@ -308,7 +315,8 @@ links_then as (
             review_rank(coalesce(claim_then.effective_review_status,
                                  claim.effective_review_status)),
             review_rank(coalesce(evidence_then.effective_review_status,
-                                 evidence.effective_review_status)))) as effective_review_status
+                                 evidence.effective_review_status)))) as effective_review_status,
+        link.effective_review_status as today_status
     from known_rows('claim_evidence', $day, 'released') as link
     join main.claims as claim on claim.claim_id = link.claim_id
     join main.evidence as evidence on evidence.evidence_id = link.evidence_id
@@ -326,11 +334,10 @@ as_released as (
 ),
 
 final as (
-    select as_released.table_name, as_released.record_id, $day::date as released_from,
-           $until::date as released_to, as_released.effective_review_status
+    select table_name, record_id, $day::date as released_from, $until::date as released_to,
+           effective_review_status
     from as_released
-    left join today using (table_name, record_id)
-    where as_released.effective_review_status is distinct from today.effective_review_status
+    where effective_review_status is distinct from today_status
 )
 
 select * from final order by table_name, record_id""",

@@ -58,15 +58,14 @@ def pandera_imported_lightly() -> Iterator[None]:
     if finder is not None:
         sys.meta_path.insert(0, finder)
     try:
-        try:
-            import pandera.errors
-            import pandera.polars  # noqa: F401
-        except Exception:
-            if finder is None:
-                raise
-            sys.meta_path.remove(finder)
-            for module in [m for m in sys.modules if m.partition(".")[0] == "pandera"]:
-                del sys.modules[module]
+        if finder is not None:
+            try:
+                import pandera.errors
+                import pandera.polars  # noqa: F401
+            except Exception:
+                sys.meta_path.remove(finder)
+                for module in [m for m in sys.modules if m.partition(".")[0] == "pandera"]:
+                    del sys.modules[module]
         yield
     finally:
         if finder in sys.meta_path:

@@ -226,6 +226,12 @@ where retracted_on is null
         else checked_clock(clock) is null
       end;
 
+-- The date the groups and sources behind a score or story are read on: as_of on the released
+-- clock (as released then); NULL otherwise, since the published clock reads every record as the
+-- package knows it today.
+create or replace macro released_as_of(as_of, clock) as
+    case when clock = 'released' then as_of::date end;
+
 -- The records of `base` (claims, evidence, responses) a story tells, for the companies listed
 -- (NULL: all): on as_of NULL, every current record, retracted ones included (a story shows a
 -- retraction, marked); on a date, the versions known then, on the clock asked for.

@@ -19,17 +19,18 @@ select company_id from main.companies where companies is null
 union all
 select unnest(companies) as company_id;
 
--- released_review(base, as_of, clock): on a date on the released clock, (record_id,
+-- released_review(base, as_of, clock): on a date on the released clock, (table_name, record_id,
 -- effective_review_status) for each record of base ('claims', 'evidence', 'responses' or
--- 'claim_evidence', whose record_id is 'claim_id/evidence_id') whose status worked out from the
--- versions the release then current held differs from today's. The history keeps today's status
--- in every version, and a record's status also rests on its sources, corrected or not since: the
--- build works out each release's (transforms/history.py fill_released_review). Empty on the
--- published clock and with as_of NULL, where today's status is the answer.
+-- 'claim_evidence', whose record_id is 'claim_id/evidence_id'; NULL: all four) whose status
+-- worked out from the versions the release then current held differs from today's. The history
+-- keeps today's status in every version, and a record's status also rests on its sources,
+-- corrected or not since: the build works out each release's (transforms/history.py
+-- fill_released_review). Empty on the published clock and with as_of NULL, where today's status
+-- is the answer.
 create or replace macro released_review(base, as_of, clock) as table
-select record_id, effective_review_status
+select table_name, record_id, effective_review_status
 from internal.released_review
-where table_name = base and as_of is not null and clock = 'released'
+where (base is null or table_name = base) and as_of is not null and clock = 'released'
   and version_current_on(released_from, released_to, as_of);
 
 -- link_scores_unchecked(as_of, companies, clock): link_scores_as_of without the checks of its

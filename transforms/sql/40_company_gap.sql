@@ -22,7 +22,7 @@ stored as (
 
 -- Parent links as they stood on as_of on the released clock; as they stand now otherwise.
 known_companies as (
-    select * from known_rows('companies', case when clock = 'released' then as_of::date end, clock)
+    select * from known_rows('companies', released_as_of(as_of, clock), clock)
     where not exists (select 1 from use_stored)
 ),
 

@@ -10,7 +10,7 @@ companies_to_walk as (
     select company_id, parent_company_id from main.companies where as_of is null
     union all
     select company_id, parent_company_id
-    from known_rows('companies', case when clock = 'released' then as_of::date end, clock)
+    from known_rows('companies', released_as_of(as_of, clock), clock)
     where as_of is not null
 ),
 
@@ -22,34 +22,21 @@ known_sources as (
     select source_id, publisher, title, url, archived_url from main.sources where as_of is null
     union all
     select source_id, publisher, title, url, archived_url
-    from known_rows('sources', case when clock = 'released' then as_of::date end, clock)
+    from known_rows('sources', released_as_of(as_of, clock), clock)
     where as_of is not null
 ),
 
--- The current story keeps retracted items; a story on a date holds what was known then, each
--- record's status on the released clock as its release gave it.
+-- The current story keeps retracted items; a story on a date holds what was known then.
 wanted_claims as (
-    select claim.* replace (coalesce(released.effective_review_status,
-                                     claim.effective_review_status) as effective_review_status)
-    from story_rows('claims', as_of, companies, clock) as claim
-    left join released_review('claims', as_of, clock) as released
-        on released.record_id = claim.claim_id
+    select * from story_rows('claims', as_of, companies, clock)
 ),
 
 wanted_evidence as (
-    select evidence.* replace (coalesce(released.effective_review_status,
-                                        evidence.effective_review_status) as effective_review_status)
-    from story_rows('evidence', as_of, companies, clock) as evidence
-    left join released_review('evidence', as_of, clock) as released
-        on released.record_id = evidence.evidence_id
+    select * from story_rows('evidence', as_of, companies, clock)
 ),
 
 wanted_responses as (
-    select response.* replace (coalesce(released.effective_review_status,
-                                        response.effective_review_status) as effective_review_status)
-    from story_rows('responses', as_of, companies, clock) as response
-    left join released_review('responses', as_of, clock) as released
-        on released.record_id = response.response_id
+    select * from story_rows('responses', as_of, companies, clock)
 ),
 
 -- The claims and evidence known on a date, on the clock asked for (the same as claim_gap_as_of
@@ -167,7 +154,9 @@ computed as (
         item.refuted_by_evidence_ids,
         item.responds_to_id,
         item.review_status,
-        item.effective_review_status,
+        -- On a date on the released clock, as the release then current gave it.
+        coalesce(released.effective_review_status, item.effective_review_status)
+            as effective_review_status,
         item.retracted_on,
         item.source_id,
         source.publisher as source_publisher,
@@ -177,6 +166,11 @@ computed as (
     from items as item
     left join group_tops using (company_id)
     left join known_sources as source using (source_id)
+    left join released_review(NULL, as_of, clock) as released
+        on released.record_id = item.item_id
+       and released.table_name = case item.item_kind when 'claim' then 'claims'
+                                                     when 'evidence' then 'evidence'
+                                                     when 'response' then 'responses' end
 ),
 
 final as (
