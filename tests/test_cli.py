@@ -15,6 +15,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from schemas.registry import TABLE_ORDER
 from tests.conftest import (
     HOSTILE,
     REPO,
@@ -289,6 +290,35 @@ def test_the_door_judges_a_value_without_importing_pandas(tmp_path: Path) -> Non
         assert result.returncode == 1, result.stderr
         assert imported == expected, (entry, result.stdout, result.stderr)
         assert refused.search(result.stderr), result.stderr
+
+
+@pytest.mark.slow
+def test_the_gate_judges_without_loading_what_great_expectations_never_uses(
+    tmp_path: Path,
+) -> None:
+    # great-expectations imports scipy and altair for one expectation the gate never asks for
+    # (2 of its 4 s import). In a `saydo` process they are bound but not run; as a library,
+    # saydo leaves the import as it is. Either way the gate judges, and the build passes it.
+    write_case(tmp_path / "datasets", minimal_case())
+    for entry, expected in (
+        ("console_main", ["great_expectations"]),
+        ("main", ["altair.vegalite", "great_expectations", "scipy.stats._stats_py"]),
+    ):
+        # Each beside a cache of its own: a verdict kept by the first would spare the second
+        # its judgement, and its import.
+        out = tmp_path / entry / "dist"
+        result, imported = _in_a_new_process(
+            entry,
+            ["build", "--datasets", str(tmp_path / "datasets"), "--out", str(out)],
+            ("great_expectations", "scipy.stats._stats_py", "altair.vegalite"),
+        )
+        assert result.returncode == 0, result.stderr
+        assert imported == expected, (entry, result.stdout, result.stderr)
+        shipped = json.loads((out / "validation" / "release-checks.json").read_text("utf-8"))
+        assert shipped["success"] is True
+        # A suite for each table, and one each for the claims' and the companies' scores.
+        judged = [suite["suite"] for suite in shipped["suites"]]
+        assert judged == [*TABLE_ORDER, "claim_gap", "company_gap"]
 
 
 def test_query_dead_ends_get_saydo_hint_under_duckdb_message(package: Path, capfd) -> None:

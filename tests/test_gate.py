@@ -80,39 +80,57 @@ def test_an_unresolved_reference_in_a_shipped_file_is_refused(built: Path, tmp_p
 
 
 @pytest.mark.slow
-def test_a_rebuild_reuses_the_verdict_on_the_same_measures_and_a_release_never_does(
+def test_a_rebuild_reuses_each_suites_verdict_on_the_same_measures_and_a_release_never_does(
     tmp_path: Path,
 ) -> None:
     import json
 
-    datasets, out = tmp_path / "datasets", tmp_path / "dist"
+    datasets, out, cache = tmp_path / "datasets", tmp_path / "dist", tmp_path / ".saydo-cache"
     write_case(datasets, minimal_case())
-    build(datasets, out, today=TODAY)  # judged by great-expectations, verdict kept
-    (kept,) = (tmp_path / ".saydo-cache").glob("gate-*.json")
-    verdict = json.loads(kept.read_text(encoding="utf-8"))
-    assert verdict["success"] is True
-    # Mark the kept verdict: a rebuild of the same data shows the mark, so it was reused.
-    kept.write_text(json.dumps(verdict | {"reused": True}), encoding="utf-8")
+    build(datasets, out, today=TODAY)  # judged by great-expectations, each suite's verdict kept
+
+    def mark_kept() -> None:
+        # A rebuild shows the mark in each suite whose kept verdict it reused.
+        for kept in cache.glob("gate-*.json"):
+            verdict = json.loads(kept.read_text(encoding="utf-8"))
+            kept.write_text(json.dumps(verdict | {"reused": True}), encoding="utf-8")
+
+    def reused() -> dict[str, bool]:
+        shipped = json.loads((out / "validation" / "release-checks.json").read_text("utf-8"))
+        assert shipped["success"] is True
+        return {suite["suite"]: suite.get("reused", False) for suite in shipped["suites"]}
+
+    suite_names = [spec.name for spec in suites(out, None, load_bounds())]
+    assert sorted(p.name.split("-")[1] for p in cache.glob("gate-*.json")) == sorted(suite_names)
+    mark_kept()
     build(datasets, out, today=TODAY)
-    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
-    assert shipped.get("reused") is True
-    # Other data, other measures: judged afresh.
+    assert reused() == dict.fromkeys(suite_names, True)
+    # Without the Arabic claim, which no evidence is linked to and which scores 0 (untested):
+    # claims has one row fewer, and claim_gap's lowest score is the denial's 70, not 0. No link
+    # goes, and Acme's company score is the mean of its tested claims, the denial's 70, before
+    # and after: every other suite's measures are the same, and only these two are judged.
     case = minimal_case()
-    case["claims"].pop()
+    assert case["claims"].pop()["claim_id"] == "acme-arabic"
     write_case(datasets, case)
     build(datasets, out, today=TODAY)
-    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
-    assert "reused" not in shipped and len(list((tmp_path / ".saydo-cache").glob("gate-*"))) == 2
+    fresh = {"claims", "claim_gap"}
+    assert {name for name, was_reused in reused().items() if not was_reused} == fresh
+    assert len(list(cache.glob("gate-*.json"))) == len(suite_names) + len(fresh)
     # A release is always judged afresh.
+    mark_kept()
     write_case(datasets, minimal_case())
     build(datasets, out, today=TODAY, released_on=TODAY)
-    shipped = json.loads((out / "validation" / "release-checks.json").read_text(encoding="utf-8"))
-    assert "reused" not in shipped
-    # A kept verdict that cannot be read, or a cache that cannot be written, costs a judgement,
-    # never a build (both failed it before).
-    for verdict in (tmp_path / ".saydo-cache").glob("gate-*.json"):
-        verdict.write_text("{not json", encoding="utf-8")
-    assert build(datasets, out, today=TODAY).summary["version"]
-    shutil.rmtree(tmp_path / ".saydo-cache")
-    (tmp_path / ".saydo-cache").write_text("not a folder", encoding="utf-8")
+    assert not any(reused().values())
+    # A kept verdict that cannot be read, or that is of other measures, or a cache that cannot
+    # be written, costs a judgement, never a build (each failed it before).
+    for number, verdict in enumerate(sorted(cache.glob("gate-*.json"))):
+        if number % 2:
+            verdict.write_text("{not json", encoding="utf-8")
+        else:
+            kept = json.loads(verdict.read_text(encoding="utf-8"))
+            verdict.write_text(json.dumps(kept | {"measures": {}}), encoding="utf-8")
+    build(datasets, out, today=TODAY)
+    assert not any(reused().values())
+    shutil.rmtree(cache)
+    cache.write_text("not a folder", encoding="utf-8")
     assert build(datasets, out, today=TODAY).summary["version"]

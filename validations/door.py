@@ -23,7 +23,7 @@ from schemas.generate import pandera_schema, sql_string
 from schemas.registry import TABLES, Field, authoring
 from transforms.cache import keep
 from transforms.ingest.origins import FEED_SHIFT, Origins
-from validations.pandera_import import pandera_imported_lightly
+from validations.light_imports import pandera_imported_lightly
 from validations.problems import Origin, Problem, printable, unusual_characters
 
 # Checks, named as pandera names them.

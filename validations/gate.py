@@ -10,8 +10,9 @@ whole tables it would cost minutes where this costs milliseconds).
 The bounds are data, in `validations/gate.yaml`. A failing expectation stops the release; the
 report is kept in `validation/release-checks.json` of the release, and, when the gate refuses,
 beside the output folder as `<out>.refused-release-checks.json`, where the message points.
-A verdict is cached by the hash of what it judged, so an unchanged release is not judged twice
-and great-expectations is imported only when there is something new to judge."""
+Each suite's verdict is cached by the hash of what it judged (its measures and bounds), so an
+unchanged release is not judged twice, an edit is judged only in the suites whose measures it
+moved, and great-expectations is imported only when there is something new to judge."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from schemas.registry import TABLE_ORDER, TABLES, release_file
 from schemas.views import BANDS, STATUSES
 from transforms.cache import keep
 from transforms.db import connect
+from validations.light_imports import great_expectations_imported_lightly
 
 BOUNDS_FILE = Path(__file__).with_name("gate.yaml")
 
@@ -177,7 +179,8 @@ def _measure(folder: Path, specs: list[Suite]) -> list[dict]:
 def _judge(specs: list[Suite], measured: list[dict]) -> dict:
     """great-expectations on each suite's row of measures."""
     _quiet()
-    import great_expectations as gx
+    with great_expectations_imported_lightly():
+        import great_expectations as gx
     import pandas as pd
 
     context = gx.get_context(mode="ephemeral")
@@ -223,22 +226,30 @@ def _judge(specs: list[Suite], measured: list[dict]) -> dict:
     return report
 
 
-def _cache_key(specs: list[Suite], measured: list[dict]) -> str:
-    judged = [[s.name, s.bounds, m] for s, m in zip(specs, measured, strict=True)]
-    text = json.dumps(judged, sort_keys=True, default=str)
+def _suite_key(spec: Suite, measures: dict) -> str:
+    text = json.dumps([spec.name, spec.bounds, measures], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | None = None) -> dict:
     """Judge the release in `folder`; write validation/release-checks.json and raise
-    ReleaseRefused if any expectation failed."""
+    ReleaseRefused if any expectation failed. With a `cache` folder, a suite whose measures and
+    bounds were judged before is not judged again: an edit to one table's rows is judged in the
+    suites it moves, not in all twelve."""
     bounds = bounds or load_bounds()
     specs = suites(folder, previous, bounds)
     measured = _measure(folder, specs)
-    key = _cache_key(specs, measured)
-    report = _kept_verdict(cache, key) if cache else None
-    if report is None:
-        report = _judge(specs, measured)
+    keys = [_suite_key(spec, measures) for spec, measures in zip(specs, measured, strict=True)]
+    verdicts = [
+        _kept_verdict(cache, spec, measures, key) if cache else None
+        for spec, measures, key in zip(specs, measured, keys, strict=True)
+    ]
+    unjudged = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    if unjudged:
+        judged = _judge([specs[i] for i in unjudged], [measured[i] for i in unjudged])
+        for i, verdict in zip(unjudged, judged["suites"], strict=True):
+            verdicts[i] = verdict
+    report: dict = {"suites": verdicts}
     failures = [
         f"{suite['suite']}.{entry['kwargs'].get('column', '')}: {entry['expectation']} failed "
         f"(observed {entry['observed']}, expected {entry['kwargs']})"
@@ -256,15 +267,26 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
         kept.write_text(text, encoding="utf-8")
         raise ReleaseRefused(failures, kept)
     if cache is not None:
-        keep(cache, f"gate-{key}.json", text.encode("utf-8"))
+        for i in unjudged:
+            verdict = json.dumps(verdicts[i], sort_keys=True, default=str).encode("utf-8")
+            keep(cache, f"gate-{specs[i].name}-{keys[i]}.json", verdict)
     return report
 
 
-def _kept_verdict(cache: Path, key: str) -> dict | None:
-    """The verdict kept for these measures, if it can be read: a broken one costs a judgement,
-    like any cache in .saydo-cache/, never a failed build."""
+def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | None:
+    """The verdict kept for this suite on these measures, if it can be read and is of them: a
+    broken one costs a judgement, like any cache in .saydo-cache/, never a failed build."""
     try:
-        report = json.loads((cache / f"gate-{key}.json").read_text(encoding="utf-8"))
+        text = (cache / f"gate-{spec.name}-{key}.json").read_text(encoding="utf-8")
+        verdict = json.loads(text)
     except (OSError, ValueError):
         return None
-    return report if isinstance(report, dict) and isinstance(report.get("suites"), list) else None
+    if not (
+        isinstance(verdict, dict)
+        and verdict.get("suite") == spec.name
+        and isinstance(verdict.get("expectations"), list)
+        and json.dumps(verdict.get("measures"), sort_keys=True, default=str)
+        == json.dumps(measures, sort_keys=True, default=str)
+    ):
+        return None
+    return verdict

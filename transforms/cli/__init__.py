@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from validations.pandera_import import light_pandera_allowed
+from validations.light_imports import light_imports_allowed
 from validations.problems import InputError, printable, printable_lines
 
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def console_main(argv: list[str] | None = None) -> int:
     """The `saydo` command: main() in a process of its own, which runs nothing but saydo."""
-    light_pandera_allowed()
+    light_imports_allowed()
     return main(argv)
 
 

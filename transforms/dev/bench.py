@@ -578,10 +578,10 @@ def _corrected(text: str) -> str:
 
 def _child_rebuild(work: Path, phase: str) -> None:
     from transforms.build import build
-    from validations.pandera_import import light_pandera_allowed
+    from validations.light_imports import light_imports_allowed
 
     # As the `saydo` command does: this process runs nothing but the build.
-    light_pandera_allowed()
+    light_imports_allowed()
 
     folder = work / "real"
     if phase == "first":
