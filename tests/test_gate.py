@@ -16,7 +16,7 @@ import pytest
 from schemas.method import METHOD_VERSION
 from tests.conftest import TODAY, minimal_case, write_case
 from transforms.build import build
-from validations.gate import _measure, load_bounds, suites
+from validations.gate import ReleaseRefused, _measure, load_bounds, suites
 
 
 def _previous(rows: dict[str, int], mean: float | None = None, method: str = METHOD_VERSION):
@@ -105,6 +105,12 @@ def test_a_rebuild_reuses_each_suites_verdict_on_the_same_measures_and_a_release
     mark_kept()
     build(datasets, out, today=TODAY)
     assert reused() == dict.fromkeys(suite_names, True)
+    # The same measures under other bounds are judged again: half the evidence quotes a source
+    # (acme-files does, other-files does not), below a floor of 0.9.
+    stricter = load_bounds()
+    stricter["fill"]["evidence"]["quote"] = 0.9
+    with pytest.raises(ReleaseRefused, match=r"evidence\.fill_quote"):
+        build(datasets, out, today=TODAY, bounds=stricter)
     # Without the Arabic claim, which no evidence is linked to and which scores 0 (untested):
     # claims has one row fewer, and claim_gap's lowest score is the denial's 70, not 0. No link
     # goes, and Acme's company score is the mean of its tested claims, the denial's 70, before

@@ -17,6 +17,7 @@ moved, and great-expectations is imported only when there is something new to ju
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -226,8 +227,17 @@ def _judge(specs: list[Suite], measured: list[dict]) -> dict:
     return report
 
 
-def _suite_key(spec: Suite, measures: dict) -> str:
-    text = json.dumps([spec.name, spec.bounds, measures], sort_keys=True, default=str)
+# What a kept verdict holds; raised when _judge writes its entries differently, so a verdict of
+# the old shape is never shipped beside new ones.
+VERDICT_FORMAT = 1
+
+
+def _suite_key(spec: Suite, measures: dict, judged_by: str) -> str:
+    """The hash of what a suite's verdict rests on: its measures and bounds, the verdict's
+    format and the great-expectations version that judges it."""
+    text = json.dumps(
+        [VERDICT_FORMAT, judged_by, spec.name, spec.bounds, measures], sort_keys=True, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -239,7 +249,12 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
     bounds = bounds or load_bounds()
     specs = suites(folder, previous, bounds)
     measured = _measure(folder, specs)
-    keys = [_suite_key(spec, measures) for spec, measures in zip(specs, measured, strict=True)]
+    # From its metadata: importing it is what a kept verdict spares.
+    judged_by = importlib.metadata.version("great_expectations")
+    keys = [
+        _suite_key(spec, measures, judged_by)
+        for spec, measures in zip(specs, measured, strict=True)
+    ]
     verdicts = [
         _kept_verdict(cache, spec, measures, key) if cache else None
         for spec, measures, key in zip(specs, measured, keys, strict=True)
@@ -281,12 +296,23 @@ def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | 
         verdict = json.loads(text)
     except (OSError, ValueError):
         return None
+    if not isinstance(verdict, dict):
+        return None
+    entries = verdict.get("expectations")
     if not (
-        isinstance(verdict, dict)
-        and verdict.get("suite") == spec.name
-        and isinstance(verdict.get("expectations"), list)
+        verdict.get("suite") == spec.name
+        and verdict.get("success") is True
         and json.dumps(verdict.get("measures"), sort_keys=True, default=str)
         == json.dumps(measures, sort_keys=True, default=str)
+        and isinstance(entries, list)
+        and len(entries) == len(spec.bounds)
+        and all(
+            isinstance(entry, dict)
+            and entry.get("success") is True
+            and isinstance(entry.get("kwargs"), dict)
+            and isinstance(entry.get("expectation"), str)
+            for entry in entries
+        )
     ):
         return None
     return verdict

@@ -91,7 +91,10 @@ class _DeferredForGreatExpectations(importlib.abc.MetaPathFinder):
         if name.partition(".")[0] not in _DEFERRED_FOR_GX:
             return None
         for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
+            # Any finder of this kind is skipped, not only this one: two would ask each other.
+            if isinstance(finder, _DeferredForGreatExpectations) or not hasattr(
+                finder, "find_spec"
+            ):
                 continue
             spec = finder.find_spec(name, path, target)
             if spec is None:
@@ -107,8 +110,9 @@ class _DeferredForGreatExpectations(importlib.abc.MetaPathFinder):
 def great_expectations_imported_lightly() -> Iterator[None]:
     """For the gate's first judgement in a process: great-expectations is imported with scipy
     and altair (above) deferred to their first use, where light_imports_allowed() was called.
-    Nothing is left out: whatever uses them later loads them then. Should a release of
-    great-expectations fail to import so, it is imported again the usual way."""
+    Nothing is left out: whatever uses them later loads them then. There is no second try the
+    usual way: great-expectations registers its pydantic validators once per process, so a
+    half-finished import cannot be undone, and its error is shown as it is."""
     if "great_expectations" in sys.modules or not _LIGHT_IMPORT_ALLOWED:
         yield
         return
@@ -116,15 +120,6 @@ def great_expectations_imported_lightly() -> Iterator[None]:
     sys.meta_path.insert(0, finder)
     try:
         import great_expectations  # noqa: F401
-    except Exception:
-        sys.meta_path.remove(finder)
-        for module in [
-            m
-            for m in sys.modules
-            if m.partition(".")[0] in ("great_expectations", *_DEFERRED_FOR_GX)
-        ]:
-            del sys.modules[module]
     finally:
-        if finder in sys.meta_path:
-            sys.meta_path.remove(finder)
+        sys.meta_path.remove(finder)
     yield
