@@ -31,8 +31,10 @@ def light_imports_allowed() -> None:
 # (it validates polars frames): pandas and numpy were 0.6 s of pandera's 0.8 s import, in every
 # `saydo build` and `saydo check` that judges a row. pandera supports installs without them (its
 # polars-only install), so the door imports it as if they were absent. They stay installed for
-# great-expectations, which imports them itself.
-_NOT_FOR_PANDERA = ("pandas", "numpy")
+# great-expectations, which imports them itself. Likewise hypothesis, which pandera imports as
+# it first validates, for its checks' data strategies (0.17 s), and which it does without when
+# it is not installed: the door never asks pandera for data.
+_NOT_FOR_PANDERA = ("pandas", "numpy", "hypothesis")
 
 
 class _AbsentForPandera(importlib.abc.MetaPathFinder):
@@ -45,14 +47,14 @@ class _AbsentForPandera(importlib.abc.MetaPathFinder):
 
 @contextmanager
 def pandera_imported_lightly() -> Iterator[None]:
-    """For pandera's first validation in a process: pandera is imported without pandas and
-    numpy (above), and hypothesis, which pandera imports as it first validates (for its checks'
-    data strategies, which the door never uses), without running every installed hypothesis
-    plugin (trio's: 0.2 s), by hypothesis' own switch HYPOTHESIS_NO_PLUGINS. Both are taken away
-    after, so no other code in the process, and no child process, sees them; pandera itself
-    keeps its polars-only shape for the rest of the process, so pandas and numpy are hidden only
-    where light_imports_allowed() was called (the `saydo` command). Should a pandera release stop
-    working without pandas, it is imported again the usual way."""
+    """For pandera's first validation in a process: pandera is imported, and validates, without
+    pandas, numpy and hypothesis (above) where light_imports_allowed() was called (the `saydo`
+    command); elsewhere hypothesis, which pandera imports as it first validates, is imported
+    without running every installed hypothesis plugin (trio's: 0.2 s), by hypothesis' own switch
+    HYPOTHESIS_NO_PLUGINS. Both are taken away after, so no other code in the process, and no
+    child process, sees them; pandera itself keeps its polars-only shape for the rest of the
+    process, which is why they are hidden only in a `saydo` process. Should a pandera release
+    stop working without them, it is imported again the usual way."""
     if "pandera" in sys.modules:
         yield
         return
