@@ -101,6 +101,11 @@ class View:
     computed_by: str = ""
     # Whether its numbers depend on score_weights.
     weighted: bool = True
+    # The call the build stores the view with, where it is not computed_by: one that reads the
+    # rows the build has just stored for the views before it, as computed_by does while the
+    # weights are unchanged, without planning how those are computed from the records.
+    # {companies} stands for the SQL list expression of the companies stored at a time.
+    built_by: str = ""
 
     def computed_for(self, companies: str) -> str:
         """The macro call computing only the rows of `companies` (an SQL list expression)."""
@@ -108,6 +113,12 @@ class View:
         if macro == "timeline_from_records":  # its first argument is the companies
             return f"{macro}({companies})"
         return f"{macro}(NULL, companies := {companies})"
+
+    def built_for(self, companies: str) -> str:
+        """The macro call the build stores the rows of `companies` with."""
+        if self.built_by:
+            return self.built_by.format(companies=companies)
+        return self.computed_for(companies)
 
     def column(self, name: str) -> Field:
         return next(c for c in self.columns if c.name == name)
@@ -337,6 +348,7 @@ COMPANY_GAP = View(
     primary_key=("company_id",),
     foreign_keys=(ForeignKey(("company_id",), "companies", ("company_id",)),),
     computed_by="company_gap_as_of(NULL)",
+    built_by="company_gap_unchecked(NULL, {companies}, 'published', 'stored')",
 )
 
 TIMELINE = View(
@@ -463,6 +475,9 @@ MACROS: dict[str, str] = {
     "the building block of claim_gap_as_of. Call link_scores_as_of.",
     "claim_gap_unchecked": "claim_gap_as_of without the checks of its arguments, for "
     "company_gap_as_of. Call claim_gap_as_of.",
+    "company_gap_unchecked": "company_gap_as_of without the checks of its arguments, with a "
+    "fourth, claims_from: 'stored' reads the stored claim_gap rows (the build's), NULL scores "
+    "the claims as claim_gap_as_of does. Call company_gap_as_of.",
     "timeline_unchecked": "timeline_from_records without the checks of its arguments, for "
     "timeline_of. Call timeline_from_records.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "

@@ -337,7 +337,7 @@ def store_views(con: duckdb.DuckDBPyConnection, claims_per_slice: int | None = N
             con.execute(
                 f"""insert into internal.{name}_stored
                     select {columns}, keys.company_key
-                    from {view.computed_for("?::varchar[]")} as computed
+                    from {view.built_for("?::varchar[]")} as computed
                     join internal.company_keys as keys using (company_id)
                     order by keys.company_key, {_order_sql(name, "computed")}""",
                 [companies],
