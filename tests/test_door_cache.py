@@ -121,3 +121,48 @@ def test_a_broken_cache_costs_a_full_validation_and_a_release_never_reads_it(
     judged.clear()
     validate_stage(datasets, tmp_path / ".saydo-cache")
     assert judged == EVERY_ROW
+
+
+def test_a_verdict_kept_under_other_checks_code_libraries_or_switches_is_not_used(
+    tmp_path: Path,
+    datasets: Path,
+    judged: list[tuple[str, int]],
+) -> None:
+    # A row pandera passed is passed again only while everything its verdict rested on is the
+    # same: a tightened check must judge the rows it passed before, or a value it now refuses
+    # would ship from the cache.
+    import dataclasses
+
+    cache = tmp_path / ".saydo-cache"
+    claims = door.TABLES["claims"]
+    # The hand-made claims are both about human_rights; governance is allowed no more.
+    narrower = {k: v for k, v in claims.column("topic").enum.items() if k != "governance"}
+    changes = {
+        "a narrower list of allowed topics for claims": (
+            lambda changed: changed.setitem(
+                door.TABLES, "claims", dataclasses.replace(claims, enums={"topic": narrower})
+            ),
+            [("claims", 2)],  # only the claims' verdicts rested on it
+        ),
+        "other code turning declarations into pandera models": (
+            lambda changed: changed.setattr(door, "_model_code", lambda: b"other code"),
+            EVERY_ROW,
+        ),
+        "another pandera or polars": (
+            lambda changed: changed.setattr(door, "_library_versions", lambda: ("0.0", "0.0")),
+            EVERY_ROW,
+        ),
+        "a pandera switch in the environment": (
+            lambda changed: changed.setenv("PANDERA_VALIDATION_DEPTH", "SCHEMA_AND_DATA"),
+            EVERY_ROW,
+        ),
+    }
+    for change, (make, expected) in changes.items():
+        validate_stage(datasets, cache)  # every row kept as things are
+        judged.clear()
+        validate_stage(datasets, cache)
+        assert judged == [], change
+        with pytest.MonkeyPatch.context() as changed:
+            make(changed)
+            validate_stage(datasets, cache)
+        assert judged == expected, change

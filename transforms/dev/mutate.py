@@ -32,6 +32,10 @@ class Mutation:
     also: tuple[tuple[str, str], ...] = ()  # further edits in the same file, as (old, new)
 
 
+DOOR_CACHE_TEST = (
+    "tests/test_door_cache.py::"
+    "test_a_verdict_kept_under_other_checks_code_libraries_or_switches_is_not_used"
+)
 EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
 )
@@ -348,6 +352,20 @@ MUTATIONS = (
         "released_from is not null and version_current_on(released_from, released_to, $day)",
         "valid_to is null",
         ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
+    ),
+    Mutation(
+        "a tightened allowed list does not send the rows it passed back to pandera",
+        "validations/door.py",
+        "(c.name, c.type, c.required, c.enum, c.pattern, c.minimum, c.maximum)",
+        "(c.name, c.type, c.required)",
+        (DOOR_CACHE_TEST,),
+    ),
+    Mutation(
+        "the door's cache passes rows judged under other checks, code or libraries",
+        "validations/door.py",
+        '(pl.col("table") == name) & (pl.col("fingerprint") == cls.fingerprint(name))',
+        'pl.col("table") == name',
+        (DOOR_CACHE_TEST,),
     ),
 )
 
