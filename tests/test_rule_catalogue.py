@@ -340,3 +340,53 @@ def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
         ]
         alone = [(p.rule, p.record, p.field, p.line, p.message) for p in caught.value.problems]
         assert sorted(beside) == sorted(alone), kind
+
+
+_LISTED_HEADER = (
+    "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,"
+    "evidence_type,voice,summary,review_status,review_note,recorded_on\n"
+)
+
+
+def _listed_on(date: str, precision: str) -> Feed:
+    return Feed(
+        "evidence/listed.csv",
+        _LISTED_HEADER + f"feed-one,acme,src-report,{date},{precision},government_list,"
+        "government,Listed.,verified,No quote.,2024-01-10\n",
+    )
+
+
+# (what the edge is, how the case reaches it, the rule kind refusing it or None when allowed)
+EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
+    (
+        # The case's records are recorded on 2024-01-10 (its header): a retraction that day is
+        # not before the recording.
+        "retracted on the day it was recorded",
+        lambda c: _evidence(c).update(retracted_on="2024-01-10", retraction_reason="Forged."),
+        None,
+    ),
+    ("a year stored as its first day", lambda c: _listed_on("2023-01-01", "year"), None),
+    ("a year stored as a later day", lambda c: _listed_on("2023-06-15", "year"), "date_precision"),
+    ("a month stored as its first day", lambda c: _listed_on("2023-06-01", "month"), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("edge", "reach", "refused_by"), [pytest.param(*e, id=e[0]) for e in EDGES]
+)
+def test_each_rule_stops_exactly_at_its_edge(
+    tmp_path: Path, edge: str, reach, refused_by: str | None
+) -> None:
+    case = minimal_case()
+    feed = reach(case)
+    write_case(tmp_path / "datasets", case)
+    if isinstance(feed, Feed):
+        target = tmp_path / "datasets" / "feeds" / feed.path
+        target.parent.mkdir(parents=True)
+        target.write_text(feed.text, encoding="utf-8")
+    if refused_by is None:
+        assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2, edge
+        return
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    assert [p.rule.split(":")[0] for p in caught.value.problems] == [refused_by], edge

@@ -367,6 +367,20 @@ MUTATIONS = (
         'pl.col("table") == name',
         (DOOR_CACHE_TEST,),
     ),
+    Mutation(
+        "a year-precision date need not be the year's first day",
+        "validations/rules.py",
+        "                   or ({precision} = 'year' and (month({name}) != 1 or day({name}) != 1))",
+        "",
+        ("tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge",),
+    ),
+    Mutation(
+        "a record retracted on the day it was recorded is refused",
+        "validations/rules.py",
+        "from {table.name} where retracted_on < recorded_on",
+        "from {table.name} where retracted_on <= recorded_on",
+        ("tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge",),
+    ),
 )
 
 
