@@ -165,6 +165,19 @@ def test_correction_and_retraction_keep_history_and_bump_patch(tmp_path: Path) -
     assert "retracted `acme-files`" in changelog
 
 
+def test_a_retraction_alone_bumps_patch(tmp_path: Path) -> None:
+    # Nothing corrected and nothing added: the evidence's retraction is the whole change, and
+    # a retraction is a new fact a reader must be able to cite by version.
+    assert _version(_release(tmp_path, minimal_case())) == "1.0.0"
+    case = minimal_case()
+    case["evidence"][0]["retracted_on"] = "2024-04-01"
+    case["evidence"][0]["retraction_reason"] = "The files were shown to be forged."
+    second = _release(tmp_path, case)
+    assert _version(second) == "1.0.1"
+    changelog = (second / "CHANGELOG.md").read_text()
+    assert changelog.startswith("## 1.0.1 (2024-04-01)") and "retracted `acme-files`" in changelog
+
+
 def test_diff_command_prints_a_table_and_json(tmp_path: Path, capsys) -> None:
     first = _release(tmp_path, minimal_case())
     old = tmp_path / "old-dist"

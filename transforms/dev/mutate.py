@@ -381,6 +381,13 @@ MUTATIONS = (
         "from {table.name} where retracted_on <= recorded_on",
         ("tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge",),
     ),
+    Mutation(
+        "a retraction alone keeps the release's version",
+        "transforms/release/version.py",
+        "        or any(comparison.retracted.values())\n",
+        "",
+        ("tests/test_release.py::test_a_retraction_alone_bumps_patch",),
+    ),
 )
 
 
