@@ -25,6 +25,7 @@ from tests.conftest import (
     ID_FIELDS,
     REPO,
     TODAY,
+    corrected,
     examples,
     minimal_case,
     once_per_run,
@@ -1009,20 +1010,33 @@ def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> No
     write_case(datasets, minimal_case())
     # Released on 1 June, five months after its records were recorded.
     record(tmp_path, dt.date(2024, 6, 1))
-    case = minimal_case()
+    # New since 1.0.0 and dated in March: a piece of evidence, a correction and a retraction.
+    case = corrected(
+        minimal_case(),
+        "quote",
+        "We never did that.",
+        previous="We never did it.",
+        on="2024-03-01",
+        reason="Checked against the video.",
+    )
     case["evidence"].append(
         _evidence("acme-late", "src-report", "third_party", recorded_on="2024-03-01")
     )
+    case["evidence"][1].update(retracted_on="2024-03-01", retraction_reason="Forged.")
     write_case(datasets, case)
     with pytest.raises(InputError) as caught:
         build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
-    (problem,) = caught.value.problems
-    assert (problem.record, problem.field, problem.rule) == (
-        "evidence acme-late",
-        "recorded_on",
-        "dated_before_release",
-    )
-    assert "2024-03-01 is before 2024-06-01, when release 1.0.0 was published" in problem.message
+    found = sorted((p.field, p.rule, p.record) for p in caught.value.problems)
+    assert [(field, rule) for field, rule, _ in found] == [
+        ("corrected_on", "dated_before_release"),
+        ("recorded_on", "dated_before_release"),
+        ("retracted_on", "dated_before_release"),
+    ], found
+    assert found[1][2] == "evidence acme-late" and found[2][2] == "evidence other-files"
+    for problem in caught.value.problems:
+        assert "2024-03-01 is before 2024-06-01, when release 1.0.0 was published" in (
+            problem.message
+        )
 
 
 @variant

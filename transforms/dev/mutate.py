@@ -388,6 +388,20 @@ MUTATIONS = (
         "",
         ("tests/test_release.py::test_a_retraction_alone_bumps_patch",),
     ),
+    Mutation(
+        "a correction dated before the last release is accepted",
+        "transforms/derive.py",
+        '    checks.append(("corrections", "corrected_on", "first_release"))\n',
+        "",
+        ("tests/test_scoring.py::test_a_record_dated_before_the_last_release_is_refused",),
+    ),
+    Mutation(
+        "a retraction dated before the last release is accepted",
+        "transforms/derive.py",
+        '    checks += [\n        (name, "retracted_on", "last_changed_release")',
+        '    checks += [] and [\n        (name, "retracted_on", "last_changed_release")',
+        ("tests/test_scoring.py::test_a_record_dated_before_the_last_release_is_refused",),
+    ),
 )
 
 
