@@ -504,6 +504,41 @@ def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> No
     assert listed == files - {"SHA256SUMS"}
 
 
+def test_two_corrections_in_one_release_show_what_was_published_and_what_is_now(
+    tmp_path: Path,
+) -> None:
+    # 1.0.0 published "We never did it."; the next release corrects the quote twice, on 1 and
+    # 15 March. A reader of the changes compares what 1.0.0 said with what 1.0.1 says: the
+    # in-between wording was never published.
+    import polars as pl
+
+    _release(tmp_path, minimal_case())
+    case = _quote_corrected("2024-03-01")
+    case["claims"][0]["quote"] = "We never did anything like that."
+    case["corrections"].append(
+        {
+            **case["corrections"][0],
+            "previous_value": "We never did that.",
+            "corrected_on": "2024-03-15",
+            "reason": "The second half of the sentence was missing.",
+        }
+    )
+    second = _release(tmp_path, case)
+    changes = pl.read_parquet(second / "changes" / "changes.parquet")
+    corrected = changes.filter(pl.col("operation") == "corrected")
+    assert corrected.select(
+        "changed_record_id", "changed_field", "old_value", "new_value", "changed_on"
+    ).rows() == [
+        (
+            "acme-denial",
+            "quote",
+            "We never did it.",
+            "We never did anything like that.",
+            dt.date(2024, 3, 15),
+        )
+    ]
+
+
 def test_a_release_writes_its_changes_with_values_and_score_moves(tmp_path: Path) -> None:
     """dist/changes/, worked by hand for the release after the first: one correction (quote),
     one retraction (acme-files), one added correction record, and the score moves they cause."""

@@ -402,6 +402,16 @@ MUTATIONS = (
         '    checks += [] and [\n        (name, "retracted_on", "last_changed_release")',
         ("tests/test_scoring.py::test_a_record_dated_before_the_last_release_is_refused",),
     ),
+    Mutation(
+        "the changes show the wording before the last correction, not the published one",
+        "transforms/release/changes.py",
+        "arg_min(previous_value, corrected_on) as old_value",
+        "arg_max(previous_value, corrected_on) as old_value",
+        (
+            "tests/test_release.py::"
+            "test_two_corrections_in_one_release_show_what_was_published_and_what_is_now",
+        ),
+    ),
 )
 
 
