@@ -539,6 +539,31 @@ def test_two_corrections_in_one_release_show_what_was_published_and_what_is_now(
     ]
 
 
+def test_a_status_that_moves_without_its_score_is_a_score_change(tmp_path: Path) -> None:
+    # The Arabic claim has no evidence in 1.0.0: unverified, 0. The next release adds a piece
+    # that supports it and none that refutes it: the contradiction stays 0, so its gap score
+    # stays 0.0, but it is now 'supported'. A reader of score_changes must see that move.
+    import polars as pl
+
+    _release(tmp_path, minimal_case())
+    case = minimal_case()
+    case["links"].append(
+        {
+            "claim_id": "acme-arabic",
+            "evidence_id": "acme-files",
+            "relation": "supports",
+            "confidence": "high",
+            "rationale": "The files bear the statement out.",
+        }
+    )
+    second = _release(tmp_path, case)
+    scores = pl.read_parquet(second / "changes" / "score_changes.parquet")
+    moved = scores.filter(pl.col("scored_id") == "acme-arabic").select(
+        "score_level", "old_gap_score", "new_gap_score", "old_status", "new_status"
+    )
+    assert moved.rows() == [("claim", 0.0, 0.0, "unverified", "supported")]
+
+
 def test_a_release_writes_its_changes_with_values_and_score_moves(tmp_path: Path) -> None:
     """dist/changes/, worked by hand for the release after the first: one correction (quote),
     one retraction (acme-files), one added correction record, and the score moves they cause."""

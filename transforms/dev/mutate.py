@@ -412,6 +412,14 @@ MUTATIONS = (
             "test_two_corrections_in_one_release_show_what_was_published_and_what_is_now",
         ),
     ),
+    Mutation(
+        "a status that moves without its score is not a score change",
+        "transforms/release/changes.py",
+        "            where old.gap_score is distinct from new.gap_score\n"
+        "               or old.status is distinct from new.status",
+        "            where old.gap_score is distinct from new.gap_score",
+        ("tests/test_release.py::test_a_status_that_moves_without_its_score_is_a_score_change",),
+    ),
 )
 
 
