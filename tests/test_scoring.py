@@ -1066,6 +1066,19 @@ def test_subsidiary_counts_in_the_group_not_in_the_parent(variants) -> None:
         parent["group_gap_score"],
         parent["group_band"],
     ) == (2, 3, 1, 1, 70.0, "high")
+    # Asked for the parent alone, on a date (computed from the records), the group is still
+    # scored from every member's claims, not from the companies listed.
+    (alone,) = dict_rows(
+        scored.con,
+        "select * from company_gap_as_of(?::date, companies := [?])",
+        [TODAY, scored.id("acme")],
+    )
+    assert (
+        alone["group_companies"],
+        alone["group_claims"],
+        alone["group_tested_claims"],
+        alone["group_gap_score"],
+    ) == (2, 3, 1, 70.0)
     child = scored.company("acme-sub")
     assert (child["gap_score"], child["group_gap_score"], child["group_companies"]) == (
         70.0,

@@ -241,11 +241,20 @@ MUTATIONS = (
         ("tests/test_build.py::test_every_file_of_two_builds_is_byte_identical",),
     ),
     Mutation(
-        "a company's group is scored from its own slice of companies only",
+        "a company's group is scored from the companies asked for only",
         "transforms/sql/40_company_gap.sql",
         "from (select member_company_id from group_members\n",
         "from (select member_company_id from group_members\n"
         "                            where list_contains(companies, member_company_id)\n",
+        ("tests/test_scoring.py::test_subsidiary_counts_in_the_group_not_in_the_parent",),
+    ),
+    # The build reads the stored claim rows for a slice's groups (company_gap_unchecked).
+    Mutation(
+        "a company's group is stored from its own slice of companies only",
+        "transforms/sql/40_company_gap.sql",
+        "         from group_members)\n    ) using (company_key)",
+        "         from group_members where list_contains(companies, member_company_id))\n"
+        "    ) using (company_key)",
         ("tests/test_build.py::test_views_stored_a_slice_of_companies_at_a_time_equal_the_whole",),
     ),
     Mutation(
