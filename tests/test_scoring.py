@@ -1003,6 +1003,91 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     }
 
 
+def _with_chains_and_a_second_hand_statement() -> dict:
+    """The hand-made case with a mirror of the report (based on it), a piece of evidence read
+    in that mirror, and a claim said in a company statement known only at second hand, which
+    the files refute too."""
+    case = minimal_case()
+    case["sources"] += [
+        _source("src-mirror", "investigative_journalism", based_on_source_id="src-report"),
+        _source(
+            "src-company-2",
+            "company_statement",
+            review_status="secondary_only",
+            review_note="Known from a report of it.",
+        ),
+    ]
+    case["evidence"].append(_evidence("acme-mirror", "src-mirror", "third_party"))
+    case["claims"].append(
+        {**case["claims"][0], "claim_id": "acme-said", "said_in_source_id": "src-company-2"}
+    )
+    case["links"].append(_link("acme-said", "acme-files", "refutes"))
+    return case
+
+
+def test_the_released_clock_keeps_a_release_s_statuses_when_only_sources_were_corrected(
+    tmp_path: Path,
+) -> None:
+    # 1.0.0 is released; then only two sources are corrected, the report (verified) and the
+    # second-hand company statement (secondary_only), both to needs_review. On the released
+    # clock, before any later release, every record reads as 1.0.0 published it: the weakest
+    # status of the record and of every source up its chains, as they stood then.
+    datasets = tmp_path / "datasets"
+    write_case(datasets, _with_chains_and_a_second_hand_statement())
+    record(tmp_path)
+    case = _with_chains_and_a_second_hand_statement()
+    fixes = {"src-report": "verified", "src-company-2": "secondary_only"}
+    case["corrections"] = []
+    for source in case["sources"]:
+        if source["source_id"] in fixes:
+            source["review_status"] = "needs_review"
+            case["corrections"].append(
+                {
+                    "table_name": "sources",
+                    "record_id": source["source_id"],
+                    "field_name": "review_status",
+                    "previous_value": fixes[source["source_id"]],
+                    "corrected_on": "2024-06-01",
+                    "reason": "Checked again.",
+                }
+            )
+    write_case(datasets, case)
+    build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
+    con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+    story = dict(
+        con.execute(
+            "select item_id, effective_review_status from timeline_of(NULL, "
+            "as_of := DATE '2024-12-31', clock := 'released')"
+        ).fetchall()
+    )
+    assert {item: story[item] for item in ("acme-files", "acme-mirror", "acme-reply")} == {
+        "acme-files": "verified",  # read in the report, verified then
+        "acme-mirror": "verified",  # read in the mirror, based on the report
+        "acme-reply": "verified",  # a response resting on the report
+    }
+    assert story["other-files"] == "needs_review"  # its own status, whatever it rests on
+    assert story["acme-said"] == "secondary_only"  # said in the second-hand statement
+    links = dict(
+        con.execute(
+            "select claim_id || '/' || evidence_id, evidence_review_status "
+            "from link_scores_as_of(DATE '2024-12-31', clock := 'released')"
+        ).fetchall()
+    )
+    assert links["acme-denial/acme-files"] == "verified"
+    released_links = dict(
+        con.execute(
+            "select record_id, effective_review_status "
+            "from released_review('claim_evidence', DATE '2024-12-31', 'released')"
+        ).fetchall()
+    )
+    # Today both links read needs_review (the report is); as released, the denial's link is
+    # verified and the second-hand claim's is as weak as its weaker end, secondary_only.
+    assert released_links == {
+        "acme-denial/acme-files": "verified",
+        "acme-said/acme-files": "secondary_only",
+    }
+
+
 def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:
     from validations.problems import InputError
 

@@ -32,6 +32,10 @@ class Mutation:
     also: tuple[tuple[str, str], ...] = ()  # further edits in the same file, as (old, new)
 
 
+SOURCES_CORRECTED_TEST = (
+    "tests/test_scoring.py::"
+    "test_the_released_clock_keeps_a_release_s_statuses_when_only_sources_were_corrected"
+)
 DOOR_CACHE_TEST = (
     "tests/test_door_cache.py::"
     "test_a_verdict_kept_under_other_checks_code_libraries_or_switches_is_not_used"
@@ -428,6 +432,55 @@ MUTATIONS = (
         "               or old.status is distinct from new.status",
         "            where old.gap_score is distinct from new.gap_score",
         ("tests/test_release.py::test_a_status_that_moves_without_its_score_is_a_score_change",),
+    ),
+    Mutation(
+        "a build where only sources were corrected keeps no release's statuses",
+        "transforms/history.py",
+        'for name in ("sources", *RESTS_ON)',
+        "for name in RESTS_ON",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a source based on a corrected one keeps today's status on the released clock",
+        "transforms/history.py",
+        "where chain.ancestor_id in (select source_id from internal.sources_versions)",
+        "where chain.node_id in (select source_id from internal.sources_versions)",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a link's released status is worked out only when both its ends changed",
+        "transforms/history.py",
+        "where claim_then.record_id is not null or evidence_then.record_id is not null",
+        "where claim_then.record_id is not null and evidence_then.record_id is not null",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a released record is as checked as the strongest thing it rests on",
+        "transforms/history.py",
+        "review_status_of_rank(least(min(review_rank(rested_on.review_status)),",
+        "review_status_of_rank(greatest(min(review_rank(rested_on.review_status)),",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "of two sources a released record rests on, the stronger counts",
+        "transforms/history.py",
+        "coalesce(min(floors.floor_rank), 4)",
+        "coalesce(max(floors.floor_rank), 4)",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a released link is as checked as its stronger end",
+        "transforms/history.py",
+        "        review_status_of_rank(least(\n            review_rank(coalesce(claim_then",
+        "        review_status_of_rank(greatest(\n            review_rank(coalesce(claim_then",
+        (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a response's released status is not read in the story",
+        "transforms/sql/50_timeline.sql",
+        "when 'response' then 'responses' end",
+        "when 'response' then 'response' end",
+        (SOURCES_CORRECTED_TEST,),
     ),
 )
 
