@@ -462,6 +462,61 @@ def test_a_claim_without_wording_is_never_contradicted(variants) -> None:
     assert scored.company("acme")["unconfirmed_claims"] == 1
 
 
+@variant
+def _claims_that_need_confirming() -> dict:
+    """Three refuted claims the package cannot confirm as the company's own words: one known
+    only as described (also supported), one whose own review needs it, one whose quote kind
+    says verbatim but whose words were not kept."""
+    case = minimal_case()
+    denial = case["claims"][0]
+    described = {k: v for k, v in denial.items() if k not in ("quote", "quote_lang", "quote_kind")}
+    case["claims"] += [
+        {**described, "claim_id": "acme-described", "review_note": "Known only as described."},
+        {
+            **denial,
+            "claim_id": "acme-unread",
+            "review_status": "needs_review",
+            "review_note": "Unread.",
+        },
+        {
+            **{k: v for k, v in denial.items() if k not in ("quote", "quote_lang")},
+            "claim_id": "acme-unkept",
+            "review_note": "The words were not kept.",
+        },
+    ]
+    case["evidence"].append(_evidence("acme-support", "src-report", "third_party"))
+    case["links"] += [
+        _link("acme-described", "acme-files", "refutes"),
+        _link("acme-described", "acme-support", "supports"),
+        _link("acme-unread", "acme-files", "refutes"),
+        _link("acme-unkept", "acme-files", "refutes"),
+    ]
+    return case
+
+
+def test_a_claim_not_confirmed_as_the_companys_words_is_unconfirmed_first(variants) -> None:
+    scored = variants(_claims_that_need_confirming)
+    # Refuted and supported, but known only as described: 'unconfirmed' comes before
+    # 'disputed', since what the company said is itself in doubt.
+    assert scored.claim("acme-described")["status"] == "unconfirmed"
+    # Verbatim, refuted by the files (0.7), its own review needs_review: certainty 1.0 x 0.5,
+    # gap 100 x 0.7 x 0.5 = 35.0, below 50, and still 'unconfirmed', not 'questioned'.
+    unread = scored.claim("acme-unread")
+    assert (unread["claim_certainty"], unread["gap_score"], unread["status"]) == (
+        0.5,
+        35.0,
+        "unconfirmed",
+    )
+    # Said to be verbatim with no words kept: certainty 1.0 x verified 1.0, gap 70.0, over 50,
+    # yet never 'contradicted' on words the package does not hold.
+    unkept = scored.claim("acme-unkept")
+    assert (unkept["claim_certainty"], unkept["gap_score"], unkept["status"]) == (
+        1.0,
+        70.0,
+        "unconfirmed",
+    )
+
+
 # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0, over
 # the threshold of 50, yet not the company's words, so never 'contradicted'. The company's words
 # as a source translated them do confirm it: 100 x 0.7 x 1.0.

@@ -32,6 +32,9 @@ class Mutation:
     also: tuple[tuple[str, str], ...] = ()  # further edits in the same file, as (old, new)
 
 
+UNCONFIRMED_TEST = (
+    "tests/test_scoring.py::test_a_claim_not_confirmed_as_the_companys_words_is_unconfirmed_first"
+)
 SOURCES_CORRECTED_TEST = (
     "tests/test_scoring.py::"
     "test_the_released_clock_keeps_a_release_s_statuses_when_only_sources_were_corrected"
@@ -474,6 +477,35 @@ MUTATIONS = (
         "        review_status_of_rank(least(\n            review_rank(coalesce(claim_then",
         "        review_status_of_rank(greatest(\n            review_rank(coalesce(claim_then",
         (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a refuted and supported claim not confirmed reads 'disputed'",
+        "transforms/sql/30_claim_gap.sql",
+        "            when scored.refuting_evidence_count > 0 and not scored.claim_confirmed\n"
+        "                then 'unconfirmed'\n"
+        "            when scored.refuting_evidence_count > 0"
+        " and scored.supporting_evidence_count > 0\n"
+        "                then 'disputed'\n",
+        "            when scored.refuting_evidence_count > 0"
+        " and scored.supporting_evidence_count > 0\n"
+        "                then 'disputed'\n"
+        "            when scored.refuting_evidence_count > 0 and not scored.claim_confirmed\n"
+        "                then 'unconfirmed'\n",
+        (UNCONFIRMED_TEST,),
+    ),
+    Mutation(
+        "a claim whose own review needs it counts as confirmed",
+        "transforms/sql/30_claim_gap.sql",
+        "            and claim.effective_review_status != 'needs_review' as claim_confirmed,",
+        "            as claim_confirmed,",
+        (UNCONFIRMED_TEST,),
+    ),
+    Mutation(
+        "a claim whose words were not kept counts as confirmed",
+        "transforms/sql/30_claim_gap.sql",
+        "            and claim.quote is not null\n",
+        "",
+        (UNCONFIRMED_TEST,),
     ),
     Mutation(
         "a response's released status is not read in the story",
