@@ -817,8 +817,9 @@ def test_a_company_the_package_does_not_hold_is_an_error_not_an_empty_answer(
     )
     # (companies listed, the first the package does not hold, the id it suggests)
     refusals = (
-        ("['acme', 'Acme']", "Acme", "did you mean 'acme'\\? "),  # the id in other letters
-        ("['Other Co']", "Other Co", "did you mean 'other'\\? "),  # Other Co's name
+        # The id in other letters: Acme Sub's name is not its id, so only the id suggests it.
+        ("['acme', 'Acme-Sub']", "Acme-Sub", "did you mean 'acme-sub'\\? "),
+        ("['other co']", "other co", "did you mean 'other'\\? "),  # Other Co's name, in lower case
         ("['nobody']", "nobody", ""),  # like none: no guess, only where the ids are
     )
     for call in calls:

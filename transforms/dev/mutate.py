@@ -356,6 +356,26 @@ MUTATIONS = (
         ),
     ),
     Mutation(
+        "an unknown id in other letters gets no suggestion",
+        "transforms/sql/10_weights.sql",
+        "join unknown_ids on held.company_id = lower(unknown_ids.company_id)",
+        "join unknown_ids on held.company_id = unknown_ids.company_id",
+        (
+            "tests/test_scoring.py::"
+            "test_a_company_the_package_does_not_hold_is_an_error_not_an_empty_answer",
+        ),
+    ),
+    Mutation(
+        "a company's name in other letters gets no suggestion",
+        "transforms/sql/10_weights.sql",
+        "join unknown_ids on lower(held.name) = lower(unknown_ids.company_id)",
+        "join unknown_ids on held.name = unknown_ids.company_id",
+        (
+            "tests/test_scoring.py::"
+            "test_a_company_the_package_does_not_hold_is_an_error_not_an_empty_answer",
+        ),
+    ),
+    Mutation(
         "the released clock reads today's review status into an older release",
         "transforms/sql/20_link_scores.sql",
         "where (base is null or table_name = base) and as_of is not null",
