@@ -57,11 +57,15 @@ def _quote_corrected(on: str) -> dict:
     )
 
 
-def _corrected_and_retracted() -> dict:
-    case = _quote_corrected("2024-03-01")
+def _files_retracted(case: dict) -> dict:
+    """`case` with the files (its first piece of evidence) retracted on 1 April."""
     case["evidence"][0]["retracted_on"] = "2024-04-01"
     case["evidence"][0]["retraction_reason"] = "The files were shown to be forged."
     return case
+
+
+def _corrected_and_retracted() -> dict:
+    return _files_retracted(_quote_corrected("2024-03-01"))
 
 
 def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, capsys) -> None:
@@ -169,10 +173,7 @@ def test_a_retraction_alone_bumps_patch(tmp_path: Path) -> None:
     # Nothing corrected and nothing added: the evidence's retraction is the whole change, and
     # a retraction is a new fact a reader must be able to cite by version.
     assert _version(_release(tmp_path, minimal_case())) == "1.0.0"
-    case = minimal_case()
-    case["evidence"][0]["retracted_on"] = "2024-04-01"
-    case["evidence"][0]["retraction_reason"] = "The files were shown to be forged."
-    second = _release(tmp_path, case)
+    second = _release(tmp_path, _files_retracted(minimal_case()))
     assert _version(second) == "1.0.1"
     changelog = (second / "CHANGELOG.md").read_text()
     assert changelog.startswith("## 1.0.1 (2024-04-01)") and "retracted `acme-files`" in changelog

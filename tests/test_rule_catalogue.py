@@ -62,6 +62,20 @@ def _unquote(record: dict, note: str | None = None) -> dict:
     return record
 
 
+_LISTED_HEADER = (
+    "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,"
+    "evidence_type,voice,summary,review_status,review_note,recorded_on\n"
+)
+
+
+def _listed_on(date: str, precision: str) -> Feed:
+    return Feed(
+        "evidence/listed.csv",
+        _LISTED_HEADER + f"feed-one,acme,src-report,{date},{precision},government_list,"
+        "government,Listed.,verified,No quote.,2024-01-10\n",
+    )
+
+
 # (rule kind, how the case is broken, record named, field named)
 CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
     (
@@ -84,13 +98,7 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
     ),
     (
         "date_precision",  # a feed's own precision column contradicting its date
-        lambda c: Feed(
-            "evidence/listed.csv",
-            "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,"
-            "evidence_type,voice,summary,review_status,review_note,recorded_on\n"
-            "feed-one,acme,src-report,2023-06-15,month,government_list,government,Listed.,"
-            "verified,No quote.,2024-01-10\n",
-        ),
+        lambda c: _listed_on("2023-06-15", "month"),
         "evidence feed-one",
         "evidence_date_precision",
     ),
@@ -340,20 +348,6 @@ def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
         ]
         alone = [(p.rule, p.record, p.field, p.line, p.message) for p in caught.value.problems]
         assert sorted(beside) == sorted(alone), kind
-
-
-_LISTED_HEADER = (
-    "evidence_id,company_id,source_id,evidence_date,evidence_date_precision,"
-    "evidence_type,voice,summary,review_status,review_note,recorded_on\n"
-)
-
-
-def _listed_on(date: str, precision: str) -> Feed:
-    return Feed(
-        "evidence/listed.csv",
-        _LISTED_HEADER + f"feed-one,acme,src-report,{date},{precision},government_list,"
-        "government,Listed.,verified,No quote.,2024-01-10\n",
-    )
 
 
 # (what the edge is, how the case reaches it, the rule kind refusing it or None when allowed)

@@ -499,22 +499,18 @@ def test_a_claim_not_confirmed_as_the_companys_words_is_unconfirmed_first(varian
     # Refuted and supported, but known only as described: 'unconfirmed' comes before
     # 'disputed', since what the company said is itself in doubt.
     assert scored.claim("acme-described")["status"] == "unconfirmed"
-    # Verbatim, refuted by the files (0.7), its own review needs_review: certainty 1.0 x 0.5,
-    # gap 100 x 0.7 x 0.5 = 35.0, below 50, and still 'unconfirmed', not 'questioned'.
-    unread = scored.claim("acme-unread")
-    assert (unread["claim_certainty"], unread["gap_score"], unread["status"]) == (
-        0.5,
-        35.0,
-        "unconfirmed",
-    )
-    # Said to be verbatim with no words kept: certainty 1.0 x verified 1.0, gap 70.0, over 50,
-    # yet never 'contradicted' on words the package does not hold.
-    unkept = scored.claim("acme-unkept")
-    assert (unkept["claim_certainty"], unkept["gap_score"], unkept["status"]) == (
-        1.0,
-        70.0,
-        "unconfirmed",
-    )
+    # (claim certainty, gap score, status), refuted by the files (0.7) alone:
+    expected = {
+        # verbatim, its own review needs_review: certainty 1.0 x 0.5, gap 100 x 0.7 x 0.5 = 35.0,
+        # below 50, and still 'unconfirmed', not 'questioned';
+        "acme-unread": (0.5, 35.0, "unconfirmed"),
+        # said to be verbatim with no words kept: certainty 1.0 x verified 1.0, gap 70.0, over
+        # 50, yet never 'contradicted' on words the package does not hold.
+        "acme-unkept": (1.0, 70.0, "unconfirmed"),
+    }
+    for claim_id, figures in expected.items():
+        claim = scored.claim(claim_id)
+        assert (claim["claim_certainty"], claim["gap_score"], claim["status"]) == figures
 
 
 # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0, over

@@ -232,12 +232,16 @@ def _judge(specs: list[Suite], measured: list[dict]) -> dict:
 VERDICT_FORMAT = 1
 
 
+def _canonical(value: object) -> str:
+    """`value` as JSON written one way only: what a verdict's key hashes, what the cache keeps
+    and what a kept verdict's measures are compared in."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _suite_key(spec: Suite, measures: dict, judged_by: str) -> str:
     """The hash of what a suite's verdict rests on: its measures and bounds, the verdict's
     format and the great-expectations version that judges it."""
-    text = json.dumps(
-        [VERDICT_FORMAT, judged_by, spec.name, spec.bounds, measures], sort_keys=True, default=str
-    )
+    text = _canonical([VERDICT_FORMAT, judged_by, spec.name, spec.bounds, measures])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -283,7 +287,7 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
         raise ReleaseRefused(failures, kept)
     if cache is not None:
         for i in unjudged:
-            verdict = json.dumps(verdicts[i], sort_keys=True, default=str).encode("utf-8")
+            verdict = _canonical(verdicts[i]).encode("utf-8")
             keep(cache, f"gate-{specs[i].name}-{keys[i]}.json", verdict)
     return report
 
@@ -302,8 +306,7 @@ def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | 
     if not (
         verdict.get("suite") == spec.name
         and verdict.get("success") is True
-        and json.dumps(verdict.get("measures"), sort_keys=True, default=str)
-        == json.dumps(measures, sort_keys=True, default=str)
+        and _canonical(verdict.get("measures")) == _canonical(measures)
         and isinstance(entries, list)
         and len(entries) == len(spec.bounds)
         and all(
