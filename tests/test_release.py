@@ -204,7 +204,28 @@ def test_new_records_bump_minor(tmp_path: Path) -> None:
     _release(tmp_path, minimal_case())
     case = minimal_case()
     case["claims"].append({**case["claims"][0], "claim_id": "acme-second-denial"})
-    assert _version(_release(tmp_path, case)) == "1.1.0"
+    # And a claim new in this release and already retracted: still new, so MINOR, and listed
+    # among the retractions as well as the additions, where a reader looking for either finds it.
+    case["claims"].append(
+        {
+            **case["claims"][0],
+            "claim_id": "acme-withdrawn",
+            "retracted_on": "2024-06-01",
+            "retraction_reason": "Not Acme's words.",
+        }
+    )
+    out = _release(tmp_path, case)
+    assert _version(out) == "1.1.0"
+    con = duckdb.connect(str(out / "saydo.duckdb"), read_only=True)
+    changes = con.execute(
+        "select changed_record_id, operation, change_note, changed_on::varchar from changes "
+        "where release = '1.1.0' order by all"
+    ).fetchall()
+    assert changes == [
+        ("acme-second-denial", "added", None, "2024-01-10"),
+        ("acme-withdrawn", "added", None, "2024-01-10"),
+        ("acme-withdrawn", "retracted", "Not Acme's words.", "2024-06-01"),
+    ]
 
 
 def test_published_id_disappearing_is_refused(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 
 Every change to a published value is a correction (the build refuses any other), so the value
 before is the earliest correction's previous_value since the release compared with, and the
-value after is the record's value now. A record added or retracted since then is one row; a
+value after is the record's value now. A record added or retracted since then is one row, and
+one added and retracted since then two (a reader looking for retractions must find it too); a
 column new in this release gives each record that has a value one 'changed' row. Score moves
 come from the records file of the release compared with, which keeps every claim's and company's
 gap score and status (release 1.0.0 kept only the mean, so its scores are 'not known')."""
@@ -92,8 +93,7 @@ def store_changes(
         f"""select {sql_string(name)}, {record_id_sql(TABLES[name])}, 'retracted', NULL, NULL,
                    NULL, retraction_reason, retracted_on
             from {name}
-            where retracted_on is not null and last_changed_release = {this}
-              and first_release != {this}"""
+            where retracted_on is not null and last_changed_release = {this}"""
         for name in VERSIONED_TABLES
     )
     new_columns = [
