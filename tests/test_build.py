@@ -309,6 +309,17 @@ def test_the_empty_package_a_build_copies_is_the_one_its_statements_make(
     monkeypatch.setattr(store, "PACKAGE_STORAGE_VERSION", storage_version)
     monkeypatch.setattr(store, "package_schema_sql", lambda: [*few, "create table more (x int);"])
     assert lay_out("changed") != stand_in
+    monkeypatch.setattr(store, "package_schema_sql", lambda: few)
+    # ... nor under another DuckDB (its file may hold other bytes for the same statements), nor
+    # once the code that runs the statements has changed (here a comment added to store.py).
+    with monkeypatch.context() as other_duckdb:
+        other_duckdb.setattr(store.duckdb, "__version__", "0.0.0-other")
+        assert lay_out("other-duckdb") != stand_in
+    edited = tmp_path / "store.py"
+    edited.write_bytes(Path(store.__file__).read_bytes() + b"# edited\n")
+    with monkeypatch.context() as other_code:
+        other_code.setattr(store, "_LAYOUT_CODE", (edited, *store._LAYOUT_CODE[1:]))
+        assert lay_out("other-code") != stand_in
     # A release after a plain build in one process never starts from the cache's copy.
     monkeypatch.setattr(store, "package_schema_sql", lambda: few)
     assert lay_out("plain") == stand_in

@@ -362,6 +362,30 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
     ("a year stored as its first day", lambda c: _listed_on("2023-01-01", "year"), None),
     ("a year stored as a later day", lambda c: _listed_on("2023-06-15", "year"), "date_precision"),
     ("a month stored as its first day", lambda c: _listed_on("2023-06-01", "month"), None),
+    (
+        # A statement published in several languages (mul) holds French words as said.
+        "verbatim French from a statement in several languages",
+        lambda c: (
+            c["sources"][1].update(source_lang="mul"),
+            _claim(c).update(
+                quote="Nous ne l'avons jamais fait.",
+                quote_lang="fr",
+                quote_en="We never did it.",
+                quote_en_origin="saydo_translation",
+            ),
+        ),
+        None,
+    ),
+    (
+        # Whether a report translates an original of undetermined language (und) is unknown, so
+        # its English words are not refused as a translation's.
+        "verbatim from a report based on a source of undetermined language",
+        lambda c: (
+            c["sources"][2].update(source_lang="und"),
+            c["sources"][0].update(based_on_source_id="src-company-ar"),
+        ),
+        None,
+    ),
 ]
 
 

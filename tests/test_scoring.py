@@ -799,6 +799,43 @@ def test_the_earliest_day_named_is_of_a_claim_still_standing(variants) -> None:
     assert scored.claim("acme-arabic", "2023-12-31")["status"] == "unverified"
 
 
+@variant
+def _every_claim_retracted() -> dict:
+    case = minimal_case()
+    for claim in case["claims"]:
+        claim.update(retracted_on="2024-06-01", retraction_reason="Misattributed.")
+    case["links"] = []
+    return case
+
+
+def test_a_company_whose_every_claim_was_retracted_has_none_on_any_date(variants) -> None:
+    # Both of Acme's claims are retracted, so on the published clock Acme is a company that never
+    # made a claim: on any date, before the retraction or after, the answer is that it has none
+    # (no claim rows, a company row of 0 claims), not "saydo knows no claim", which would send a
+    # reader looking for a day on which one was known.
+    scored = variants(_every_claim_retracted)
+    acme = scored.id("acme")
+    for day in ("2023-12-31", "2024-06-30"):
+        claims = scored.con.execute(
+            "select claim_id from claim_gap_as_of(?::date, companies := [?])", [day, acme]
+        ).fetchall()
+        assert claims == [], day
+        company = scored.rows(
+            "select company_id, claims, tested_claims, gap_score, band "
+            "from company_gap_as_of(?::date, companies := [?])",
+            [day, acme],
+        )
+        assert company == [
+            {
+                "company_id": "acme",
+                "claims": 0,
+                "tested_claims": 0,
+                "gap_score": None,
+                "band": "untested",
+            }
+        ], day
+
+
 def test_a_company_the_package_does_not_hold_is_an_error_not_an_empty_answer(
     built: Path,
 ) -> None:
@@ -1138,6 +1175,55 @@ def test_the_released_clock_keeps_a_release_s_statuses_when_only_sources_were_co
         "acme-denial/acme-files": "verified",
         "acme-said/acme-files": "secondary_only",
     }
+
+
+def test_a_release_s_statuses_end_where_the_next_release_begins(tmp_path: Path) -> None:
+    # 1.0.0 (2024-01-10) published the report verified; 1.0.1, released on 2024-03-01 (a
+    # correction alone is a PATCH), lowers it to partially_verified. On the released clock the
+    # files read in that report, and the denial's link to them (the weaker of its ends; the
+    # denial stays verified), are verified while 1.0.0 is the last release, up to 29 February,
+    # and partially_verified from 1 March, when 1.0.1 took its place.
+    datasets = tmp_path / "datasets"
+    write_case(datasets, minimal_case())
+    record(tmp_path)
+    case = minimal_case()
+    case["sources"][0]["review_status"] = "partially_verified"
+    case["corrections"] = [
+        {
+            "table_name": "sources",
+            "record_id": "src-report",
+            "field_name": "review_status",
+            "previous_value": "verified",
+            "corrected_on": "2024-03-01",
+            "reason": "Checked again.",
+        }
+    ]
+    write_case(datasets, case)
+    record(tmp_path, dt.date(2024, 3, 1))
+    con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
+    assert con.execute("select release, released_on::varchar from releases").fetchall() == [
+        ("1.0.0", "2024-01-10"),
+        ("1.0.1", "2024-03-01"),
+    ]
+    expected = {
+        "2024-02-29": "verified",
+        "2024-03-01": "partially_verified",
+        "2024-12-31": "partially_verified",
+    }
+    for day, status in expected.items():
+        on_day = "?::date, clock := 'released'"
+        files = con.execute(
+            f"select item_id, effective_review_status from timeline_of(NULL, as_of := {on_day}) "
+            "where item_id = 'acme-files'",
+            [day],
+        ).fetchall()
+        assert files == [("acme-files", status)], day
+        link = con.execute(
+            "select claim_id, evidence_id, evidence_review_status "
+            f"from link_scores_as_of({on_day})",
+            [day],
+        ).fetchall()
+        assert link == [("acme-denial", "acme-files", status)], day
 
 
 def test_a_record_dated_before_the_last_release_is_refused(tmp_path: Path) -> None:

@@ -43,6 +43,10 @@ DOOR_CACHE_TEST = (
     "tests/test_door_cache.py::"
     "test_a_verdict_kept_under_other_checks_code_libraries_or_switches_is_not_used"
 )
+NEXT_RELEASE_TEST = (
+    "tests/test_scoring.py::test_a_release_s_statuses_end_where_the_next_release_begins"
+)
+LANGUAGE_EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
 EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
 )
@@ -526,6 +530,69 @@ MUTATIONS = (
         "            and claim.quote is not null\n",
         "",
         (UNCONFIRMED_TEST,),
+    ),
+    Mutation(
+        "a retracted claim keeps its company 'known' on a date",
+        "transforms/sql/30_claim_gap.sql",
+        "exists (select 1 from main.claims where retracted_on is null\n",
+        "exists (select 1 from main.claims where true\n",
+        (
+            "tests/test_scoring.py::"
+            "test_a_company_whose_every_claim_was_retracted_has_none_on_any_date",
+        ),
+    ),
+    Mutation(
+        "a verbatim quote is refused beside a statement in several languages",
+        "validations/rules.py",
+        "where claim.quote_kind = 'verbatim' and own.source_lang not in ('und', 'mul')",
+        "where claim.quote_kind = 'verbatim'",
+        (LANGUAGE_EDGE_TEST + "verbatim French from a statement in several languages]",),
+    ),
+    Mutation(
+        "a verbatim quote is refused when its report's original is of undetermined language",
+        "validations/rules.py",
+        "             and original.source_lang not in ('und', 'mul')",
+        "",
+        (
+            LANGUAGE_EDGE_TEST
+            + "verbatim from a report based on a source of undetermined language]",
+        ),
+    ),
+    Mutation(
+        "the kept empty package is used under another DuckDB",
+        "transforms/store.py",
+        "repr((duckdb.__version__, PACKAGE_STORAGE_VERSION,",
+        "repr((PACKAGE_STORAGE_VERSION,",
+        (EMPTY_PACKAGE_TEST,),
+    ),
+    Mutation(
+        "the kept empty package is used after its code changed",
+        "transforms/store.py",
+        "    for code in _LAYOUT_CODE:\n        digest.update(code.read_bytes())\n",
+        "",
+        (EMPTY_PACKAGE_TEST,),
+    ),
+    Mutation(
+        "a release's statuses are still read after the next release",
+        "transforms/history.py",
+        "$day::date as released_from, $until::date as released_to,",
+        "$day::date as released_from, NULL::date as released_to,",
+        (NEXT_RELEASE_TEST,),
+    ),
+    Mutation(
+        "a released status is read on any day after its release",
+        "transforms/sql/20_link_scores.sql",
+        "  and version_current_on(released_from, released_to, as_of);",
+        "  and released_from <= as_of;",
+        (NEXT_RELEASE_TEST,),
+    ),
+    Mutation(
+        "a record added and retracted in one release is listed as added only",
+        "transforms/release/changes.py",
+        'where retracted_on is not null and last_changed_release = {this}"""',
+        "where retracted_on is not null and last_changed_release = {this}\n"
+        '              and first_release != {this}"""',
+        ("tests/test_release.py::test_new_records_bump_minor",),
     ),
     Mutation(
         "a response's released status is not read in the story",
