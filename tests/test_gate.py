@@ -140,3 +140,58 @@ def test_a_rebuild_reuses_each_suites_verdict_on_the_same_measures_and_a_release
     shutil.rmtree(cache)
     cache.write_text("not a folder", encoding="utf-8")
     assert build(datasets, out, today=TODAY).summary["version"]
+
+
+def test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest(
+    tmp_path: Path,
+) -> None:
+    import json
+    import os
+
+    from validations.gate import (
+        VERDICTS_KEPT_PER_SUITE,
+        Suite,
+        _kept_verdict,
+        _suite_key,
+        forget_old_verdicts,
+    )
+
+    cache = tmp_path / ".saydo-cache"
+    cache.mkdir()
+
+    def kept(name: str, used_at: int, text: str = "{}") -> Path:
+        path = cache / name
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(used_at, used_at))
+        return path
+
+    # Six verdicts each of claims and company_gap, used at times 1 to 6 seconds; one in the
+    # shape of before verdicts were kept per suite; and files the gate does not own.
+    claims = [kept(f"gate-claims-{n:064x}.json", n * 10**9) for n in range(1, 7)]
+    companies = [kept(f"gate-company_gap-{n:064x}.json", n * 10**9) for n in range(1, 7)]
+    old_shape = kept(f"gate-{7:064x}.json", 7 * 10**9)
+    others = [kept(name, 10**9) for name in ("door-rows.parquet", "gate-notes.json")]
+    assert VERDICTS_KEPT_PER_SUITE == 4
+    # A build that judged claims forgets its two verdicts used longest ago (times 1 and 2) and
+    # the old shape; company_gap, not judged, keeps all six.
+    forget_old_verdicts(cache, ["claims"])
+    assert [p.exists() for p in claims] == [False, False, True, True, True, True]
+    assert all(p.exists() for p in companies + others) and not old_shape.exists()
+    # A verdict used again counts as used now: reused from the cache, the oldest of
+    # company_gap's is kept over the four after it when the suite is next judged.
+    spec = Suite("company_gap", "", [("max_gap", 0, 100)])
+    measures = {"max_gap": 70.0}
+    key = _suite_key(spec, measures, "1.0")
+    verdict = {
+        "suite": "company_gap",
+        "measures": measures,
+        "success": True,
+        "expectations": [
+            {"expectation": "x", "kwargs": {"column": "max_gap"}, "success": True, "observed": 70}
+        ],
+    }
+    reused = kept(f"gate-company_gap-{key}.json", 0, json.dumps(verdict))
+    assert _kept_verdict(cache, spec, measures, key) == verdict
+    forget_old_verdicts(cache, ["company_gap"])
+    assert reused.exists()
+    assert [p.exists() for p in companies] == [False, False, False, True, True, True]

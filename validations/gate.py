@@ -16,11 +16,13 @@ moved, and great-expectations is imported only when there is something new to ju
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,14 +291,43 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
         for i in unjudged:
             verdict = _canonical(verdicts[i]).encode("utf-8")
             keep(cache, f"gate-{specs[i].name}-{keys[i]}.json", verdict)
+        forget_old_verdicts(cache, [specs[i].name for i in unjudged])
     return report
+
+
+# How many verdicts are kept per suite: today's, and a few before it, for an edit undone.
+VERDICTS_KEPT_PER_SUITE = 4
+_VERDICT_FILE = re.compile(r"gate-(?:(?P<suite>[a-z_]+)-)?[0-9a-f]{64}\.json")
+
+
+def forget_old_verdicts(cache: Path, suite_names: list[str]) -> None:
+    """Delete all but the VERDICTS_KEPT_PER_SUITE verdicts last used of each suite named (each
+    edit that moves a suite's measures adds a verdict, so an editor's cache would grow without
+    end), and any verdict kept in the shape of before they were kept per suite, which nothing
+    reads. Nothing else in the cache is touched; a file that cannot be deleted stays."""
+    try:
+        files = [(p, _VERDICT_FILE.fullmatch(p.name)) for p in cache.glob("gate-*.json")]
+        by_suite: dict[str, list[tuple[int, Path]]] = {}
+        for path, match in files:
+            if match is None:
+                continue
+            if match["suite"] is None:
+                path.unlink(missing_ok=True)
+            elif match["suite"] in suite_names:
+                by_suite.setdefault(match["suite"], []).append((path.stat().st_mtime_ns, path))
+        for kept in by_suite.values():
+            for _, path in sorted(kept, reverse=True)[VERDICTS_KEPT_PER_SUITE:]:
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass  # only costs space
 
 
 def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | None:
     """The verdict kept for this suite on these measures, if it can be read and is of them: a
     broken one costs a judgement, like any cache in .saydo-cache/, never a failed build."""
+    path = cache / f"gate-{spec.name}-{key}.json"
     try:
-        text = (cache / f"gate-{spec.name}-{key}.json").read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
         verdict = json.loads(text)
     except (OSError, ValueError):
         return None
@@ -318,4 +349,6 @@ def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | 
         )
     ):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: among the last forgotten (forget_old_verdicts)
     return verdict

@@ -46,6 +46,10 @@ DOOR_CACHE_TEST = (
 NEXT_RELEASE_TEST = (
     "tests/test_scoring.py::test_a_release_s_statuses_end_where_the_next_release_begins"
 )
+FORGET_VERDICTS_TEST = (
+    "tests/test_gate.py::"
+    "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
+)
 LANGUAGE_EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
 EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
@@ -593,6 +597,20 @@ MUTATIONS = (
         "where retracted_on is not null and last_changed_release = {this}\n"
         '              and first_release != {this}"""',
         ("tests/test_release.py::test_new_records_bump_minor",),
+    ),
+    Mutation(
+        "the gate forgets the verdicts of suites it did not judge",
+        "validations/gate.py",
+        '            elif match["suite"] in suite_names:',
+        "            else:",
+        (FORGET_VERDICTS_TEST,),
+    ),
+    Mutation(
+        "a verdict used again is forgotten as if unused",
+        "validations/gate.py",
+        "        os.utime(path)  # used now",
+        "        pass  # used now",
+        (FORGET_VERDICTS_TEST,),
     ),
     Mutation(
         "a response's released status is not read in the story",
