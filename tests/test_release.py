@@ -205,7 +205,8 @@ def test_new_records_bump_minor(tmp_path: Path) -> None:
     case = minimal_case()
     case["claims"].append({**case["claims"][0], "claim_id": "acme-second-denial"})
     # And a claim new in this release and already retracted: still new, so MINOR, and listed
-    # among the retractions as well as the additions, where a reader looking for either finds it.
+    # among the retractions as well as the additions, where a reader looking for either finds it:
+    # in the changes table, the changelog and `saydo diff`.
     case["claims"].append(
         {
             **case["claims"][0],
@@ -226,6 +227,12 @@ def test_new_records_bump_minor(tmp_path: Path) -> None:
         ("acme-withdrawn", "added", None, "2024-01-10"),
         ("acme-withdrawn", "retracted", "Not Acme's words.", "2024-06-01"),
     ]
+    con.close()
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert "- `claims`: 2 added; 1 retracted.\n  - retracted `acme-withdrawn`\n" in changelog
+    claims = diff_paths(tmp_path / "releases" / "1.0.0.json", out).as_json()["tables"]["claims"]
+    assert claims["added"] == ["acme-second-denial", "acme-withdrawn"]
+    assert claims["retracted"] == ["acme-withdrawn"]
 
 
 def test_published_id_disappearing_is_refused(tmp_path: Path) -> None:

@@ -613,6 +613,20 @@ MUTATIONS = (
         (FORGET_VERDICTS_TEST,),
     ),
     Mutation(
+        "the changelog lists a record added and retracted in one release as added only",
+        "transforms/release/manifest.py",
+        "sorted(retracted_since | retracted_at_birth)",
+        "sorted(retracted_since)",
+        ("tests/test_release.py::test_new_records_bump_minor",),
+    ),
+    Mutation(
+        "saydo diff lists a record added and retracted in one release as added only",
+        "transforms/release/diff.py",
+        "from new_ids n left join old_ids o using (record_id)",
+        "from new_ids n join old_ids o using (record_id)",
+        ("tests/test_release.py::test_new_records_bump_minor",),
+    ),
+    Mutation(
         "a response's released status is not read in the story",
         "transforms/sql/50_timeline.sql",
         "when 'response' then 'responses' end",

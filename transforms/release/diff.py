@@ -221,8 +221,10 @@ def diff(old: Side, new: Side) -> Diff:
             changes.retracted = [
                 r[0]
                 for r in con.execute(
-                    "select n.record_id from new_ids n join old_ids o using (record_id) "
-                    "where n.retracted and not o.retracted order by 1"
+                    # Not retracted before, or not there: a record added and retracted
+                    # since is listed as both, as the changes table lists it.
+                    "select n.record_id from new_ids n left join old_ids o using (record_id) "
+                    "where n.retracted and not coalesce(o.retracted, false) order by 1"
                 ).fetchall()
             ]
             changes.changed = _changed(con, old, new, name)

@@ -476,7 +476,17 @@ def compare(con: duckdb.DuckDBPyConnection, previous: Release | None) -> Compari
                 f"where now.retracted and not was.retracted"
             ).fetchall()
         }
-        comparison.retracted[name] = sorted(retracted_since)
+        # A record new in this release and already retracted is listed as retracted too,
+        # as the changes table and `saydo diff` list it.
+        retracted_at_birth = {
+            r[0]
+            for r in con.execute(
+                f"select record_id from {current} where retracted and record_id in "
+                f"(select unnest(?))",
+                [comparison.added[name]],
+            ).fetchall()
+        }
+        comparison.retracted[name] = sorted(retracted_since | retracted_at_birth)
         own_fixes = [f for f in fixes if f["table_name"] == name]
         for fix in own_fixes:
             fields = comparison.corrected[name].setdefault(fix["record_id"], [])
