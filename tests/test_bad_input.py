@@ -51,6 +51,15 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
         "expected text",
     ),
     (
+        "true where a number belongs",  # YAML's true is not the number 1
+        lambda c: c["evidence"][0].update(
+            amount=True, amount_currency="USD", amount_kind="penalty"
+        ),
+        "evidence acme-files",
+        "amount",
+        "expected a number, got true/false True",
+    ),
+    (
         "unknown enum value",
         lambda c: _claim(c).update(claim_type="denail"),
         "claim acme-denial",

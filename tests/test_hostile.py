@@ -23,7 +23,7 @@ from tests.conftest import (
     write_case,
 )
 from transforms.db import connect
-from transforms.ingest.yaml_reader import CaseFileError, parse_case_text
+from transforms.ingest.yaml_reader import CaseFileError, decode_text, parse_case_text
 
 
 def test_hostile_quote_is_stored_exactly_and_changes_no_query() -> None:
@@ -88,6 +88,8 @@ def test_unreadable_case_file_stops_the_build_and_keeps_dist(
     [
         ("case:\n  title: a\n# note \x1b[31m red\n", 3, "U+001B"),  # in a comment
         ("case:\n  title: a \x07 bell\n", 2, "U+0007"),  # in a plain value
+        # Old Mac line endings (CR alone) are line breaks too: the bell is on line 3.
+        ("case:\r  title: a\r  summary: b \x07 bell\r", 3, "U+0007"),
         # After Arabic text (two bytes a letter in UTF-8): still the line it is on.
         ("title: " + "عربي" * 10 + "\nb: 1\nc: x\x07\nd: 2\ne: 3\nf: 4\n", 3, "U+0007"),
     ],
@@ -95,9 +97,10 @@ def test_unreadable_case_file_stops_the_build_and_keeps_dist(
 def test_a_control_character_anywhere_is_refused_at_its_line(
     text: str, line: int, code: str
 ) -> None:
-    # libyaml refuses these before any value is built; the message still names the line.
+    # libyaml refuses these before any value is built; the message still names the line. The
+    # file's bytes are decoded as the reader decodes them (a lone CR becomes a line break).
     with pytest.raises(CaseFileError) as caught:
-        parse_case_text(text)
+        parse_case_text(decode_text(text.encode("utf-8")))
     assert caught.value.line == line
     assert code in caught.value.message
     assert "\x1b" not in caught.value.message and "\x07" not in caught.value.message

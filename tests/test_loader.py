@@ -90,6 +90,36 @@ def test_yaml_1_1_surprises_are_off(tmp_path: Path) -> None:
     assert frames["companies"].filter(pl.col("company_id") == "acme")["country"][0] == "NO"
 
 
+def test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation(
+    tmp_path: Path,
+) -> None:
+    # A block scalar (|) keeps its last line break, and a quoted value keeps an author's stray
+    # spaces; neither is part of the text (a feed's text is trimmed the same way).
+    case = minimal_case()
+    case["claims"][0]["summary"] = "  Acme denied it.\n"
+    case["claims"][0]["quote"] = "We never did it.\n"
+    # British English is English: the quote is its own translation (the rule for a quote not
+    # in English would otherwise ask for quote_en).
+    case["claims"][0]["quote_lang"] = "en-GB"
+    write_case(tmp_path / "datasets", case)
+    loaded = load(tmp_path / "datasets")
+    assert loaded.problems == []
+    denial = loaded.frames["claims"].filter(pl.col("claim_id") == "acme-denial").row(0, named=True)
+    assert (denial["summary"], denial["quote"], denial["quote_en"], denial["quote_en_origin"]) == (
+        "Acme denied it.",
+        "We never did it.",
+        "We never did it.",
+        "original",
+    )
+
+
+def test_a_case_file_named_other_than_a_slug_is_one_clear_message(tmp_path: Path) -> None:
+    write_case(tmp_path / "datasets", minimal_case(), "Acme_2024")
+    (problem,) = load(tmp_path / "datasets").problems
+    assert problem.file == "datasets/cases/Acme_2024.yaml" and problem.record == ""
+    assert "the name must be a lowercase slug" in problem.message
+
+
 def _write_raw(tmp_path: Path, data: bytes) -> Path:
     folder = tmp_path / "datasets"
     (folder / "cases").mkdir(parents=True)
@@ -111,9 +141,13 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_key_in_a_record_is_refused(tmp_path: Path) -> None:
-    folder = _write_raw(tmp_path, b"claims:\n  - claim_id: a\n    claim_id: b\n")
+    folder = _write_raw(tmp_path, b"claims:\n  - quote: q\n    claim_id: a\n    claim_id: b\n")
     (problem,) = load(folder).problems
-    assert problem.line == 3 and "appears twice" in problem.message
+    # The record starts on line 2 (its "- "), claim_id is first on line 3 and again on line 4.
+    assert problem.line == 4
+    assert "appears twice in the record that starts on line 2 (first on line 3)" in (
+        problem.message
+    )
 
 
 def test_exponential_aliases_are_refused_quickly(tmp_path: Path) -> None:
@@ -165,19 +199,32 @@ def test_feed_enters_the_same_tables_and_validation(tmp_path: Path) -> None:
         "No quote.,2024-01-10",
         "feed-two,acme,src-report,2023-06-31,day,government_list,government,Listed.,verified,"
         "No quote.,2024-01-10",
+        # A real day, but not written YYYY-MM-DD: a feed's dates are ISO, never guessed.
+        "feed-three,acme,src-report,2023-6-1,day,government_list,government,Listed.,verified,"
+        "No quote.,2024-01-10",
     ]
     feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         check(datasets, today=TODAY)
-    (problem,) = caught.value.problems
-    assert problem.file == "datasets/feeds/evidence/extra.csv"
-    assert problem.line == 3 and problem.field == "evidence_date"
-    assert problem.record == "evidence feed-two"
+    assert [(p.file, p.line, p.record, p.field) for p in caught.value.problems] == [
+        ("datasets/feeds/evidence/extra.csv", 3, "evidence feed-two", "evidence_date"),
+        ("datasets/feeds/evidence/extra.csv", 4, "evidence feed-three", "evidence_date"),
+    ]
 
-    feed.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
-    frames = load(datasets).frames
-    row = frames["evidence"].filter(pl.col("evidence_id") == "feed-one").row(0, named=True)
+    # The good row as another machine writes it: spaces around a column's name, a boolean in
+    # capitals, and text in decomposed Unicode (e + combining acute), stored composed (NFC).
+    header = rows[0].replace(",voice,", ", voice ,") + ",is_synthetic"
+    good = rows[1].replace("Listed.", "Liste\u0301.") + ",FALSE"
+    feed.write_text(header + "\n" + good + "\n", encoding="utf-8")
+    loaded = load(datasets)
+    assert loaded.problems == []
+    row = loaded.frames["evidence"].filter(pl.col("evidence_id") == "feed-one").row(0, named=True)
     assert row["case_id"] == "feed:extra" and row["evidence_date"] == dt.date(2023, 6, 1)
+    assert (row["voice"], row["summary"], row["is_synthetic"]) == (
+        "government",
+        "List\u00e9.",
+        False,
+    )
 
 
 def test_saydo_reads_a_case_file_as_any_yaml_parser_does(datasets: Path) -> None:

@@ -330,8 +330,9 @@ DUPLICATED_COLUMN_FORMS = ["csv", "parquet"]
 
 
 def _feed_shapes(datasets: Path) -> dict[str, int]:
-    """A CSV feed whose records span lines, feeds named like glob patterns, and a CSV and a
-    Parquet feed with a column twice."""
+    """A CSV feed whose records span lines, a Parquet feed with bad rows, feeds named like glob
+    patterns, a CSV feed without a required column, and a CSV and a Parquet feed with a column
+    twice."""
     folder = datasets / "feeds" / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
     header = ",".join(feed_row())
@@ -342,6 +343,31 @@ def _feed_shapes(datasets: Path) -> dict[str, int]:
     for i, name in enumerate(PATTERN_NAMES):
         row = feed_row(evidence_id=f"pattern-{i}", evidence_type="rumour")
         (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    # A Parquet feed has no lines: its rows are counted from 1, as a reader counts them. Its
+    # third row's amount is a float NaN, which Parquet holds and saydo does not take as a number.
+    rows = [
+        feed_row(evidence_id="rows-good", amount=None, amount_currency=None, amount_kind=None),
+        feed_row(
+            evidence_id="rows-bad",
+            voice="rumour",
+            amount=None,
+            amount_currency=None,
+            amount_kind=None,
+        ),
+        feed_row(
+            evidence_id="rows-nan",
+            amount=float("nan"),
+            amount_currency="USD",
+            amount_kind="penalty",
+        ),
+    ]
+    _write_parquet(
+        folder / "rows.parquet", {name: pa.array([r[name] for r in rows]) for name in rows[0]}
+    )
+    # A feed without a required column is named once, at its header, not at every row.
+    row = feed_row(evidence_id="summary-missing")
+    del row["summary"]
+    (folder / "missing.csv").write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
     for form in DUPLICATED_COLUMN_FORMS:
         row = feed_row(evidence_id=f"duplicated-{form}")
         if form == "csv":
@@ -360,11 +386,27 @@ def test_a_csv_record_is_reported_at_the_line_it_starts_on(refused: Refusal) -> 
     assert "rumour" in about, refused.message
 
 
+def test_a_parquet_row_is_reported_at_its_number_counted_from_one(refused: Refusal) -> None:
+    # rows-good is row 1, rows-bad row 2 (the file's row index 1, plus one), rows-nan row 3
+    about = _about(refused.message, "datasets/feeds/evidence/rows.parquet:2")
+    assert "evidence rows-bad" in about and "'rumour'" in about, refused.message
+    about = _about(refused.message, "datasets/feeds/evidence/rows.parquet:3")
+    assert "evidence rows-nan, field 'amount': 'nan' is not a valid number" in about, about
+
+
 @pytest.mark.parametrize("name", PATTERN_NAMES)
 def test_a_feed_named_like_a_pattern_is_read_as_itself(refused: Refusal, name: str) -> None:
     # A decoy the pattern would also match: the error must describe the named file only.
     about = _about(refused.message, f"datasets/feeds/evidence/{name}:2")
     assert "rumour" in about, refused.message
+
+
+def test_a_feed_without_a_required_column_is_named_at_its_header(refused: Refusal) -> None:
+    about = _about(refused.message, "datasets/feeds/evidence/missing.csv")
+    assert about.strip() == (
+        "- datasets/feeds/evidence/missing.csv:1: header, field 'summary': required column is "
+        "missing. Fix: add a 'summary' column."
+    ), refused.message
 
 
 @pytest.mark.parametrize("form", DUPLICATED_COLUMN_FORMS)
@@ -435,6 +477,9 @@ CONTROL_CHARACTERS = [
     ("quote", "We never\x1b]0;pwned\x07 did it."),  # the red team's example: ESC and BEL
     ("quote", "We never\x00 did it."),  # NUL
     ("summary", "Acme \x1b[2J denied it."),  # second instance: another field
+    # A C1 control (CSI, which a terminal reads as ESC [), written by YAML as the escape "\x9B"
+    # in a double-quoted string, so it passes libyaml's reader and reaches saydo's own check.
+    ("summary", "Acme \x9b2J denied it."),
     ("claim_id", "acme\u202edenial"),  # a right-to-left override in an id
     ("claim_id", "acme-d\u200benial"),  # a zero-width space in an id
 ]
@@ -463,7 +508,7 @@ def _odd_characters(datasets: Path) -> dict[str, int]:
 def test_control_and_format_characters_are_refused_and_never_printed_raw(
     refused: Refusal, index: int, field: str
 ) -> None:
-    assert not any(c in refused.message for c in "\x00\x07\x1b\u202e\u200b")
+    assert not any(c in refused.message for c in "\x00\x07\x1b\x9b\u202e\u200b")
     about = _about(refused.message, f"datasets/cases/characters-{index}.yaml")
     assert f"'{field}'" in about, refused.message
 

@@ -76,6 +76,18 @@ def _listed_on(date: str, precision: str) -> Feed:
     )
 
 
+def _nil_amounts(case: dict) -> Feed:
+    """An amount of 0 (its minimum) in the case file, which pandera judges, and in a feed, which
+    the same check judges as SQL."""
+    _evidence(case).update(amount=0, amount_currency="USD", amount_kind="donation")
+    return Feed(
+        "evidence/nil.csv",
+        _LISTED_HEADER.replace("recorded_on\n", "recorded_on,amount,amount_currency,amount_kind\n")
+        + "feed-one,acme,src-report,2023-06-01,day,government_list,government,Listed.,verified,"
+        "No quote.,2024-01-10,0,USD,donation\n",
+    )
+
+
 # (rule kind, how the case is broken, record named, field named)
 CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
     (
@@ -362,6 +374,7 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
     ("a year stored as its first day", lambda c: _listed_on("2023-01-01", "year"), None),
     ("a year stored as a later day", lambda c: _listed_on("2023-06-15", "year"), "date_precision"),
     ("a month stored as its first day", lambda c: _listed_on("2023-06-01", "month"), None),
+    ("an amount of 0, at its minimum, at both doors", _nil_amounts, None),
     (
         # A statement published in several languages (mul) holds French words as said.
         "verbatim French from a statement in several languages",

@@ -50,9 +50,14 @@ FORGET_VERDICTS_TEST = (
     "tests/test_gate.py::"
     "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
 )
-LANGUAGE_EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
+EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
 EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
+)
+
+FEED_TEST = "tests/test_loader.py::test_feed_enters_the_same_tables_and_validation"
+TRIMMED_TEST = (
+    "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
 )
 
 MUTATIONS = (
@@ -550,17 +555,14 @@ MUTATIONS = (
         "validations/rules.py",
         "where claim.quote_kind = 'verbatim' and own.source_lang not in ('und', 'mul')",
         "where claim.quote_kind = 'verbatim'",
-        (LANGUAGE_EDGE_TEST + "verbatim French from a statement in several languages]",),
+        (EDGE_TEST + "verbatim French from a statement in several languages]",),
     ),
     Mutation(
         "a verbatim quote is refused when its report's original is of undetermined language",
         "validations/rules.py",
         "             and original.source_lang not in ('und', 'mul')",
         "",
-        (
-            LANGUAGE_EDGE_TEST
-            + "verbatim from a report based on a source of undetermined language]",
-        ),
+        (EDGE_TEST + "verbatim from a report based on a source of undetermined language]",),
     ),
     Mutation(
         "the kept empty package is used under another DuckDB",
@@ -632,6 +634,124 @@ MUTATIONS = (
         "when 'response' then 'responses' end",
         "when 'response' then 'response' end",
         (SOURCES_CORRECTED_TEST,),
+    ),
+    Mutation(
+        "a Parquet feed's rows are numbered from 0 in messages",
+        "transforms/ingest/origins.py",
+        "            return row + 1\n",
+        "            return row\n",
+        ("tests/test_red_team.py::test_a_parquet_row_is_reported_at_its_number_counted_from_one",),
+    ),
+    Mutation(
+        "a C1 control character in a case file's text is accepted",
+        "transforms/ingest/yaml_reader.py",
+        r"\x0e-\x1f\x7f-\x9f]",
+        r"\x0e-\x1f]",
+        (
+            "tests/test_red_team.py::"
+            "test_control_and_format_characters_are_refused_and_never_printed_raw",
+        ),
+    ),
+    Mutation(
+        "a case file with CR line endings is read as one line",
+        "transforms/ingest/yaml_reader.py",
+        '.replace("\\r\\n", "\\n").replace("\\r", "\\n")',
+        '.replace("\\r\\n", "\\n")',
+        ("tests/test_hostile.py::test_a_control_character_anywhere_is_refused_at_its_line",),
+    ),
+    Mutation(
+        "a duplicate key's message names its second line as its first",
+        "transforms/ingest/yaml_reader.py",
+        "(first on line {seen[key]})",
+        "(first on line {line})",
+        ("tests/test_loader.py::test_duplicate_key_in_a_record_is_refused",),
+    ),
+    Mutation(
+        "a case file's text keeps the spaces and line break around it",
+        "transforms/ingest/cases.py",
+        "return _nfc(value).strip()",
+        "return _nfc(value)",
+        (TRIMMED_TEST,),
+    ),
+    Mutation(
+        "a quote in British English is not its own translation",
+        "transforms/ingest/cases.py",
+        '(row.get("quote_lang") or "").split("-")[0] == "en"',
+        '(row.get("quote_lang") or "") == "en"',
+        (TRIMMED_TEST,),
+    ),
+    Mutation(
+        "YAML's true is read as the number 1",
+        "transforms/ingest/cases.py",
+        "if (isinstance(value, bool) and column.type != BOOLEAN) or not",
+        "if not",
+        (
+            "tests/test_bad_input.py::test_each_bad_record_is_named_at_its_file_line_and_field["
+            "true where a number belongs]",
+        ),
+    ),
+    Mutation(
+        "a case file named other than a slug is refused row by row",
+        "transforms/ingest/cases.py",
+        'if not is_slug(case_id.removeprefix("feed:")):',
+        "if False:",
+        ("tests/test_loader.py::test_a_case_file_named_other_than_a_slug_is_one_clear_message",),
+    ),
+    Mutation(
+        "a feed's TRUE and FALSE in capitals are not booleans",
+        "transforms/ingest/feeds.py",
+        "BOOLEAN: f\"case lower({value}) when 'true'",
+        "BOOLEAN: f\"case {value} when 'true'",
+        (FEED_TEST,),
+    ),
+    Mutation(
+        "a feed's date need not be written YYYY-MM-DD",
+        "transforms/ingest/feeds.py",
+        "DATE: f\"case when regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') \"",
+        'DATE: f"case when true "',
+        (FEED_TEST,),
+    ),
+    Mutation(
+        "a feed's column names keep the spaces around them",
+        "transforms/ingest/feeds.py",
+        "return [name.strip() for name in csv_header(head)]",
+        "return list(csv_header(head))",
+        (FEED_TEST,),
+    ),
+    Mutation(
+        "a feed's text is stored in the form it was written, not NFC",
+        "transforms/ingest/feeds.py",
+        'return f"trim(nfc_normalize({col}), {_WHITESPACE})"',
+        'return f"trim({col}, {_WHITESPACE})"',
+        (FEED_TEST,),
+    ),
+    Mutation(
+        "a NaN in a Parquet feed's number column is accepted",
+        "transforms/ingest/feeds.py",
+        'return f"case when isfinite({col}::double) then {col}::double end"',
+        'return f"{col}::double"',
+        ("tests/test_red_team.py::test_a_parquet_row_is_reported_at_its_number_counted_from_one",),
+    ),
+    Mutation(
+        "a feed without a required column is refused row by row, not at its header",
+        "transforms/ingest/feeds.py",
+        "if column.required and not column.derived and column.name not in seen:",
+        "if False:",
+        ("tests/test_red_team.py::test_a_feed_without_a_required_column_is_named_at_its_header",),
+    ),
+    Mutation(
+        "a feed's value at its column's minimum is refused",
+        "validations/door.py",
+        'checks.append((MINIMUM, f"{name} < {column.minimum}"))',
+        'checks.append((MINIMUM, f"{name} <= {column.minimum}"))',
+        (EDGE_TEST + "an amount of 0, at its minimum, at both doors]",),
+    ),
+    Mutation(
+        "a case file's value at its column's minimum is refused",
+        "schemas/generate.py",
+        "found.append(pa_pl.Check.ge(column.minimum))",
+        "found.append(pa_pl.Check.gt(column.minimum))",
+        (EDGE_TEST + "an amount of 0, at its minimum, at both doors]",),
     ),
 )
 
