@@ -194,10 +194,18 @@ def test_diff_command_prints_a_table_and_json(tmp_path: Path, capsys) -> None:
         "(The first transcription misquoted the statement; checked against the video.)" in table
     )
     assert "retracted acme-files" in table
+    # A retraction is listed as one, not also as a change to its retracted_on and reason.
+    assert "changed acme-files" not in table
     # The refuting evidence was retracted: the claim's score moved, and the diff says so.
     assert "claim_gap acme-denial: 70.0 contradicted -> 0.0 unverified" in table
     assert saydo(["diff", str(old), str(tmp_path / "dist"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["tables"]["evidence"]["retracted"] == ["acme-files"]
+    evidence = json.loads(capsys.readouterr().out)["tables"]["evidence"]
+    assert (evidence["retracted"], evidence["changed"]) == (["acme-files"], {})
+    # A release beside itself: the files were retracted before it, so nothing is retracted
+    # again, and the table says there is nothing, rather than printing its header alone.
+    assert saydo(["diff", str(tmp_path / "dist"), str(tmp_path / "dist")]) == 0
+    title, _columns, *rest = capsys.readouterr().out.splitlines()
+    assert (title, rest) == ("saydo diff 1.0.1 -> 1.0.1", ["(no changes)"])
 
 
 def test_new_records_bump_minor(tmp_path: Path) -> None:

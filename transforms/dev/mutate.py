@@ -55,6 +55,7 @@ EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
 )
 
+DIFF_TEST = "tests/test_release.py::test_diff_command_prints_a_table_and_json"
 FEED_TEST = "tests/test_loader.py::test_feed_enters_the_same_tables_and_validation"
 TRIMMED_TEST = (
     "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
@@ -658,6 +659,27 @@ MUTATIONS = (
         '.replace("\\r\\n", "\\n").replace("\\r", "\\n")',
         '.replace("\\r\\n", "\\n")',
         ("tests/test_hostile.py::test_a_control_character_anywhere_is_refused_at_its_line",),
+    ),
+    Mutation(
+        "saydo diff lists a retraction as a change to retracted_on too",
+        "transforms/release/diff.py",
+        'i for i, c in enumerate(columns) if c not in ("retracted_on", "retraction_reason")',
+        "i for i, c in enumerate(columns)",
+        (DIFF_TEST,),
+    ),
+    Mutation(
+        "saydo diff lists again what the older release had already retracted",
+        "transforms/release/diff.py",
+        "where n.retracted and not o.retracted order by 1",
+        "where n.retracted order by 1",
+        (DIFF_TEST,),
+    ),
+    Mutation(
+        "saydo diff prints a bare header when nothing changed",
+        "transforms/release/diff.py",
+        '        if len(lines) == 2:\n            lines.append("(no changes)")\n',
+        "",
+        (DIFF_TEST,),
     ),
     Mutation(
         "a duplicate key's message names its second line as its first",
