@@ -29,7 +29,7 @@ from tests.conftest import (
 from transforms.build import check
 from transforms.cli import main as saydo
 from transforms.exporters.docs import fill_generated_section, generated_section, recipes
-from transforms.exporters.query import neutralise, save_csv
+from transforms.exporters.query import csv_text, neutralise, save_csv
 
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
 
@@ -124,6 +124,12 @@ def test_csv_export_neutralises_formulas_and_keeps_utf8(package: Path, tmp_path:
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(value) == "'" + value
     assert neutralise(-1) == -1 and neutralise("plain") == "plain"
+    # A column's name is a cell too: SQL can name one `"=cmd|' /C calc'!A0"`.
+    # (No comma or quote in it, so the CSV writer leaves the cell unquoted; the number -1 is a
+    # number, not a formula, and stays as it is.)
+    assert csv_text(["=cmd|' /C calc'!A0", "n"], [("-1+1", -1)]) == (
+        "'=cmd|' /C calc'!A0,n\n'-1+1,-1\n"
+    )
     chinese = tmp_path / "zh.csv"
     save_csv(["name"], [("海康威视",), ("=cmd|' /C calc'!A0",)], chinese)
     with open(chinese, encoding="utf-8-sig", newline="") as handle:

@@ -41,7 +41,12 @@ from tests.conftest import (
 from transforms.build import BuildResult, build
 from transforms.cli import _message, main
 from transforms.release import manifest as release_manifest
-from transforms.release.records import read_releases
+from transforms.release.records import (
+    ReleaseRecordError,
+    envelope_checksum,
+    read_releases,
+    sha256_of,
+)
 from transforms.release.version import next_version
 from validations.problems import InputError
 
@@ -538,6 +543,9 @@ def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
     # Into a pipe or a file, CSV keeps the exact value (a spreadsheet gets what SQL gave).
     code, as_csv, _ = saydo(capsys, "query", "--db", db, "--csv", sql)
     assert as_csv.splitlines()[1] == "\x1b[2J\x9b\u202e"
+    # A column's name is text from the query too, shown as its escapes in the table.
+    code, table, _ = saydo(capsys, "query", "--db", db, 'select 1 as "\x1b[2J"')
+    assert code == 0 and table.splitlines()[0] == "\\x1b[2J" and "\x1b" not in table
 
 
 # --- 6. outputs never destroy inputs --------------------------------------------------------------
@@ -608,14 +616,17 @@ class BentRecords:
 @pytest.fixture(scope="module")
 def bent_records() -> BentRecords:
     """A first release of the minimal case whose own record is edited by hand, with every stray
-    or broken record above beside it; one build over them. Every record is read before any is
-    used and each one's problem is reported (transforms/release/records.py), so one refused
-    build stands for five."""
+    or broken record above beside it, and a copy of the record named for another release; one
+    build over them. Every record is read before any is used and each one's problem is reported
+    (transforms/release/records.py), so one refused build stands for six."""
 
     def make(folder: Path) -> BentRecords:
         write_case(folder / "datasets", minimal_case())
         releases = record(folder)
         edited = next(releases.glob("*.json"))
+        # The untouched record copied under another release's name: its content verifies, its
+        # name does not.
+        (releases / "1.0.1.json").write_text(edited.read_text())
         document = json.loads(edited.read_text())
         document["version"] = document["version"]  # untouched envelope ...
         document["tables"]["claims"]["rows"] = 1  # ... but one figure bent
@@ -640,12 +651,46 @@ def test_a_stray_or_broken_release_record_is_named(
     bent_records: BentRecords, name: str, words: str
 ) -> None:
     about = _about(bent_records.message, f"releases/{name}")
-    assert name in about and words in about, bent_records.message
+    # Once: a file that is no release record is not read as one as well.
+    assert len(about.splitlines()) == 1 and name in about and words in about, bent_records.message
+
+
+def test_a_release_record_under_another_version_s_name_is_named(
+    bent_records: BentRecords,
+) -> None:
+    about = _about(bent_records.message, "releases/1.0.1.json")
+    assert "says it is release 1.0.0, but its file name says 1.0.1" in about, bent_records.message
 
 
 def test_a_release_record_edited_by_hand_is_refused(bent_records: BentRecords) -> None:
     about = _about(bent_records.message, f"releases/{bent_records.edited}")
     assert bent_records.edited in about and "checksum" in about, bent_records.message
+
+
+def _chained(releases: Path, version: str, previous: str, previous_sha256: str) -> None:
+    """A record of `version` in `releases`, made from 1.0.0's (and its records file), chained
+    to `previous` by `previous_sha256`, with its own checksum right."""
+    document = json.loads((releases / "1.0.0.json").read_text())
+    document["version"] = version
+    document["previous"] = {"version": previous, "sha256": previous_sha256}
+    document["checksum"] = envelope_checksum(document)
+    (releases / f"{version}.json").write_text(json.dumps(document))
+
+
+def test_releases_are_read_in_number_order_and_each_must_chain_to_the_one_before(
+    tmp_path: Path, datasets: Path
+) -> None:
+    releases = _released(tmp_path, datasets)
+    _chained(releases, "1.9.0", "1.0.0", sha256_of(releases / "1.0.0.json"))
+    _chained(releases, "1.10.0", "1.9.0", sha256_of(releases / "1.9.0.json"))
+    # 1.10.0 follows 1.9.0 (as numbers; as text "1.10.0" < "1.9.0").
+    assert [r.version for r in read_releases(releases)] == ["1.0.0", "1.9.0", "1.10.0"]
+    # A record that names the right version before it but not its bytes: 1.10.0 was replaced.
+    _chained(releases, "1.11.0", "1.10.0", "0" * 64)
+    with pytest.raises(ReleaseRecordError) as caught:
+        read_releases(releases)
+    ((file, message),) = [(p.file, p.message) for p in caught.value.problems]
+    assert file == "releases/1.11.0.json" and "does not chain to release 1.10.0" in message
 
 
 def test_a_made_up_previous_value_is_refused(tmp_path: Path, datasets: Path) -> None:

@@ -27,6 +27,7 @@ from tests.conftest import (
     TODAY,
     corrected,
     examples,
+    identify,
     minimal_case,
     once_per_run,
     record,
@@ -1270,6 +1271,32 @@ def _subsidiary_pledge() -> dict:
         {**case["claims"][0], "claim_id": "acme-sub-pledge", "company_id": "acme-sub"}
     )
     return case
+
+
+@variant
+def _identified() -> dict:
+    """Acme with a ticker and its exchange, a current ISIN, and an LEI retracted as wrong."""
+    case = minimal_case()
+    identify(case, "ticker", "ACME")
+    identify(case, "isin", "US0378331005")
+    identify(case, "lei", "7LTWFZYICNSX8D621K86")
+    case["company_identifiers"][0]["issuer"] = "NYSE"
+    case["company_identifiers"][2] |= {
+        "retracted_on": "2024-06-01",
+        "retraction_reason": "The LEI is another company's.",
+    }
+    return case
+
+
+def test_a_company_carries_its_current_identifiers_and_a_ticker_its_exchange(variants) -> None:
+    # companies.stock_ticker is issuer:identifier; the retracted LEI is no longer Acme's.
+    assert variants(_identified).rows(
+        "select company_id, lei, isin, stock_ticker from companies order by company_id"
+    ) == [
+        {"company_id": "acme", "lei": None, "isin": "US0378331005", "stock_ticker": "NYSE:ACME"},
+        {"company_id": "acme-sub", "lei": None, "isin": None, "stock_ticker": None},
+        {"company_id": "other", "lei": None, "isin": None, "stock_ticker": None},
+    ]
 
 
 def test_subsidiary_counts_in_the_group_not_in_the_parent(variants) -> None:

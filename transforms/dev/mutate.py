@@ -56,6 +56,14 @@ EMPTY_PACKAGE_TEST = (
 )
 
 DIFF_TEST = "tests/test_release.py::test_diff_command_prints_a_table_and_json"
+CHAIN_TEST = (
+    "tests/test_red_team.py::"
+    "test_releases_are_read_in_number_order_and_each_must_chain_to_the_one_before"
+)
+IDENTIFIERS_TEST = (
+    "tests/test_scoring.py::"
+    "test_a_company_carries_its_current_identifiers_and_a_ticker_its_exchange"
+)
 FEED_TEST = "tests/test_loader.py::test_feed_enters_the_same_tables_and_validation"
 TRIMMED_TEST = (
     "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
@@ -774,6 +782,62 @@ MUTATIONS = (
         "found.append(pa_pl.Check.ge(column.minimum))",
         "found.append(pa_pl.Check.gt(column.minimum))",
         (EDGE_TEST + "an amount of 0, at its minimum, at both doors]",),
+    ),
+    Mutation(
+        "releases are read in the order of their names as text (1.10.0 before 1.9.0)",
+        "transforms/release/records.py",
+        "releases.sort(key=lambda r: version_key(r.version))",
+        "releases.sort(key=lambda r: r.version)",
+        (CHAIN_TEST,),
+    ),
+    Mutation(
+        "a release chains to the one before it by version alone, not by its bytes",
+        "transforms/release/records.py",
+        'if link.get("version") != previous.version or link.get("sha256") != sha256_of(',
+        'if link.get("version") != previous.version or False and link.get("sha256") != sha256_of(',
+        (CHAIN_TEST,),
+    ),
+    Mutation(
+        "a release record under another release's name is read",
+        "transforms/release/records.py",
+        "if not isinstance(version, str) or version != path.stem:",
+        "if not isinstance(version, str):",
+        ("tests/test_red_team.py::test_a_release_record_under_another_version_s_name_is_named",),
+    ),
+    Mutation(
+        "a stray file in releases/ is read as a record as well as named",
+        "transforms/release/records.py",
+        "            continue\n        try:\n            releases.append",
+        "            pass\n        try:\n            releases.append",
+        ("tests/test_red_team.py::test_a_stray_or_broken_release_record_is_named",),
+    ),
+    Mutation(
+        "a CSV's header row is not neutralised",
+        "transforms/exporters/query.py",
+        "writer.writerow([neutralise(c) for c in columns])",
+        "writer.writerow(columns)",
+        ("tests/test_cli.py::test_csv_export_neutralises_formulas_and_keeps_utf8",),
+    ),
+    Mutation(
+        "a query's column names reach the terminal raw",
+        "transforms/exporters/query.py",
+        "    columns = [printable(c) for c in columns]\n",
+        "",
+        ("tests/test_red_team.py::test_query_output_escapes_control_characters",),
+    ),
+    Mutation(
+        "a retracted identifier is still the company's",
+        "transforms/derive.py",
+        "            where retracted_on is null\n            group by company_id",
+        "            group by company_id",
+        (IDENTIFIERS_TEST,),
+    ),
+    Mutation(
+        "a company's ticker is published without its exchange",
+        "transforms/derive.py",
+        "min(coalesce(issuer || ':', '') || identifier) filter (where scheme = 'ticker')",
+        "min(identifier) filter (where scheme = 'ticker')",
+        (IDENTIFIERS_TEST,),
     ),
 )
 
