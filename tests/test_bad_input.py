@@ -60,6 +60,15 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
         "expected a number, got true/false True",
     ),
     (
+        # An amount is at least 0; -5 is read as the number -5.0, which pandera hands back as
+        # the text '-5.0'.
+        "amount below its minimum",
+        lambda c: c["evidence"][0].update(amount=-5, amount_currency="USD", amount_kind="penalty"),
+        "evidence acme-files",
+        "amount",
+        "'-5.0' is out of range. Fix: amount is at least 0.",
+    ),
+    (
         "unknown enum value",
         lambda c: _claim(c).update(claim_type="denail"),
         "claim acme-denial",
@@ -354,6 +363,22 @@ def test_every_problem_of_a_run_is_reported_at_once(first_build_refused: FirstBu
     # Every problem of the run, of every file: 3 here, 1 in the one-problem case, and the
     # duplicated id once in each of its two files: 3 + 1 + 2 = 6.
     assert first_build_refused.error.render().startswith("saydo found 6 problem(s)")
+
+
+def test_a_long_refusal_lists_each_problem_once_and_counts_what_it_leaves_out() -> None:
+    # 205 distinct problems, the first three reported twice (two checks can find the same):
+    # counted once each, the first 200 listed, and the 5 left counted on the last line.
+    problems = [
+        Problem("datasets/cases/acme.yaml", line, "claim acme-denial", "topic", "is wrong.")
+        for line in range(1, 206)
+    ]
+    lines = InputError(problems + problems[:3]).render().splitlines()
+    assert lines[0] == "saydo found 205 problem(s) in the input; nothing was written."
+    assert lines[1] == "  - datasets/cases/acme.yaml:1: claim acme-denial, field 'topic': is wrong."
+    assert lines[200] == (
+        "  - datasets/cases/acme.yaml:200: claim acme-denial, field 'topic': is wrong."
+    )
+    assert lines[201:] == ["  ... and 5 more."]
 
 
 def test_problem_points_at_the_line_of_the_field(first_build_refused: FirstBuild) -> None:

@@ -100,6 +100,20 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
             assert type_ == DUCKDB_NAMES[column.type], (view.name, column.name)
             assert comment.startswith(column.description), (view.name, column.name)
     assert found == {}, f"columns with no declaration: {sorted(found)}"
+    # Allowed values are kept by DuckDB too: a --what-if UPDATE cannot set topic = 'weather'.
+    checks = {
+        (t, c)
+        for t, (c,) in con.execute(
+            "select table_name, constraint_column_names from duckdb_constraints() "
+            "where schema_name = 'main' and constraint_type = 'CHECK'"
+        ).fetchall()
+    }
+    assert checks == {
+        (table.name, column.name)
+        for table in (*TABLES.values(), *DERIVED_TABLES.values())
+        for column in table.columns
+        if column.enum
+    }
     tables = dict(
         con.execute(
             "select table_name, comment from duckdb_tables() where schema_name = 'main'"
@@ -188,6 +202,10 @@ def test_datapackage_describes_every_shipped_file(built: Path) -> None:
     claims = next(r for r in package["resources"] if r["name"] == "claims")
     topic = next(f for f in claims["schema"]["fields"] if f["name"] == "topic")
     assert topic["constraints"]["enum"] == list(FIELDS["topic"].enum)
+    # Text's pattern, (?s)^.*\S.*$, as frictionless reads patterns: anchored by frictionless
+    # itself, so without ^ and $, and without the inline flag, which it does not read.
+    summary = next(f for f in claims["schema"]["fields"] if f["name"] == "summary")
+    assert summary["constraints"]["pattern"] == r".*\S.*"
     claim_gap = next(r for r in package["resources"] if r["name"] == "claim-gap")
     assert claim_gap["schema"]["primaryKey"] == ["claim_id"]
     assert {

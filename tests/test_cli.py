@@ -30,6 +30,7 @@ from transforms.build import check
 from transforms.cli import main as saydo
 from transforms.exporters.docs import fill_generated_section, generated_section, recipes
 from transforms.exporters.query import csv_text, neutralise, save_csv
+from transforms.exporters.report import direction
 
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
 
@@ -170,6 +171,10 @@ def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: 
     assert "<script" not in story
     assert 'dir="rtl"' in page and 'lang="ar"' in page
     assert "http" not in page.split("<body>")[0]  # nothing loaded from the network
+    # A quote's direction follows its language, whatever its region or script: Egyptian Arabic
+    # and Persian in Iran are right to left, English and an unknown language left to right.
+    tags = ("ar", "ar-EG", "fa-IR", "en", "en-GB", None)
+    assert [direction(tag) for tag in tags] == ["rtl", "rtl", "rtl", "ltr", "ltr", "ltr"]
 
 
 def test_build_is_quiet_in_a_pipe() -> None:
@@ -380,6 +385,16 @@ def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path, 
     wide = capfd.readouterr().out
     assert ("word " * 30).strip() in wide
     assert "--wide" not in wide
+    # A terminal gets the first 200 rows and the count of all: 0..199 shown of 201, in a column
+    # as wide as its widest value (199: three characters).
+    assert saydo(["query", "--db", str(package), "select range as n from range(201)"]) == 0
+    shown = [str(n) for n in range(200)]
+    assert capfd.readouterr().out.splitlines() == [
+        "n",
+        "---",
+        *shown,
+        "(201 rows, first 200 shown)",
+    ]
 
 
 def test_csv_redirected_to_a_file_gets_a_byte_order_mark_and_a_pipe_does_not(

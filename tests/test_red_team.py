@@ -546,6 +546,9 @@ def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
     # A column's name is text from the query too, shown as its escapes in the table.
     code, table, _ = saydo(capsys, "query", "--db", db, 'select 1 as "\x1b[2J"')
     assert code == 0 and table.splitlines()[0] == "\\x1b[2J" and "\x1b" not in table
+    # And DuckDB's error, which quotes the query: "Table with name \x1b[2J does not exist".
+    code, _, err = saydo(capsys, "query", "--db", db, 'select * from "\x1b[2J"')
+    assert code == 1 and "Table with name \\x1b[2J does not exist" in err and "\x1b" not in err
 
 
 # --- 6. outputs never destroy inputs --------------------------------------------------------------
@@ -616,9 +619,10 @@ class BentRecords:
 @pytest.fixture(scope="module")
 def bent_records() -> BentRecords:
     """A first release of the minimal case whose own record is edited by hand, with every stray
-    or broken record above beside it, and a copy of the record named for another release; one
-    build over them. Every record is read before any is used and each one's problem is reported
-    (transforms/release/records.py), so one refused build stands for six."""
+    or broken record above beside it, a copy of the record named for another release, and its
+    records file replaced by a link; one build over them. Every record is read before any is
+    used and each one's problem is reported (transforms/release/records.py), so one refused
+    build stands for seven."""
 
     def make(folder: Path) -> BentRecords:
         write_case(folder / "datasets", minimal_case())
@@ -627,6 +631,11 @@ def bent_records() -> BentRecords:
         # The untouched record copied under another release's name: its content verifies, its
         # name does not.
         (releases / "1.0.1.json").write_text(edited.read_text())
+        # Its records file a link to the same bytes kept elsewhere: a release's files are
+        # never read through a link, whatever they hold.
+        kept = folder / "kept.parquet"
+        (releases / "1.0.0.parquet").rename(kept)
+        (releases / "1.0.0.parquet").symlink_to(kept)
         document = json.loads(edited.read_text())
         document["version"] = document["version"]  # untouched envelope ...
         document["tables"]["claims"]["rows"] = 1  # ... but one figure bent
@@ -665,6 +674,8 @@ def test_a_release_record_under_another_version_s_name_is_named(
 def test_a_release_record_edited_by_hand_is_refused(bent_records: BentRecords) -> None:
     about = _about(bent_records.message, f"releases/{bent_records.edited}")
     assert bent_records.edited in about and "checksum" in about, bent_records.message
+    # Its records file, now a link, is refused as if it were missing.
+    assert "names its records file 1.0.0.parquet, which is missing" in about, about
 
 
 def _chained(releases: Path, version: str, previous: str, previous_sha256: str) -> None:

@@ -64,6 +64,10 @@ IDENTIFIERS_TEST = (
     "tests/test_scoring.py::"
     "test_a_company_carries_its_current_identifiers_and_a_ticker_its_exchange"
 )
+LONG_REFUSAL_TEST = (
+    "tests/test_bad_input.py::"
+    "test_a_long_refusal_lists_each_problem_once_and_counts_what_it_leaves_out"
+)
 FEED_TEST = "tests/test_loader.py::test_feed_enters_the_same_tables_and_validation"
 TRIMMED_TEST = (
     "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
@@ -838,6 +842,72 @@ MUTATIONS = (
         "min(coalesce(issuer || ':', '') || identifier) filter (where scheme = 'ticker')",
         "min(identifier) filter (where scheme = 'ticker')",
         (IDENTIFIERS_TEST,),
+    ),
+    Mutation(
+        "a refusal lists a problem two checks found twice",
+        "validations/problems.py",
+        "self.problems = sorted(set(problems), key=",
+        "self.problems = sorted(problems, key=",
+        (LONG_REFUSAL_TEST,),
+    ),
+    Mutation(
+        "a long refusal counts every problem as left out",
+        "validations/problems.py",
+        '"  ... and {len(self.problems) - limit} more."',
+        '"  ... and {len(self.problems)} more."',
+        (LONG_REFUSAL_TEST,),
+    ),
+    Mutation(
+        "a release's records file is read through a link",
+        "transforms/release/records.py",
+        "if not records.is_file() or records.is_symlink():",
+        "if not records.is_file():",
+        ("tests/test_red_team.py::test_a_release_record_edited_by_hand_is_refused",),
+    ),
+    Mutation(
+        "an error message reaches the terminal with its control characters",
+        "transforms/cli/__init__.py",
+        "print(printable_lines(message), file=sys.stderr)",
+        "print(message, file=sys.stderr)",
+        ("tests/test_red_team.py::test_query_output_escapes_control_characters",),
+    ),
+    Mutation(
+        "a query's table shows every row on a terminal",
+        "transforms/exporters/query.py",
+        "        for row in rows[:limit]\n",
+        "        for row in rows\n",
+        ("tests/test_cli.py::test_query_wide_never_cuts_and_the_default_says_when_it_cuts",),
+    ),
+    Mutation(
+        "a value under its minimum is told the wrong bound",
+        "validations/door.py",
+        'else f"at least {column.minimum:g}"',
+        'else f"at most {column.minimum:g}"',
+        (
+            "tests/test_bad_input.py::test_each_bad_record_is_named_at_its_file_line_and_field["
+            "amount below its minimum]",
+        ),
+    ),
+    Mutation(
+        "datapackage.json keeps a pattern's inline flag, which frictionless cannot read",
+        "schemas/generate.py",
+        'c.pattern.removeprefix("(?s)").removeprefix("^")',
+        'c.pattern.removeprefix("^")',
+        ("tests/test_build.py::test_datapackage_describes_every_shipped_file",),
+    ),
+    Mutation(
+        "the DuckDB file keeps no allowed values",
+        "schemas/generate.py",
+        '            line += f" CHECK ({c.name} IN ({allowed}))"\n',
+        "",
+        ("tests/test_build.py::test_every_column_is_typed_and_commented_as_the_registry_declares",),
+    ),
+    Mutation(
+        "an Arabic quote with a region is shown left to right",
+        "transforms/exporters/report/__init__.py",
+        'return "rtl" if (lang or "").split("-")[0] in RTL_LANGUAGES else "ltr"',
+        'return "rtl" if (lang or "") in RTL_LANGUAGES else "ltr"',
+        ("tests/test_cli.py::test_report_writes_an_index_and_a_page_per_company",),
     ),
 )
 
