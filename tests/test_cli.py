@@ -395,6 +395,9 @@ def test_query_wide_never_cuts_and_the_default_says_when_it_cuts(package: Path, 
         *shown,
         "(201 rows, first 200 shown)",
     ]
+    # A line break in a value is a space in its cell, so a row stays one line.
+    assert saydo(["query", "--db", str(package), "select 'a' || chr(10) || 'b' as x"]) == 0
+    assert capfd.readouterr().out.splitlines() == ["x", "---", "a b", "(1 row)"]
 
 
 def test_csv_redirected_to_a_file_gets_a_byte_order_mark_and_a_pipe_does_not(

@@ -879,6 +879,13 @@ MUTATIONS = (
         ("tests/test_cli.py::test_query_wide_never_cuts_and_the_default_says_when_it_cuts",),
     ),
     Mutation(
+        "a line break in a value splits its row in a query's table",
+        "transforms/exporters/query.py",
+        '.replace("\\n", " ")',
+        "",
+        ("tests/test_cli.py::test_query_wide_never_cuts_and_the_default_says_when_it_cuts",),
+    ),
+    Mutation(
         "a value under its minimum is told the wrong bound",
         "validations/door.py",
         'else f"at least {column.minimum:g}"',
