@@ -682,7 +682,7 @@ MUTATIONS = (
     Mutation(
         "saydo diff lists again what the older release had already retracted",
         "transforms/release/diff.py",
-        "where n.retracted and not o.retracted order by 1",
+        "where n.retracted and not coalesce(o.retracted, false) order by 1",
         "where n.retracted order by 1",
         (DIFF_TEST,),
     ),
