@@ -219,8 +219,12 @@ def frictionless_field(c: Field) -> dict:
     if c.enum:
         constraints["enum"] = list(c.enum)
     if c.pattern:
+        if c.pattern.startswith("(?"):
+            # frictionless reads no inline flag: the pattern would not mean there what it
+            # means at the door.
+            raise ValueError(f"{c.name}: write the pattern without an inline flag")
         # Frictionless patterns are implicitly anchored (XML Schema style): drop our anchors.
-        constraints["pattern"] = c.pattern.removeprefix("(?s)").removeprefix("^").removesuffix("$")
+        constraints["pattern"] = c.pattern.removeprefix("^").removesuffix("$")
     if c.minimum is not None:
         constraints["minimum"] = c.minimum
     if c.maximum is not None:

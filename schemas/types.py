@@ -79,11 +79,13 @@ CURRENCY_CODE = SemanticType(
     "USD",
 )
 # Text that holds at least one character that is not whitespace (pandera's str_length would
-# accept "   "). (?s) lets text with line breaks pass.
+# accept "   "), on any number of lines: [\s\S] is any character, line breaks included, in every
+# engine that reads the pattern (polars, DuckDB, frictionless), where an inline (?s) flag is read
+# by the first two only.
 TEXT = SemanticType(
     "text",
     STRING,
-    r"(?s)^.*\S.*$",
+    r"^[\s\S]*\S[\s\S]*$",
     "is empty or only whitespace.",
     "write the text, or remove the field.",
     "...",

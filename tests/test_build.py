@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -202,10 +203,14 @@ def test_datapackage_describes_every_shipped_file(built: Path) -> None:
     claims = next(r for r in package["resources"] if r["name"] == "claims")
     topic = next(f for f in claims["schema"]["fields"] if f["name"] == "topic")
     assert topic["constraints"]["enum"] == list(FIELDS["topic"].enum)
-    # Text's pattern, (?s)^.*\S.*$, as frictionless reads patterns: anchored by frictionless
-    # itself, so without ^ and $, and without the inline flag, which it does not read.
+    # Text's pattern, ^[\s\S]*\S[\s\S]*$, as frictionless reads patterns: anchored by
+    # frictionless itself, so without ^ and $. Read as frictionless reads it (Python's re,
+    # anchored, no flags), it passes text on two lines and refuses lines of spaces.
     summary = next(f for f in claims["schema"]["fields"] if f["name"] == "summary")
-    assert summary["constraints"]["pattern"] == r".*\S.*"
+    assert summary["constraints"]["pattern"] == r"[\s\S]*\S[\s\S]*"
+    as_frictionless = re.compile(f"^{summary['constraints']['pattern']}$")
+    assert as_frictionless.match("Acme denied it.\nIn two lines.")
+    assert not as_frictionless.match("  \n \t")
     claim_gap = next(r for r in package["resources"] if r["name"] == "claim-gap")
     assert claim_gap["schema"]["primaryKey"] == ["claim_id"]
     assert {

@@ -514,7 +514,10 @@ def test_synthetic_rows_never_ship(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_release_validates_with_frictionless_and_sha256sum(tmp_path: Path) -> None:
-    out = _release(tmp_path, minimal_case(), gate=True)
+    # A summary on two lines too: text's pattern must pass it in frictionless as at the door.
+    case = minimal_case()
+    case["claims"][0]["summary"] = "Acme denied it.\nIn two lines."
+    out = _release(tmp_path, case, gate=True)
     package = json.loads((out / "datapackage.json").read_text())
     assert package["version"] == "1.0.0"
     assert package["saydo"] == {"data_date": "2024-01-10", "method_version": "2.1"}

@@ -376,6 +376,13 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
     ("a month stored as its first day", lambda c: _listed_on("2023-06-01", "month"), None),
     ("an amount of 0, at its minimum, at both doors", _nil_amounts, None),
     (
+        # Text may run over several lines (a YAML block); its pattern is any text that is not
+        # all whitespace.
+        "a summary on two lines",
+        lambda c: _claim(c).update(summary="Acme denied it.\nIn two lines."),
+        None,
+    ),
+    (
         # A statement published in several languages (mul) holds French words as said.
         "verbatim French from a statement in several languages",
         lambda c: (
