@@ -242,3 +242,42 @@ def test_saydo_reads_a_case_file_as_any_yaml_parser_does(datasets: Path) -> None
             for field, value in record.items():
                 if isinstance(value, str) and not field.endswith("_date"):
                     assert loaded[record[key]][field] == value, (section, field)
+
+
+def test_an_adapter_run_again_keeps_each_rows_recorded_day_and_writes_its_feeds_sorted(
+    tmp_path: Path,
+) -> None:
+    """`saydo feed` on a newer copy of a list: rows written before keep the day they were first
+    recorded (a rerun that re-dated them would make every old listing look new to the released
+    clock), a row new to the list is recorded today, and each feed is sorted by its key, so a
+    rerun's diff shows only what the list changed. The UFLPA adapter, on its committed input."""
+    import shutil
+
+    from transforms.ingest.adapters import find, run
+
+    repo = Path(__file__).resolve().parent.parent
+    datasets = tmp_path / "datasets"
+    shutil.copytree(repo / "datasets" / "adapters", datasets / "adapters")
+    listings = datasets / "adapters" / "uflpa-entity-list" / "listings.csv"
+    every_row = pl.read_csv(listings, infer_schema=False)
+    # The list as it stood before its last entity that is no other's parent was added: run on
+    # 1 February 2025.
+    parents = set(every_row["parent_company_id"].drop_nulls())
+    newest = [c for c in every_row["company_id"] if c not in parents][-1]
+    earlier = tmp_path / "earlier.csv"
+    every_row.filter(pl.col("company_id") != newest).write_csv(earlier)
+    adapter = find(datasets, "uflpa-entity-list")
+    run(adapter, earlier, datasets, dt.date(2025, 2, 1))
+    # The list as it is now: run again on 1 March 2025.
+    run(adapter, listings, datasets, dt.date(2025, 3, 1))
+    for table, key, ids in (
+        ("companies", "company_id", list(every_row["company_id"])),
+        ("evidence", "evidence_id", [f"uflpa-entity-list-{c}" for c in every_row["company_id"]]),
+    ):
+        feed = pl.read_csv(datasets / "feeds" / table / "uflpa-entity-list.csv", infer_schema=False)
+        assert list(feed[key]) == sorted(ids), table
+        days = dict(zip(feed[key], feed["recorded_on"], strict=True))
+        new_id = newest if table == "companies" else f"uflpa-entity-list-{newest}"
+        assert days.pop(new_id) == "2025-03-01", table
+        assert set(days.values()) == {"2025-02-01"}, table
+        assert len(days) == len(ids) - 1, table

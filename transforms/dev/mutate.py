@@ -46,6 +46,10 @@ DOOR_CACHE_TEST = (
 NEXT_RELEASE_TEST = (
     "tests/test_scoring.py::test_a_release_s_statuses_end_where_the_next_release_begins"
 )
+ADAPTER_RERUN_TEST = (
+    "tests/test_loader.py::"
+    "test_an_adapter_run_again_keeps_each_rows_recorded_day_and_writes_its_feeds_sorted"
+)
 FORGET_VERDICTS_TEST = (
     "tests/test_gate.py::"
     "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
@@ -640,6 +644,22 @@ MUTATIONS = (
         "from new_ids n left join old_ids o using (record_id)",
         "from new_ids n join old_ids o using (record_id)",
         ("tests/test_release.py::test_new_records_bump_minor",),
+    ),
+    Mutation(
+        "an adapter run again records every row as new today",
+        "transforms/ingest/adapters.py",
+        "return self.recorded_on.get(record_id, self.today)",
+        "return self.today",
+        (ADAPTER_RERUN_TEST,),
+    ),
+    Mutation(
+        "an adapter writes its feeds in the list's own order",
+        "transforms/ingest/adapters.py",
+        """        frame = pl.DataFrame(rows, schema={c: schema[c] for c in columns}).sort(
+            list(TABLES[table].primary_key)
+        )""",
+        "        frame = pl.DataFrame(rows, schema={c: schema[c] for c in columns})",
+        (ADAPTER_RERUN_TEST,),
     ),
     Mutation(
         "a response's released status is not read in the story",
