@@ -980,6 +980,11 @@ def apply(root: Path, mutation: Mutation) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+# Far above any mutation's run here (2-25 s): a bug that makes the tests loop forever is caught
+# (the suite never passes with it) rather than hanging this check.
+HANG_SECONDS = 180
+
+
 def run_one(mutation: Mutation, scratch: Path) -> tuple[bool, float]:
     """True when a fast test failed with the bug in place."""
     root = scratch / "repo"
@@ -989,16 +994,20 @@ def run_one(mutation: Mutation, scratch: Path) -> tuple[bool, float]:
     apply(root, mutation)
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-m", "not slow"),
-            *("-p", "no:cacheprovider", *mutation.tests),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    try:
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-m", "not slow"),
+                *("-p", "no:cacheprovider", *mutation.tests),
+            ],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return True, time.perf_counter() - started
     if result.returncode not in (0, 1):  # not a test failure: the run itself broke
         tail = "\n".join(result.stdout.splitlines()[-15:])
         raise SystemExit(f"mutation '{mutation.name}': pytest exited {result.returncode}\n{tail}")
