@@ -61,12 +61,12 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str, str]] = [
     ),
     (
         # An amount is at least 0; -5 is read as the number -5.0, which pandera hands back as
-        # the text '-5.0'.
+        # the text '-5.0': shown as the number written.
         "amount below its minimum",
         lambda c: c["evidence"][0].update(amount=-5, amount_currency="USD", amount_kind="penalty"),
         "evidence acme-files",
         "amount",
-        "'-5.0' is out of range. Fix: amount is at least 0.",
+        "-5 is out of range. Fix: amount is at least 0.",
     ),
     (
         "unknown enum value",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -49,10 +50,22 @@ def words(column: Field, check: str, value: object) -> tuple[str, str]:
         low = "" if column.minimum is None else f"at least {column.minimum:g}"
         high = "" if column.maximum is None else f"at most {column.maximum:g}"
         bounds = " and ".join(b for b in (low, high) if b)
-        return f"{shown} is out of range.", f"{column.name} is {bounds}."
+        return f"{_number(value, shown)} is out of range.", f"{column.name} is {bounds}."
     if check == "dtype":
         return f"has the wrong type ({shown}).", f"expected {column.type}."
     return f"{shown} fails {check}.", column.description
+
+
+def _number(value: object, shown: str) -> str:
+    """A number as a reader wrote it (-5, 2.5), not as the text pandera hands it back in
+    ('-5.0'); anything that is not a number, as `shown`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return shown
+    try:
+        number = float(value)
+    except ValueError:
+        return shown
+    return f"{number:g}" if math.isfinite(number) else shown
 
 
 # --- pandera, on the rows of hand-written files --------------------------------------------------

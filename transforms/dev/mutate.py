@@ -662,6 +662,16 @@ MUTATIONS = (
         (ADAPTER_RERUN_TEST,),
     ),
     Mutation(
+        "a number out of range is shown as the text pandera hands back",
+        "validations/door.py",
+        'return f"{_number(value, shown)} is out of range."',
+        'return f"{shown} is out of range."',
+        (
+            "tests/test_bad_input.py::test_each_bad_record_is_named_at_its_file_line_and_field["
+            "amount below its minimum]",
+        ),
+    ),
+    Mutation(
         "a response's released status is not read in the story",
         "transforms/sql/50_timeline.sql",
         "when 'response' then 'responses' end",
