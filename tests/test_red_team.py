@@ -334,6 +334,10 @@ PATTERN_NAMES = ["[acme].csv", "acme*.csv", "ac?me.csv"]
 DUPLICATED_COLUMN_FORMS = ["csv", "parquet"]
 
 
+def _one_row_csv(path: Path, row: dict) -> None:
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+
+
 def _feed_shapes(datasets: Path) -> dict[str, int]:
     """A CSV feed whose records span lines, a Parquet feed with bad rows, feeds named like glob
     patterns, a CSV feed without a required column, and a CSV and a Parquet feed with a column
@@ -347,7 +351,7 @@ def _feed_shapes(datasets: Path) -> dict[str, int]:
     (folder / "multi.csv").write_text("\n".join(lines) + "\n")
     for i, name in enumerate(PATTERN_NAMES):
         row = feed_row(evidence_id=f"pattern-{i}", evidence_type="rumour")
-        (folder / name).write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+        _one_row_csv(folder / name, row)
     # A Parquet feed has no lines: its rows are counted from 1, as a reader counts them. Its
     # third row's amount is a float NaN, which Parquet holds and saydo does not take as a number.
     rows = [
@@ -372,7 +376,7 @@ def _feed_shapes(datasets: Path) -> dict[str, int]:
     # A feed without a required column is named once, at its header, not at every row.
     row = feed_row(evidence_id="summary-missing")
     del row["summary"]
-    (folder / "missing.csv").write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    _one_row_csv(folder / "missing.csv", row)
     for form in DUPLICATED_COLUMN_FORMS:
         row = feed_row(evidence_id=f"duplicated-{form}")
         if form == "csv":

@@ -31,6 +31,11 @@ class Feed:
     path: str  # under datasets/feeds/
     text: str
 
+    def write(self, datasets: Path) -> None:
+        target = datasets / "feeds" / self.path
+        target.parent.mkdir(parents=True)
+        target.write_text(self.text, encoding="utf-8")
+
 
 def _claim(case: dict, i: int = 0) -> dict:
     return case["claims"][i]
@@ -60,6 +65,16 @@ def _unquote(record: dict, note: str | None = None) -> dict:
     if note:
         record["review_note"] = note
     return record
+
+
+def _in_french(case: dict) -> None:
+    """The denial's words given in French, verbatim, with their English translation."""
+    _claim(case).update(
+        quote="Nous ne l'avons jamais fait.",
+        quote_lang="fr",
+        quote_en="We never did it.",
+        quote_en_origin="saydo_translation",
+    )
 
 
 _LISTED_HEADER = (
@@ -222,12 +237,7 @@ CATALOGUE: list[tuple[str, Callable[[dict], object], str, str]] = [
     ),
     (
         "verbatim_in_another_language",  # French words from an English statement
-        lambda c: _claim(c).update(
-            quote="Nous ne l'avons jamais fait.",
-            quote_lang="fr",
-            quote_en="We never did it.",
-            quote_en_origin="saydo_translation",
-        ),
+        _in_french,
         "claim acme-denial",
         "quote_kind",
     ),
@@ -307,9 +317,7 @@ def test_each_rule_kind_names_the_record_and_field(
     feed = mutate(case)
     if isinstance(feed, Feed):
         write_case(tmp_path / "datasets", case)
-        target = tmp_path / "datasets" / "feeds" / feed.path
-        target.parent.mkdir(parents=True)
-        target.write_text(feed.text, encoding="utf-8")
+        feed.write(tmp_path / "datasets")
         with pytest.raises(InputError) as caught:
             check(tmp_path / "datasets", today=TODAY)
         problems, expected_file, prefix = caught.value.problems, f"datasets/feeds/{feed.path}", ""
@@ -385,15 +393,7 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
     (
         # A statement published in several languages (mul) holds French words as said.
         "verbatim French from a statement in several languages",
-        lambda c: (
-            c["sources"][1].update(source_lang="mul"),
-            _claim(c).update(
-                quote="Nous ne l'avons jamais fait.",
-                quote_lang="fr",
-                quote_en="We never did it.",
-                quote_en_origin="saydo_translation",
-            ),
-        ),
+        lambda c: (c["sources"][1].update(source_lang="mul"), _in_french(c)),
         None,
     ),
     (
@@ -419,9 +419,7 @@ def test_each_rule_stops_exactly_at_its_edge(
     feed = reach(case)
     write_case(tmp_path / "datasets", case)
     if isinstance(feed, Feed):
-        target = tmp_path / "datasets" / "feeds" / feed.path
-        target.parent.mkdir(parents=True)
-        target.write_text(feed.text, encoding="utf-8")
+        feed.write(tmp_path / "datasets")
     if refused_by is None:
         assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2, edge
         return

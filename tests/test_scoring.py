@@ -1127,20 +1127,14 @@ def test_the_released_clock_keeps_a_release_s_statuses_when_only_sources_were_co
     record(tmp_path)
     case = _with_chains_and_a_second_hand_statement()
     fixes = {"src-report": "verified", "src-company-2": "secondary_only"}
-    case["corrections"] = []
     for source in case["sources"]:
         if source["source_id"] in fixes:
             source["review_status"] = "needs_review"
-            case["corrections"].append(
-                {
-                    "table_name": "sources",
-                    "record_id": source["source_id"],
-                    "field_name": "review_status",
-                    "previous_value": fixes[source["source_id"]],
-                    "corrected_on": "2024-06-01",
-                    "reason": "Checked again.",
-                }
-            )
+    case["corrections"] = _corrected(
+        "2024-06-01",
+        "Checked again.",
+        [("sources", source, "review_status", previous) for source, previous in fixes.items()],
+    )
     write_case(datasets, case)
     build(datasets, tmp_path / "dist", today=TODAY, releases=tmp_path / "releases", gate=False)
     con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)
@@ -1189,16 +1183,9 @@ def test_a_release_s_statuses_end_where_the_next_release_begins(tmp_path: Path) 
     record(tmp_path)
     case = minimal_case()
     case["sources"][0]["review_status"] = "partially_verified"
-    case["corrections"] = [
-        {
-            "table_name": "sources",
-            "record_id": "src-report",
-            "field_name": "review_status",
-            "previous_value": "verified",
-            "corrected_on": "2024-03-01",
-            "reason": "Checked again.",
-        }
-    ]
+    case["corrections"] = _corrected(
+        "2024-03-01", "Checked again.", [("sources", "src-report", "review_status", "verified")]
+    )
     write_case(datasets, case)
     record(tmp_path, dt.date(2024, 3, 1))
     con = duckdb.connect(str(tmp_path / "dist" / "saydo.duckdb"), read_only=True)

@@ -290,14 +290,20 @@ def run_gate(folder: Path, previous, bounds: dict | None = None, cache: Path | N
     if cache is not None:
         for i in unjudged:
             verdict = _canonical(verdicts[i]).encode("utf-8")
-            keep(cache, f"gate-{specs[i].name}-{keys[i]}.json", verdict)
-        forget_old_verdicts(cache, [specs[i].name for i in unjudged])
+            keep(cache, _verdict_name(specs[i].name, keys[i]), verdict)
+        if unjudged:
+            forget_old_verdicts(cache, [specs[i].name for i in unjudged])
     return report
 
 
 # How many verdicts are kept per suite: today's, and a few before it, for an edit undone.
 VERDICTS_KEPT_PER_SUITE = 4
+# A kept verdict's file name (_verdict_name), and the shape before verdicts were kept per suite.
 _VERDICT_FILE = re.compile(r"gate-(?:(?P<suite>[a-z_]+)-)?[0-9a-f]{64}\.json")
+
+
+def _verdict_name(suite: str, key: str) -> str:
+    return f"gate-{suite}-{key}.json"
 
 
 def forget_old_verdicts(cache: Path, suite_names: list[str]) -> None:
@@ -325,7 +331,7 @@ def forget_old_verdicts(cache: Path, suite_names: list[str]) -> None:
 def _kept_verdict(cache: Path, spec: Suite, measures: dict, key: str) -> dict | None:
     """The verdict kept for this suite on these measures, if it can be read and is of them: a
     broken one costs a judgement, like any cache in .saydo-cache/, never a failed build."""
-    path = cache / f"gate-{spec.name}-{key}.json"
+    path = cache / _verdict_name(spec.name, key)
     try:
         text = path.read_text(encoding="utf-8")
         verdict = json.loads(text)

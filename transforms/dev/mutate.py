@@ -634,8 +634,8 @@ MUTATIONS = (
     Mutation(
         "the changelog lists a record added and retracted in one release as added only",
         "transforms/release/manifest.py",
-        "sorted(retracted_since | retracted_at_birth)",
-        "sorted(retracted_since)",
+        "comparison.retracted[name] = sorted(record_id for record_id, _ in retracted)",
+        "comparison.retracted[name] = sorted(retracted_since)",
         ("tests/test_release.py::test_new_records_bump_minor",),
     ),
     Mutation(

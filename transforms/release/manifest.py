@@ -468,25 +468,16 @@ def compare(con: duckdb.DuckDBPyConnection, previous: Release | None) -> Compari
                 f"(select record_id from previous_records where table_name = '{name}') order by 1"
             ).fetchall()
         ]
-        retracted_since = {
-            r[0]
-            for r in con.execute(
-                f"select now.record_id from {current} as now join previous_records as was "
-                f"on was.table_name = '{name}' and was.record_id = now.record_id "
-                f"where now.retracted and not was.retracted"
-            ).fetchall()
-        }
-        # A record new in this release and already retracted is listed as retracted too,
-        # as the changes table and `saydo diff` list it.
-        retracted_at_birth = {
-            r[0]
-            for r in con.execute(
-                f"select record_id from {current} where retracted and record_id in "
-                f"(select unnest(?))",
-                [comparison.added[name]],
-            ).fetchall()
-        }
-        comparison.retracted[name] = sorted(retracted_since | retracted_at_birth)
+        # Retracted since the previous release: records it held unretracted, and records new
+        # in this one and already retracted, which the changes table and `saydo diff` list too.
+        retracted = con.execute(
+            f"select now.record_id, was.record_id is null as new from {current} as now "
+            f"left join previous_records as was "
+            f"on was.table_name = '{name}' and was.record_id = now.record_id "
+            f"where now.retracted and not coalesce(was.retracted, false)"
+        ).fetchall()
+        retracted_since = {record_id for record_id, new in retracted if not new}
+        comparison.retracted[name] = sorted(record_id for record_id, _ in retracted)
         own_fixes = [f for f in fixes if f["table_name"] == name]
         for fix in own_fixes:
             fields = comparison.corrected[name].setdefault(fix["record_id"], [])
