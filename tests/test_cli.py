@@ -4,6 +4,7 @@ new-case scaffolds, reports, and the cookbook."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 import shutil
@@ -28,9 +29,11 @@ from tests.conftest import (
 )
 from transforms.build import check
 from transforms.cli import main as saydo
+from transforms.db import dict_rows
 from transforms.exporters.docs import fill_generated_section, generated_section, recipes
 from transforms.exporters.query import csv_text, neutralise, save_csv
-from transforms.exporters.report import direction
+from transforms.exporters.report import direction, number_items, score_points
+from transforms.exporters.report.chart import quarter_end, quarters
 
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
 
@@ -175,6 +178,42 @@ def test_report_writes_an_index_and_a_page_per_company(package: Path, tmp_path: 
     # and Persian in Iran are right to left, English and an unknown language left to right.
     tags = ("ar", "ar-EG", "fa-IR", "en", "en-GB", None)
     assert [direction(tag) for tag in tags] == ["rtl", "rtl", "rtl", "ltr", "ltr", "ltr"]
+
+
+def test_the_score_chart_steps_at_quarter_ends_and_numbers_what_moved_it(
+    minimal_release: Path,
+) -> None:
+    d = dt.date
+    assert [quarter_end(day) for day in (d(2024, 2, 29), d(2024, 9, 30), d(2024, 10, 1))] == [
+        d(2024, 3, 31),
+        d(2024, 9, 30),
+        d(2024, 12, 31),
+    ]
+    assert quarters(d(2023, 11, 15), d(2024, 4, 1)) == [
+        d(2023, 12, 31),
+        d(2024, 3, 31),
+        d(2024, 6, 30),
+    ]
+    assert quarters(d(2024, 5, 1), d(2024, 5, 2)) == [d(2024, 6, 30)]
+    con = duckdb.connect(str(minimal_release / "saydo.duckdb"), read_only=True)
+    items = number_items(
+        dict_rows(con, "select * from timeline where company_id in ('acme', 'acme-sub')")
+    )
+    (acme,) = dict_rows(con, "select * from company_gap where company_id = 'acme'")
+    points = [(p.quarter, p.score, p.moved_by) for p in score_points(con, acme, items)]
+    # Worked by hand. Public on: the denial 2023-03-31 (dated March 2023, known when the month
+    # ends), the files refuting it 2023-05-02, the Arabic claim 2023-12-31 (dated 2023); data
+    # date 2024-01-10. Items drawn left to right: the denial (mid-March) 1, the files 2, Acme's
+    # reply (1 June) 3, the Arabic claim (mid-2023) 4. The files make the denial contradicted
+    # (70.0); the Arabic claim is untested, so it moves nothing.
+    assert points == [
+        (d(2023, 3, 31), None, []),
+        (d(2023, 6, 30), 70.0, [2]),
+        (d(2023, 9, 30), 70.0, []),
+        (d(2023, 12, 31), 70.0, []),
+        (d(2024, 3, 31), 70.0, []),
+    ]
+    con.close()
 
 
 def test_build_is_quiet_in_a_pipe() -> None:

@@ -55,6 +55,9 @@ FORGET_VERDICTS_TEST = (
     "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
 )
 EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
+CHART_TEST = (
+    "tests/test_cli.py::test_the_score_chart_steps_at_quarter_ends_and_numbers_what_moved_it"
+)
 EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
 )
@@ -948,6 +951,27 @@ MUTATIONS = (
         'return "rtl" if (lang or "").split("-")[0] in RTL_LANGUAGES else "ltr"',
         'return "rtl" if (lang or "") in RTL_LANGUAGES else "ltr"',
         ("tests/test_cli.py::test_report_writes_an_index_and_a_page_per_company",),
+    ),
+    Mutation(
+        "a quarter of the report's chart ends a month early",
+        "transforms/exporters/report/chart.py",
+        "month = (day.month - 1) // 3 * 3 + 3",
+        "month = (day.month - 1) // 3 * 3 + 2",
+        (CHART_TEST,),
+    ),
+    Mutation(
+        "the report's chart stops a quarter before the data date",
+        "transforms/exporters/report/chart.py",
+        "range(number(first), number(last) + 1)",
+        "range(number(first), number(last))",
+        (CHART_TEST,),
+    ),
+    Mutation(
+        "the chart credits a move to items public in earlier quarters",
+        "transforms/exporters/report/__init__.py",
+        "if quarter_end(day) == quarter and day <= quarter",
+        "if day <= quarter",
+        (CHART_TEST,),
     ),
 )
 
