@@ -301,6 +301,15 @@ def test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supporte
         0.0,
         "supported",
     )
+    # Both are tested (any refuting or supporting evidence), so the supported claim's 0.0
+    # counts in Acme's mean: (46.8 + 0.0) / 2 = 23.4, below 25: low; the highest claim is 46.8.
+    company = scored.company("acme")
+    assert (
+        company["tested_claims"],
+        company["gap_score"],
+        company["band"],
+        company["max_claim_gap_score"],
+    ) == (2, 23.4, "low", 46.8)
 
 
 @variant
@@ -514,6 +523,24 @@ def test_a_claim_not_confirmed_as_the_companys_words_is_unconfirmed_first(varian
         assert (claim["claim_certainty"], claim["gap_score"], claim["status"]) == figures
 
 
+def test_a_supporting_piece_is_never_merged_into_a_refuting_one_from_the_same_report(
+    variants,
+) -> None:
+    # acme-described is refuted by the files and supported by acme-support, both read in
+    # src-report. Pieces count once per claim, relation and material: the refutation and the
+    # support are not the same finding twice, so both count. Each is third_party 0.7 x
+    # first-hand 1.0 x high 1.0 x verified 1.0 = 0.7; no wording 0.5 x verified 1.0 = 0.5:
+    # 100 x 0.7 x (1 - 0.5 x 0.7) x 0.5 = 100 x 0.7 x 0.65 x 0.5 = 22.75, half up 22.8 (were
+    # the support merged into the refutation, 100 x 0.7 x 0.5 = 35.0).
+    described = variants(_claims_that_need_confirming).claim("acme-described")
+    assert (
+        described["contradiction_strength"],
+        described["support_strength"],
+        described["claim_certainty"],
+        described["gap_score"],
+    ) == (0.7, 0.7, 0.5, 22.8)
+
+
 # Certainty: the wording weight x verified 1.0; paraphrase: gap 100 x 0.7 x 0.8 = 56.0, over
 # the threshold of 50, yet not the company's words, so never 'contradicted'. The company's words
 # as a source translated them do confirm it: 100 x 0.7 x 1.0.
@@ -574,6 +601,14 @@ def test_review_status_reaches_every_record_resting_on_a_source(variants) -> Non
     # 0.7 x certainty needs_review 0.3 = 0.21: gap 21.0, below 50: questioned.
     denial = scored.claim("acme-denial")
     assert (denial["gap_score"], denial["status"]) == (21.0, "questioned")
+    # Questioned is not contradicted, in Acme's own figures or its group's (Acme and Acme Sub).
+    company = scored.company("acme")
+    assert (
+        company["tested_claims"],
+        company["contradicted_claims"],
+        company["group_tested_claims"],
+        company["group_contradicted_claims"],
+    ) == (1, 0, 1, 0)
 
 
 def test_changing_a_weight_changes_scores_as_the_formula_says(built: Path) -> None:
@@ -591,6 +626,10 @@ def test_changing_a_weight_changes_scores_as_the_formula_says(built: Path) -> No
         {"claim_id": "acme-arabic", "gap_score": 0.0},
         {"claim_id": "acme-denial", "gap_score": 50.0},
     ]
+    # Acme's one tested claim is the denial: its company score follows, 50.0, high.
+    assert dict_rows(
+        con, "select gap_score, band from company_gap_as_of(NULL, companies := ['acme'])"
+    ) == [{"gap_score": 50.0, "band": "high"}]
     make_live(con)
     denial = _claim(con, "acme-denial")
     # 0.5 x 1.0 x 1.0 x 1.0 = 0.5: gap 50.0, exactly the threshold: contradicted (>= 50).
@@ -605,6 +644,14 @@ def test_changing_a_weight_changes_scores_as_the_formula_says(built: Path) -> No
         "update score_weights set weight = 5 where factor = 'voice' and level = 'third_party'"
     )
     assert _claim(con, "acme-denial")["gap_score"] == 100.0
+    # The relation's weight scales every refuting link: 0.7 x refutes 0.5 = 0.35: 35.0.
+    con.execute(
+        "update score_weights set weight = 0.7 where factor = 'voice' and level = 'third_party'"
+    )
+    con.execute(
+        "update score_weights set weight = 0.5 where factor = 'relation' and level = 'refutes'"
+    )
+    assert _claim(con, "acme-denial")["gap_score"] == 35.0
 
 
 def test_bands_start_at_their_thresholds(built: Path) -> None:
@@ -631,6 +678,15 @@ def test_time_decay_is_off_by_default_and_halves_per_half_life(built: Path) -> N
     make_live(con)
     # 2023-05-02 to 2024-05-01 is 365 days: strength 0.7 x 0.5 = 0.35.
     assert _claim(con, "acme-denial", "2024-05-01")["gap_score"] == 35.0
+    # The view (as_of NULL) measures to the data date, the day the last record entered
+    # (2024-01-10), never to the day it is read: from 2023-05-02 that is 29 days of May, then
+    # 30 + 31 + 31 + 30 + 31 + 30 + 31 and 10 of January: 253. At a half-life of 253 days the
+    # files weigh 0.7 x 0.5 = 0.35 on every day the same data is read.
+    assert con.execute("select max(data_date)::varchar from releases").fetchall() == [
+        ("2024-01-10",)
+    ]
+    con.execute("update score_weights set weight = 253 where factor = 'time_decay'")
+    assert _claim(con, "acme-denial")["gap_score"] == 35.0
 
 
 def test_a_live_copy_tells_the_current_story_from_its_records(built: Path) -> None:
@@ -751,6 +807,12 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
     # says when the first one was public, never an empty answer.
     acme = scored.id("acme")
     _nothing_known(scored, "2023-03-30", rf"knows no claim of {acme} on 2023-03-30.*2023-03-31")
+    # On 31 March itself the denial is known, to the scores and to the story (the Arabic claim,
+    # dated 2023, waits for the year's end; the reply of 15 May for its day).
+    assert scored.claim("acme-denial", "2023-03-31")["status"] == "unverified"
+    assert scored.rows(
+        "select company_id, item_id from timeline_of([?], as_of := DATE '2023-03-31')", [acme]
+    ) == [{"company_id": "acme", "item_id": "acme-denial"}]
     # The claim is known, the evidence not yet (its month ends on 31 May): untested.
     assert scored.claim("acme-denial", "2023-05-30")["status"] == "unverified"
     assert scored.claim("acme-denial", "2023-05-31")["gap_score"] == 70.0
@@ -782,6 +844,34 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
     reply = {"company_id": "acme", "item_id": "acme-reply"}
     assert replies["2023-05-30"] == [{**reply, "responds_to_id": None}]
     assert replies["2023-05-31"] == [{**reply, "responds_to_id": "acme-files"}]
+
+
+@variant
+def _reply_before_the_claim() -> dict:
+    # Acme's reply of 1 June 2023 answers its Arabic commitment, dated by the year 2023 alone
+    # and so public only from 31 December.
+    case = minimal_case()
+    reply = case["responses"][0]
+    reply.pop("evidence_id")
+    reply["claim_id"] = "acme-arabic"
+    return case
+
+
+def test_a_reply_names_the_claim_it_answers_only_once_that_is_public(variants) -> None:
+    scored = variants(_reply_before_the_claim)
+    answered = {
+        day: scored.rows(
+            "select company_id, item_id, responds_to_id from timeline_of([?], as_of := ?::date) "
+            "where item_kind = 'response'",
+            [scored.id("acme"), day],
+        )
+        for day in ("2023-12-30", "2023-12-31")
+    }
+    reply = {"company_id": "acme", "item_id": "acme-reply"}
+    assert answered == {
+        "2023-12-30": [{**reply, "responds_to_id": None}],
+        "2023-12-31": [{**reply, "responds_to_id": "acme-arabic"}],
+    }
 
 
 @variant
@@ -1020,6 +1110,12 @@ def test_the_released_clock_sees_only_what_was_released(tmp_path: Path) -> None:
     assert story["released"]["acme-denial"]["source_url"] is None
     assert story["published"]["acme-denial"]["source_url"] == "https://example.org/acme-statement"
     assert _claim(con, "acme-denial", "2024-12-31", "released")["company_name"] == "Acme"
+    # Today's rows are as of the data date of the latest build (1.1.0's: its corrections and
+    # records entered on 2024-06-01), not of 1.0.0 (2024-01-10).
+    assert [_claim(con, "acme-denial")["as_of"], _company(con, "acme")["as_of"]] == [
+        dt.date(2024, 6, 1),
+        dt.date(2024, 6, 1),
+    ]
     assert _claim(con, "acme-denial", "2024-12-31", "published")["company_name"] == "Acme Renamed"
     # The statuses as 1.0.0 published them on the released clock, today's on the published one:
     # the denial rests on the company's statement, now needs_review (the weakest status along
@@ -1324,6 +1420,168 @@ def test_subsidiary_counts_in_the_group_not_in_the_parent(variants) -> None:
     )
 
 
+@variant
+def _three_generations() -> dict:
+    """Acme, Acme Sub below it, and a grandchild below Acme Sub whose pledge the files refute."""
+    case = minimal_case()
+    case["companies"].append(
+        {
+            **case["companies"][1],
+            "company_id": "acme-grandchild",
+            "name": "Acme Grandchild",
+            "parent_company_id": "acme-sub",
+        }
+    )
+    case["claims"].append(
+        {**case["claims"][0], "claim_id": "acme-grandchild-pledge", "company_id": "acme-grandchild"}
+    )
+    case["links"] = [_link("acme-grandchild-pledge", "acme-files", "refutes")]
+    return case
+
+
+def test_a_group_reaches_every_generation_below_it(variants) -> None:
+    # The grandchild's pledge, refuted by the files alone: 0.7, gap 70.0, contradicted. It
+    # counts in Acme Sub's group and in Acme's, two steps up, and in neither one's own figures.
+    scored = variants(_three_generations)
+    figures = (
+        "claims",
+        "gap_score",
+        "group_companies",
+        "group_claims",
+        "group_tested_claims",
+        "group_contradicted_claims",
+        "group_gap_score",
+        "group_band",
+    )
+    expected = {
+        # Acme's own two claims are untested; its group is itself, Acme Sub and the grandchild.
+        "acme": (2, None, 3, 3, 1, 1, 70.0, "high"),
+        "acme-sub": (0, None, 2, 1, 1, 1, 70.0, "high"),
+        "acme-grandchild": (1, 70.0, 1, 1, 1, 1, 70.0, "high"),
+    }
+    for company_id, values in expected.items():
+        company = scored.company(company_id)
+        assert tuple(company[figure] for figure in figures) == values, company_id
+    # The story files the grandchild's pledge under the top of its group, Acme.
+    assert scored.rows(
+        "select company_id, item_id, group_company_id from timeline where item_id = ?",
+        [scored.id("acme-grandchild-pledge")],
+    ) == [
+        {
+            "company_id": "acme-grandchild",
+            "item_id": "acme-grandchild-pledge",
+            "group_company_id": "acme",
+        }
+    ]
+
+
+@variant
+def _chain_of_three_sources() -> dict:
+    """A regulator's order saydo has not read, a translation of it, and a news digest of the
+    translation, in which a piece of evidence refuting the denial is read. The translation and
+    the digest carry dates earlier than the order's own."""
+    case = minimal_case()
+    case["sources"] += [
+        _source(
+            "src-order",
+            "regulator_action",
+            published_date="2023-06-15",
+            review_status="needs_review",
+            review_note="Not read.",
+        ),
+        _source(
+            "src-order-translation",
+            "investigative_journalism",
+            source_lang="fr",
+            published_date="2023-06-01",
+            based_on_source_id="src-order",
+        ),
+        _source(
+            "src-digest",
+            "news_report",
+            published_date="2023-05-20",
+            based_on_source_id="src-order-translation",
+        ),
+    ]
+    case["evidence"].append(_evidence("acme-order-finding", "src-digest", "government"))
+    case["links"] = [_link("acme-denial", "acme-order-finding", "refutes")]
+    return case
+
+
+def test_a_source_rests_on_its_whole_chain_for_its_status_and_its_day(variants) -> None:
+    scored = variants(_chain_of_three_sources)
+    # The finding is read in the digest, which rests on the translation, which rests on the
+    # unread order: it is as checked as the weakest of the three, needs_review, and public only
+    # once all three are out: the latest of 2023-05-20, 2023-06-01 and 2023-06-15 (and of its
+    # own date, 2023-05-02) is 2023-06-15.
+    assert scored.rows(
+        "select evidence_id, effective_review_status, public_from::varchar as public_from "
+        "from evidence where evidence_id = ?",
+        [scored.id("acme-order-finding")],
+    ) == [
+        {
+            "evidence_id": "acme-order-finding",
+            "effective_review_status": "needs_review",
+            "public_from": "2023-06-15",
+        }
+    ]
+    # A government's finding relayed by a news report: 0.9 x news_report 0.7 x high 1.0 x
+    # needs_review 0.3 = 0.189; counted as the order it traces to. Gap 100 x 0.189 = 18.9,
+    # below 50: questioned; on the day before the order, the denial is untested.
+    (link,) = scored.rows("select * from link_scores")
+    assert (link["relay"], link["strength"], link["counts_as_source_id"]) == (
+        "news_report",
+        0.189,
+        "src-order",
+    )
+    denial = scored.claim("acme-denial")
+    assert (denial["gap_score"], denial["status"]) == (18.9, "questioned")
+    assert scored.claim("acme-denial", "2023-06-14")["status"] == "unverified"
+    assert scored.claim("acme-denial", "2023-06-15")["gap_score"] == 18.9
+
+
+# (evidence id, voice, type of the source it is read in, the relay it weighs as, its strength):
+# each piece verified and linked high, so its strength is voice x relay.
+SPEAKERS = (
+    # A company's agent speaks first-hand in leaked material (its own review, leaked).
+    ("acme-agent-leak", "company_agent", "leaked_document", "first_hand", 0.9),
+    # A government first-hand in its order, its list or a committee's report.
+    ("acme-gov-order", "government", "regulator_action", "first_hand", 0.9),
+    ("acme-gov-list", "government", "government_list", "first_hand", 0.9),
+    ("acme-gov-committee", "government", "legislative_report", "first_hand", 0.9),
+    # A court first-hand only in its own document: in a regulator's, relayed, 0.9 x 0.9.
+    ("acme-court-judgment", "court", "court_action", "first_hand", 0.9),
+    ("acme-court-in-order", "court", "regulator_action", "regulator_action", 0.81),
+    # A third party first-hand in its investigation, research or leaked material; relayed by
+    # a law firm's summary, 0.7 x 0.7.
+    ("acme-ngo-research", "third_party", "research_report", "first_hand", 0.7),
+    ("acme-ngo-leak", "third_party", "leaked_document", "first_hand", 0.7),
+    ("acme-ngo-in-commentary", "third_party", "legal_commentary", "legal_commentary", 0.49),
+)
+
+
+@variant
+def _speakers() -> dict:
+    case = minimal_case()
+    case["links"] = []
+    for evidence_id, voice, source_type, _, _ in SPEAKERS:
+        source_id = f"src-{evidence_id}"
+        case["sources"].append(_source(source_id, source_type))
+        case["evidence"].append(_evidence(evidence_id, source_id, voice))
+        case["links"].append(_link("acme-denial", evidence_id, "refutes"))
+    return case
+
+
+def test_each_voice_speaks_first_hand_in_its_own_kind_of_publication(variants) -> None:
+    weighed = {
+        row.pop("evidence_id"): list(row.values())
+        for row in variants(_speakers).rows(
+            "select evidence_id, voice, read_in_source_type, relay, strength from link_scores"
+        )
+    }
+    assert weighed == {evidence_id: rest for evidence_id, *rest in SPEAKERS}
+
+
 # --- the real package ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real(real_release: Path) -> duckdb.DuckDBPyConnection:
@@ -1392,6 +1650,11 @@ def test_methodology_worked_example_matches_the_view(real) -> None:
     certainty = float(re.search(r"claim_certainty = [^=]*= \*\*([0-9.]+)\*\*", doc).group(1))
     row = _claim(real, claim_id)
     assert row["gap_score"] == expected_gap and row["claim_certainty"] == certainty
+    # The view lists the refuting pieces as the example's table does: those that count,
+    # strongest first (0.42, then 0.324), then those merged into them (a tie, by id).
+    example = doc.split("## Worked example", 1)[1].split("```", 1)[0]
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", example, re.MULTILINE)
+    assert row["refuting_evidence_ids"] == listed
     product = 1.0
     for strength in counted:
         product *= 1 - strength
