@@ -62,6 +62,18 @@ EMPTY_PACKAGE_TEST = (
     "tests/test_build.py::test_the_empty_package_a_build_copies_is_the_one_its_statements_make"
 )
 
+GENERATIONS_TEST = "tests/test_scoring.py::test_a_group_reaches_every_generation_below_it"
+CHAIN_OF_SOURCES_TEST = (
+    "tests/test_scoring.py::test_a_source_rests_on_its_whole_chain_for_its_status_and_its_day"
+)
+SPEAKERS_TEST = (
+    "tests/test_scoring.py::test_each_voice_speaks_first_hand_in_its_own_kind_of_publication"
+)
+SUPPORTED_TEST = (
+    "tests/test_scoring.py::"
+    "test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported"
+)
+
 DIFF_TEST = "tests/test_release.py::test_diff_command_prints_a_table_and_json"
 CHAIN_TEST = (
     "tests/test_red_team.py::"
@@ -972,6 +984,140 @@ MUTATIONS = (
         "if quarter_end(day) == quarter and day <= quarter",
         "if day <= quarter",
         (CHART_TEST,),
+    ),
+    # The SQL that computes the numbers a journalist prints (the fourth hunt).
+    Mutation(
+        "a company's group reaches only its direct subsidiaries",
+        "transforms/sql/00_functions.sql",
+        "    where walk.depth < 50\n)\n\nselect distinct group_company_id",
+        "    where walk.depth < 1\n)\n\nselect distinct group_company_id",
+        (GENERATIONS_TEST,),
+    ),
+    Mutation(
+        "a chain of parents is walked one step only",
+        "transforms/sql/00_functions.sql",
+        "where parent.parent_id is not null and walk.depth < 50",
+        "where parent.parent_id is not null and walk.depth < 1",
+        (GENERATIONS_TEST, CHAIN_OF_SOURCES_TEST),
+    ),
+    Mutation(
+        "a translation is public from the earliest date along its chain",
+        "transforms/sql/00_functions.sql",
+        "       max(date_period_end(source.published_date, source.published_date_precision))",
+        "       min(date_period_end(source.published_date, source.published_date_precision))",
+        (CHAIN_OF_SOURCES_TEST,),
+    ),
+    Mutation(
+        "a company's agent in leaked material is weighed as relayed",
+        "transforms/sql/00_functions.sql",
+        "                                                  'company_marketing', 'leaked_document')",
+        "                                                  'company_marketing')",
+        (SPEAKERS_TEST,),
+    ),
+    Mutation(
+        "a government in a committee's report is weighed as relayed",
+        "transforms/sql/00_functions.sql",
+        "        when 'government' then source_type in ('regulator_action', 'government_list',\n"
+        "                                               'legislative_report')",
+        "        when 'government' then source_type in ('regulator_action', 'government_list')",
+        (SPEAKERS_TEST,),
+    ),
+    Mutation(
+        "the story on a date leaves out what became public that day",
+        "transforms/sql/00_functions.sql",
+        "  and (clock != 'published' or public_from <= as_of);",
+        "  and (clock != 'published' or public_from < as_of);",
+        ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+    ),
+    Mutation(
+        "a support read in the report a refutation was read in is merged into it",
+        "transforms/sql/20_link_scores.sql",
+        "        partition by claim_id, relation, counts_as_source_id",
+        "        partition by claim_id, counts_as_source_id",
+        (
+            "tests/test_scoring.py::"
+            "test_a_supporting_piece_is_never_merged_into_a_refuting_one_from_the_same_report",
+        ),
+    ),
+    Mutation(
+        "time decay in the views runs to the day they are read",
+        "transforms/sql/20_link_scores.sql",
+        "select coalesce(as_of, (select max(data_date) from main.releases)) as reference_date",
+        "select coalesce(as_of, current_date) as reference_date",
+        ("tests/test_scoring.py::test_time_decay_is_off_by_default_and_halves_per_half_life",),
+    ),
+    Mutation(
+        "a link's relation weight is left out of its strength",
+        "transforms/sql/20_link_scores.sql",
+        "            * relation_weight * decay, 0), 1)",
+        "            * decay, 0), 1)",
+        ("tests/test_scoring.py::test_changing_a_weight_changes_scores_as_the_formula_says",),
+    ),
+    Mutation(
+        "a claim's refuting pieces are listed by id, not strongest first",
+        "transforms/sql/30_claim_gap.sql",
+        "        list(evidence_id order by counted_strength desc, strength desc, evidence_id)\n"
+        "            filter (where relation = 'refutes')",
+        "        list(evidence_id order by evidence_id)\n"
+        "            filter (where relation = 'refutes')",
+        ("tests/test_scoring.py::test_methodology_worked_example_matches_the_view",),
+    ),
+    Mutation(
+        "today's claim scores say the first release's data date",
+        "transforms/sql/30_claim_gap.sql",
+        "        coalesce(as_of::date, (select max(data_date) from main.releases)) as as_of,",
+        "        coalesce(as_of::date, (select min(data_date) from main.releases)) as as_of,",
+        ("tests/test_scoring.py::test_the_released_clock_sees_only_what_was_released",),
+    ),
+    Mutation(
+        "a supported claim does not count in its company's mean",
+        "transforms/sql/40_company_gap.sql",
+        "        mean_to_tenth(case when status != 'unverified' then gap_score end) as gap_score,",
+        "        mean_to_tenth(case when status not in ('unverified', 'supported')"
+        " then gap_score end) as gap_score,",
+        (SUPPORTED_TEST,),
+    ),
+    Mutation(
+        "a claim only supported is not counted as tested",
+        "transforms/sql/40_company_gap.sql",
+        "        count(*) filter (where status != 'unverified') as tested_claims,",
+        "        count(*) filter (where refuting_evidence_count > 0) as tested_claims,",
+        (SUPPORTED_TEST,),
+    ),
+    Mutation(
+        "a company's highest claim score is its lowest",
+        "transforms/sql/40_company_gap.sql",
+        "        max(gap_score) as max_claim_gap_score",
+        "        min(gap_score) as max_claim_gap_score",
+        (SUPPORTED_TEST,),
+    ),
+    Mutation(
+        "a group counts its questioned claims as contradicted",
+        "transforms/sql/40_company_gap.sql",
+        "        count(claim.claim_id) filter (where claim.status = 'contradicted')\n"
+        "            as group_contradicted_claims",
+        "        count(claim.claim_id) filter (where claim.status in"
+        " ('contradicted', 'questioned'))\n            as group_contradicted_claims",
+        ("tests/test_scoring.py::test_review_status_reaches_every_record_resting_on_a_source",),
+    ),
+    Mutation(
+        "company_gap_as_of(NULL) reads the stored rows after the weights change",
+        "transforms/sql/40_company_gap.sql",
+        "    where view_name = 'company_gap' and as_of is null\n"
+        "      and weights_fingerprint = score_weights_fingerprint()",
+        "    where view_name = 'company_gap' and as_of is null",
+        ("tests/test_scoring.py::test_changing_a_weight_changes_scores_as_the_formula_says",),
+    ),
+    Mutation(
+        "the story on a date names the claim a reply answers before it is public",
+        "transforms/sql/50_timeline.sql",
+        "    select claim_id from known_rows('claims', as_of, clock)\n"
+        "    where as_of is not null and (clock != 'published' or public_from <= as_of)",
+        "    select claim_id from known_rows('claims', as_of, clock)\n    where as_of is not null",
+        (
+            "tests/test_scoring.py::"
+            "test_a_reply_names_the_claim_it_answers_only_once_that_is_public",
+        ),
     ),
 )
 
