@@ -604,6 +604,43 @@ def test_a_status_that_moves_without_its_score_is_a_score_change(tmp_path: Path)
     assert moved.rows() == [("claim", 0.0, 0.0, "unverified", "supported")]
 
 
+def test_a_score_that_appears_or_disappears_is_a_score_change(tmp_path: Path) -> None:
+    # 1.0.0 scored the denial 70.0 contradicted (the files, 0.7 x certainty 1.0) and Acme 70.0
+    # high. The next release retracts the denial and adds Other Co's first claim, which nothing
+    # tests: 0.0, unverified. A reader of score_changes must see the denial's score go (no new
+    # score), the pledge's arrive (no old one, and saying it was not known before), and Acme's
+    # fall to untested with only the Arabic claim left. Other Co stays untested: no row.
+    import polars as pl
+
+    _release(tmp_path, minimal_case())
+    case = minimal_case()
+    case["claims"][0].update(retracted_on="2024-06-01", retraction_reason="Misattributed.")
+    case["claims"].append(
+        {
+            **minimal_case()["claims"][0],
+            "claim_id": "other-pledge",
+            "company_id": "other",
+            "recorded_on": "2024-06-01",
+        }
+    )
+    second = _release(tmp_path, case)
+    scores = pl.read_parquet(second / "changes" / "score_changes.parquet")
+    assert scores.select(
+        "score_level",
+        "scored_id",
+        "old_gap_score",
+        "new_gap_score",
+        "gap_score_change",
+        "old_status",
+        "new_status",
+        "old_score_known",
+    ).rows() == [
+        ("claim", "acme-denial", 70.0, None, None, "contradicted", None, True),
+        ("claim", "other-pledge", None, 0.0, None, None, "unverified", False),
+        ("company", "acme", 70.0, None, None, "high", "untested", True),
+    ]
+
+
 def test_a_release_writes_its_changes_with_values_and_score_moves(tmp_path: Path) -> None:
     """dist/changes/, worked by hand for the release after the first: one correction (quote),
     one retraction (acme-files), one added correction record, and the score moves they cause."""
