@@ -69,6 +69,7 @@ CHAIN_OF_SOURCES_TEST = (
 SPEAKERS_TEST = (
     "tests/test_scoring.py::test_each_voice_speaks_first_hand_in_its_own_kind_of_publication"
 )
+APPEARS_TEST = "tests/test_release.py::test_a_score_that_appears_or_disappears_is_a_score_change"
 SUPPORTED_TEST = (
     "tests/test_scoring.py::"
     "test_two_supporting_pieces_combine_by_noisy_or_and_support_alone_is_supported"
@@ -1118,6 +1119,20 @@ MUTATIONS = (
             "tests/test_scoring.py::"
             "test_a_reply_names_the_claim_it_answers_only_once_that_is_public",
         ),
+    ),
+    Mutation(
+        "a retracted claim's score is not a score change",
+        "transforms/release/changes.py",
+        "            full join old_scores as old using (level, scored_id)",
+        "            left join old_scores as old using (level, scored_id)",
+        (APPEARS_TEST,),
+    ),
+    Mutation(
+        "a new claim's score is said to have been known before",
+        "transforms/release/changes.py",
+        '{"old.scored_id is not null" if known else "false"} as old_score_known',
+        '{"true" if known else "false"} as old_score_known',
+        (APPEARS_TEST,),
     ),
 )
 
