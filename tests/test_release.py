@@ -168,6 +168,20 @@ def test_correction_and_retraction_keep_history_and_bump_patch(tmp_path: Path) -
     assert "corrected `acme-denial`: quote" in changelog
     assert "retracted `acme-files`" in changelog
 
+    # A third release adds one claim and nothing else: its changes are that claim alone. The
+    # quote corrected in 1.0.1 and the files retracted then are not listed again.
+    case = _corrected_and_retracted()
+    case["claims"].append(
+        {**case["claims"][0], "claim_id": "acme-third-denial", "recorded_on": TODAY.isoformat()}
+    )
+    third = _release(tmp_path, case)
+    assert _version(third) == "1.1.0"
+    with duckdb.connect(str(third / "saydo.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select changed_table, changed_record_id, operation from changes "
+            "where release = '1.1.0'"
+        ).fetchall() == [("claims", "acme-third-denial", "added")]
+
 
 def test_a_retraction_alone_bumps_patch(tmp_path: Path) -> None:
     # Nothing corrected and nothing added: the evidence's retraction is the whole change, and

@@ -966,6 +966,13 @@ MUTATIONS = (
         ("tests/test_cli.py::test_report_writes_an_index_and_a_page_per_company",),
     ),
     Mutation(
+        "a release lists again the corrections of earlier releases",
+        "transforms/release/changes.py",
+        "            where list_contains({releases_sql}, first_release)\n",
+        "",
+        ("tests/test_release.py::test_correction_and_retraction_keep_history_and_bump_patch",),
+    ),
+    Mutation(
         "a quarter of the report's chart ends a month early",
         "transforms/exporters/report/chart.py",
         "month = (day.month - 1) // 3 * 3 + 3",
