@@ -68,6 +68,16 @@ def _corrected_and_retracted() -> dict:
     return _files_retracted(_quote_corrected("2024-03-01"))
 
 
+def _changes_after_the_first(tmp_path: Path, case: dict, table: str):
+    """Release the hand-made case, then `case` over it: the second release's
+    dist/changes/<table>.parquet as a polars frame."""
+    import polars as pl
+
+    _release(tmp_path, minimal_case())
+    second = _release(tmp_path, case)
+    return pl.read_parquet(second / "changes" / f"{table}.parquet")
+
+
 def test_saydo_release_records_a_verifiable_chained_release(tmp_path: Path, capsys) -> None:
     """The real command, on the real calendar: what a new release adds is dated today. Release
     1.0.0 is the hand-made case recorded by `record` (record_release, the function the command
@@ -566,7 +576,6 @@ def test_two_corrections_in_one_release_show_what_was_published_and_what_is_now(
     # in-between wording was never published.
     import polars as pl
 
-    _release(tmp_path, minimal_case())
     case = _quote_corrected("2024-03-01")
     case["claims"][0]["quote"] = "We never did anything like that."
     case["corrections"].append(
@@ -577,8 +586,7 @@ def test_two_corrections_in_one_release_show_what_was_published_and_what_is_now(
             "reason": "The second half of the sentence was missing.",
         }
     )
-    second = _release(tmp_path, case)
-    changes = pl.read_parquet(second / "changes" / "changes.parquet")
+    changes = _changes_after_the_first(tmp_path, case, "changes")
     corrected = changes.filter(pl.col("operation") == "corrected")
     assert corrected.select(
         "changed_record_id", "changed_field", "old_value", "new_value", "changed_on"
@@ -599,7 +607,6 @@ def test_a_status_that_moves_without_its_score_is_a_score_change(tmp_path: Path)
     # stays 0.0, but it is now 'supported'. A reader of score_changes must see that move.
     import polars as pl
 
-    _release(tmp_path, minimal_case())
     case = minimal_case()
     case["links"].append(
         {
@@ -610,8 +617,7 @@ def test_a_status_that_moves_without_its_score_is_a_score_change(tmp_path: Path)
             "rationale": "The files bear the statement out.",
         }
     )
-    second = _release(tmp_path, case)
-    scores = pl.read_parquet(second / "changes" / "score_changes.parquet")
+    scores = _changes_after_the_first(tmp_path, case, "score_changes")
     moved = scores.filter(pl.col("scored_id") == "acme-arabic").select(
         "score_level", "old_gap_score", "new_gap_score", "old_status", "new_status"
     )
@@ -624,9 +630,6 @@ def test_a_score_that_appears_or_disappears_is_a_score_change(tmp_path: Path) ->
     # tests: 0.0, unverified. A reader of score_changes must see the denial's score go (no new
     # score), the pledge's arrive (no old one, and saying it was not known before), and Acme's
     # fall to untested with only the Arabic claim left. Other Co stays untested: no row.
-    import polars as pl
-
-    _release(tmp_path, minimal_case())
     case = minimal_case()
     case["claims"][0].update(retracted_on="2024-06-01", retraction_reason="Misattributed.")
     case["claims"].append(
@@ -637,18 +640,9 @@ def test_a_score_that_appears_or_disappears_is_a_score_change(tmp_path: Path) ->
             "recorded_on": "2024-06-01",
         }
     )
-    second = _release(tmp_path, case)
-    scores = pl.read_parquet(second / "changes" / "score_changes.parquet")
-    assert scores.select(
-        "score_level",
-        "scored_id",
-        "old_gap_score",
-        "new_gap_score",
-        "gap_score_change",
-        "old_status",
-        "new_status",
-        "old_score_known",
-    ).rows() == [
+    scores = _changes_after_the_first(tmp_path, case, "score_changes")
+    # Every column but the two naming the releases, in the registry's order.
+    assert scores.drop("release", "previous_release").rows() == [
         ("claim", "acme-denial", 70.0, None, None, "contradicted", None, True),
         ("claim", "other-pledge", None, 0.0, None, None, "unverified", False),
         ("company", "acme", 70.0, None, None, "high", "untested", True),
