@@ -989,7 +989,7 @@ MUTATIONS = (
     Mutation(
         "the chart credits a move to items public in earlier quarters",
         "transforms/exporters/report/__init__.py",
-        "if quarter_end(day) == quarter and day <= quarter",
+        "if quarter_end(day) == quarter",
         "if day <= quarter",
         (CHART_TEST,),
     ),

@@ -312,9 +312,7 @@ def score_points(con, company: dict, items: list[dict]) -> list[Point]:
                 known = scores[day]
         moved = []
         if known != previous:
-            moved = sorted(
-                n for n, day in public.items() if quarter_end(day) == quarter and day <= quarter
-            )
+            moved = sorted(n for n, day in public.items() if quarter_end(day) == quarter)
         points.append(Point(quarter, known, moved))
         previous = known
     return points
