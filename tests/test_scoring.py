@@ -1679,18 +1679,20 @@ def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
 
     The 2019 statement (verbatim, partially_verified: certainty 1.0 x 0.9 = 0.9) is refuted,
     by three IPVM reports of 2018-2019, each its own source: two findings of IPVM's (third_party
-    0.7, first-hand 1.0, verified 1.0): the Pishan contract, medium 0.6: 0.42, and a camera in
-    footage of a camp, low 0.3 since the editor's read: 0.21; and Hikvision's own product page
-    as IPVM showed it (company 1.0, relayed by investigative journalism 0.85, medium 0.6: 0.51).
-    1 - 0.58 x 0.79 x 0.49 = 0.775482 -> 0.7755; gap 100 x 0.7755 x 0.9 = 69.795 -> 69.8,
-    contradicted.
+    0.7, first-hand 1.0, verified 1.0), each low 0.3 since an editor's read: the Pishan contract
+    (a 2018 procurement record against a general statement of 2019), 0.21, and a camera in
+    footage of a camp, 0.21; and Hikvision's own product page as IPVM showed it (company 1.0,
+    relayed by investigative journalism 0.85, medium 0.6: 0.51).
+    1 - 0.79 x 0.79 x 0.49 = 1 - 0.305809 = 0.694191 -> 0.6942; gap 100 x 0.6942 x 0.9 =
+    62.478 -> 62.5, contradicted.
     The review finding (verbatim, effective partially_verified: 0.9) is refuted, medium, by
     IPVM's 2021-06-29 argument (0.42); the recording's pieces are from 2023: 100 x 0.42 x 0.9 =
     37.8, questioned.
     The 2021 'respects human rights' sentence (verified: 1.0) is refuted only by the 2023
     recording: untested. The minority and arbiter statements, and the April 2019 ESG report's
     word of an internal review (public from the end of April 2019), have context links only.
-    Hikvision's gap: the mean of its tested claims, (69.8 + 37.8) / 2 = 53.8, band high."""
+    Hikvision's gap: the mean of its tested claims in whole tenths, (625 + 378) / 2 = 501.5,
+    rounded half up: 50.2, band high (from 50)."""
     rows = {
         r["claim_id"]: r
         for r in dict_rows(
@@ -1707,8 +1709,8 @@ def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
     }
     statement = rows["hikvision-entity-list-statement-2019-10-08"]
     assert (statement["contradiction_strength"], statement["gap_score"], statement["status"]) == (
-        0.7755,
-        69.8,
+        0.6942,
+        62.5,
         "contradicted",
     )
     finding = rows["hikvision-xinjiang-review-finding-2021"]
@@ -1717,7 +1719,7 @@ def test_hikvision_at_the_end_of_2021_worked_by_hand(real) -> None:
     company = dict_rows(
         real, "select * from company_gap_as_of(DATE '2021-12-31', companies := ['hikvision'])"
     )[0]
-    assert (company["tested_claims"], company["gap_score"], company["band"]) == (2, 53.8, "high")
+    assert (company["tested_claims"], company["gap_score"], company["band"]) == (2, 50.2, "high")
 
 
 def _scoped_equals_views(real, companies: list[str]) -> None:
