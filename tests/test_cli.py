@@ -3,6 +3,7 @@ new-case scaffolds, reports, and the cookbook."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import json
@@ -10,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -32,8 +34,21 @@ from transforms.cli import main as saydo
 from transforms.db import dict_rows
 from transforms.exporters.docs import fill_generated_section, generated_section, recipes
 from transforms.exporters.query import csv_text, neutralise, save_csv
-from transforms.exporters.report import direction, number_items, score_points
+from transforms.exporters.report import (
+    Page,
+    _timeline_items,
+    company_page,
+    direction,
+    environment,
+    number_items,
+    open_package,
+    page_globals,
+    release_of,
+    score_points,
+    story_image,
+)
 from transforms.exporters.report.chart import quarter_end, quarters
+from transforms.exporters.report.timeline import Item, Rows, period, timeline_svg
 
 COMMANDS = ("build", "release", "check", "query", "report", "diff", "new-case", "feed", "docs")
 
@@ -498,3 +513,241 @@ def test_debug_shows_the_traceback_a_user_otherwise_never_sees(tmp_path: Path, c
         [SAYDO, "--debug", "check", "--datasets", missing], capture_output=True, text=True
     )
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+
+
+# --- the report's editorial promises, on the hand-made case's pages ----------------------------
+_PAGES: dict[tuple[Path, str], tuple[Page, dict]] = {}
+
+
+def _page_of(
+    release: Path, company_id: str, change: Callable[[Page, dict], None] = lambda page, g: None
+) -> tuple[Page, str]:
+    """A company's page of the hand-made case's report, as `saydo report` renders it, after
+    `change` altered its data or the sources every page reads (a quote kind, a retraction...).
+    The page's data is read once per test run and copied for each change."""
+    if (release, company_id) not in _PAGES:
+        con = open_package(release / "saydo.duckdb")
+        try:
+            release_row = release_of(con)
+            companies = dict_rows(con, "select * from company_gap")
+            (company,) = [c for c in companies if c["company_id"] == company_id]
+            page = company_page(con, company, companies, release_row)
+            _PAGES[release, company_id] = (page, page_globals(con, release_row))
+        finally:
+            con.close()
+    page, shared = copy.deepcopy(_PAGES[release, company_id])
+    change(page, shared)
+    env = environment()
+    env.globals |= shared
+    return page, env.get_template("company.html").render(page=page)
+
+
+def test_a_report_shows_the_speakers_words_apart_from_translations_and_paraphrases(
+    minimal_release: Path,
+) -> None:
+    _, page = _page_of(minimal_release, "acme")
+    # The Arabic claim: its own words in Arabic, right to left, then saydo's English beside it,
+    # said to be saydo's (quote_en_origin saydo_translation).
+    assert (
+        '<blockquote lang="ar" dir="rtl" data-kind="verbatim">نحن نحترم حقوق الإنسان</blockquote>\n'
+        '<p class="translation" lang="en">We respect human rights '
+        '<span class="note">(translation by saydo)</span></p>'
+    ) in page
+    # An English verbatim quote is shown once, with no translation and no kind note.
+    assert (
+        '<blockquote lang="en" dir="ltr" data-kind="verbatim">We never did it.</blockquote>\n\n'
+        in (page)
+    )
+    # The statuses are the claims' own words, linked to where the index explains them: the
+    # denial is contradicted by the files, the Arabic claim has no evidence (unverified).
+    assert '<a href="index.html#contradicted"><strong>contradicted</strong></a>' in page
+    assert '<a href="index.html#unverified"><strong>unverified</strong></a>' in page
+
+    def reworded(page: Page, _: dict) -> None:
+        denial = next(c for c in page.claims if c.row["claim_id"] == "acme-denial")
+        denial.row["quote_kind"] = "paraphrase"
+        page.responses[0]["quote_kind"] = "headline"
+
+    _, page = _page_of(minimal_release, "acme", reworded)
+    # What is not the speaker's words says so under the words (apostrophes escaped).
+    assert (
+        '<blockquote lang="en" dir="ltr" data-kind="paraphrase">We never did it.</blockquote>\n'
+        '<p class="note quote-kind">the source&#39;s words, not the speaker&#39;s</p>'
+    ) in page
+    assert (
+        '<blockquote lang="en" dir="ltr" data-kind="headline">We stand by our statement.'
+        "</blockquote>\n"
+        '<p class="note quote-kind">a publication&#39;s headline, not the speaker&#39;s words</p>'
+    ) in page
+
+    # Acme Sub has no claim: the files about it are its other evidence, their quote kind shown.
+    def paraphrased(page: Page, _: dict) -> None:
+        page.other_evidence[0]["quote_kind"] = "paraphrase"
+
+    _, page = _page_of(minimal_release, "acme-sub", paraphrased)
+    assert (
+        '<blockquote lang="en" dir="ltr" data-kind="paraphrase">Files show it.</blockquote>\n'
+        '<p class="note quote-kind">the source&#39;s words, not the speaker&#39;s</p>'
+    ) in page
+
+
+def test_a_report_lists_each_piece_of_evidence_once_and_marks_retractions(
+    minimal_release: Path,
+) -> None:
+    page, _ = _page_of(minimal_release, "acme")
+    # The files are linked to the denial, so they are in its card and not again as other
+    # evidence; the evidence about Other Co is not Acme's group's.
+    assert [e.evidence["evidence_id"] for c in page.claims for e in c.evidence] == ["acme-files"]
+    assert page.other_evidence == []
+    # On Acme Sub's page the files are about it and answer no claim of its own.
+    sub, _ = _page_of(minimal_release, "acme-sub")
+    assert [e["item_id"] for e in sub.other_evidence] == ["acme-files"]
+
+    def retracted(page: Page, _: dict) -> None:
+        denial = next(c for c in page.claims if c.row["claim_id"] == "acme-denial")
+        denial.row |= {"retracted_on": dt.date(2024, 2, 1), "retraction_reason": "Misquoted."}
+        denial.evidence[0].link["link_retracted_on"] = dt.date(2024, 2, 1)
+
+    _, page = _page_of(minimal_release, "acme", retracted)
+    # A retracted claim says so where its status stood, and its formula is not shown.
+    assert '<strong class="retracted-label">retracted 2024-02-01</strong>: Misquoted.' in page
+    assert "#contradicted" not in page and page.count('<p class="formula">') == 1
+    # A retracted link's row is marked retracted.
+    assert '<tr id="link-acme-denial-acme-files" class="retracted">' in page
+
+
+def test_a_reports_source_line_shows_what_the_build_counts_and_every_address(
+    minimal_release: Path,
+) -> None:
+    def weaker(page: Page, shared: dict) -> None:
+        # As if the report rested on material read only at second hand: the source counts as
+        # secondary_only (source_floor), whatever its own status (verified).
+        shared["source_status"]["src-report"] = "secondary_only"
+        # Acme's statement has no public address but an archived copy.
+        shared["sources"]["src-company"]["archived_url"] = "https://archive.example/acme"
+
+    _, page = _page_of(minimal_release, "acme", weaker)
+    assert (
+        '<a class="review-secondary_only" href="index.html#review-secondary_only">'
+        "secondary only</a>"
+    ) in page
+    assert (
+        "Acme (no public address recorded) · "
+        '<a href="https://archive.example/acme" rel="noreferrer">archived copy</a>'
+    ) in page
+
+
+def test_the_timeline_marks_refutations_retractions_and_escapes_its_labels(
+    minimal_release: Path,
+) -> None:
+    con = duckdb.connect(str(minimal_release / "saydo.duckdb"), read_only=True)
+    items = number_items(
+        dict_rows(con, "select * from timeline where company_id in ('acme', 'acme-sub')")
+    )
+    con.close()
+    # Numbered as the chart test works out: the denial 1, the files 2, the reply 3, the Arabic
+    # claim 4. The files refute the denial, so their label ends "→ 1" and they are red.
+    for item in items:
+        if item["item_id"] == "acme-denial":
+            item["retracted_on"] = dt.date(2024, 2, 1)
+    marks = {i.item_id: i for i in _timeline_items(items)}
+    files = marks["acme-files"]
+    assert (files.refutes, files.label) == ([1], "Files show Acme's subsidiary did it → 1")
+    assert files.colour == "#b91c1c" and marks["acme-reply"].colour == "#7c3aed"
+    assert Item(5, "evidence", "e", None, None, "Other").colour == "#52525b"  # refutes nothing
+    assert [i for i, mark in marks.items() if mark.retracted] == ["acme-denial"]
+    svg = timeline_svg(list(marks.values()), "Acme")
+    struck = re.findall(r'text-decoration="line-through">([^<]*)</text>', svg)
+    assert struck == ["Acme denied it"]  # the summary without its full stop
+    # A label is text, whatever the summary holds.
+    hostile = Item(1, "claim", "x", dt.date(2023, 1, 1), "day", "<b>Acme</b> & co")
+    assert ">&lt;b&gt;Acme&lt;/b&gt; &amp; co</text>" in timeline_svg([hostile], "A<b>")
+    assert "<b>" not in timeline_svg([hostile], "A<b>")
+
+
+def test_a_date_known_to_its_month_spans_the_month_even_in_december() -> None:
+    d = dt.date
+    assert period(d(2023, 12, 1), "month") == (d(2023, 12, 1), d(2023, 12, 31))
+    assert period(d(2024, 2, 1), "month") == (d(2024, 2, 1), d(2024, 2, 29))  # a leap year
+    assert period(d(2023, 1, 1), "year") == (d(2023, 1, 1), d(2023, 12, 31))
+    assert period(d(2023, 5, 2), "day") == (d(2023, 5, 2), d(2023, 5, 2))
+
+
+def test_timeline_labels_keep_a_gap_between_them_in_a_row() -> None:
+    rows = Rows()
+    # A label of 100 px at 500 sits in row 0: its box runs from 490 (half a badge, 10 px,
+    # before its anchor) to 590.
+    assert rows.place(500, 100) == 0
+    # One of 95 px at 400 would end at 485, 5 px before 490: closer than the 10 px gap, so it
+    # goes a row up. One of 85 px ends at 475, 15 px away: it stays in row 0.
+    assert rows.place(400, 95) == 1
+    assert rows.place(300, 85) == 0 and rows.place(200, 85) == 0
+
+
+def test_the_story_image_escapes_the_name_and_puts_the_chart_below_the_timeline(
+    minimal_release: Path,
+) -> None:
+    def renamed(page: Page, _: dict) -> None:
+        page.company["company_name"] = "Acme & <Sons>"
+
+    page, _ = _page_of(minimal_release, "acme", renamed)
+    story = story_image(page, {"version": "1.0.0", "data_date": "2024-01-10"})
+    assert "Acme &amp; &lt;Sons&gt;: what it said, and what is documented</text>" in story
+    assert "<Sons>" not in story
+    # The timeline starts under the 56 px header; the chart starts where the timeline ends.
+    timeline_height = int(re.search(r'height="(\d+)"', str(page.timeline))[1])
+    assert '<svg y="56"><svg xmlns' in story
+    assert f'<svg y="{56 + timeline_height}"><svg xmlns' in story
+    assert "Gap score 70.0 (high)" in story  # the denial's 70.0, Acme's only tested claim
+
+
+def test_a_groups_page_puts_the_company_first_and_every_number_links_to_one_item(
+    real_release: Path,
+) -> None:
+    page, html = _page_of(real_release, "clorox-co")
+    # The case file makes clorox-australia a subsidiary of clorox-co: the page's own company
+    # comes first, though its id sorts after its subsidiary's.
+    assert [m["company_id"] for m in page.members] == ["clorox-co", "clorox-australia"]
+    numbers = {(i["item_kind"], i["item_id"]): i["number"] for i in page.items}
+    merged = [e for claim in page.claims for e in claim.evidence if e.link["merged_into"]]
+    assert merged  # pieces resting on the same primary material, as the case records them
+    for e in merged:
+        # "not counted again ... as #N": N is the evidence it was merged into.
+        assert e.merged_into_number == numbers["evidence", e.link["merged_into"]]
+        assert f'<a href="#item-{e.merged_into_number}">#{e.merged_into_number}</a>' in html
+    # Evidence linked to several claims is in each card, its number's anchor only in the
+    # first: every item's anchor is on the page exactly once.
+    anchors = re.findall(r'id="item-(\d+)"', html)
+    assert sorted(map(int, anchors)) == sorted(numbers.values())
+
+
+def test_the_report_numbers_items_by_date_kind_then_id_and_reads_the_newest_release() -> None:
+    d = dt.date
+
+    def item(kind: str, item_id: str, day: dt.date | None, precision: str | None) -> dict:
+        return {
+            "item_kind": kind,
+            "item_id": item_id,
+            "item_date": day,
+            "item_date_precision": precision,
+        }
+
+    items = [
+        item("claim", "undated", None, None),
+        item("evidence", "e-may", d(2023, 5, 2), "day"),
+        item("claim", "c-2023", d(2023, 1, 1), "year"),
+        item("response", "r-may", d(2023, 5, 2), "day"),
+        item("claim", "c-may", d(2023, 5, 2), "day"),
+    ]
+    # On 2 May 2023 a claim, then evidence, then a response; the claim dated 2023 sits in the
+    # middle of its year (2 July), after them; the undated claim comes last.
+    numbered = [(i["number"], i["item_id"]) for i in number_items(items)]
+    assert numbered == [(1, "c-may"), (2, "e-may"), (3, "r-may"), (4, "c-2023"), (5, "undated")]
+    con = duckdb.connect()
+    con.execute(
+        "create table releases as select * from (values ('1.1.0', date '2024-03-01'), "
+        "('1.0.0', date '2024-01-10')) as t(release, data_date)"
+    )
+    # A package holds every release so far: the pages say the newest and its data date.
+    assert release_of(con) == {"version": "1.1.0", "data_date": "2024-03-01"}
+    con.close()

@@ -436,6 +436,21 @@ def render_png(svg: Path, png: Path, browser: str) -> None:
         )
 
 
+def page_globals(con, release: dict) -> dict:
+    """What every page reads beside its own data: the release, and each source with the
+    review status it counts with."""
+    return {
+        "release": release,
+        "sources": {s["source_id"]: s for s in dict_rows(con, "select * from sources")},
+        # A source is as checked as the weakest source it rests on (as the build judges).
+        "source_status": dict(
+            con.execute(
+                "select source_id, review_status_of_rank(floor_rank) from source_floor('sources')"
+            ).fetchall()
+        ),
+    }
+
+
 @dataclass
 class Written:
     pages: list[Path]
@@ -449,18 +464,7 @@ def write_reports(db: Path, out: Path, png: bool = True) -> Written:
     try:
         release = release_of(con)
         companies = dict_rows(con, "select * from company_gap")
-        sources = {s["source_id"]: s for s in dict_rows(con, "select * from sources")}
-        env.globals |= {
-            "release": release,
-            "sources": sources,
-            # A source is as checked as the weakest source it rests on (as the build judges).
-            "source_status": dict(
-                con.execute(
-                    "select source_id, review_status_of_rank(floor_rank) "
-                    "from source_floor('sources')"
-                ).fetchall()
-            ),
-        }
+        env.globals |= page_globals(con, release)
         out.mkdir(parents=True, exist_ok=True)
         (out / "images").mkdir(exist_ok=True)
         pages = [out / "index.html", out / "methodology.html"]
