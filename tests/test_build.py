@@ -26,10 +26,17 @@ from schemas.registry import (
     TABLES,
     release_file,
 )
+from schemas.types import NUMBER
 from schemas.views import MACROS, VIEWS, declared_order
 from tests.conftest import REPO, TODAY, minimal_case, snapshot, write_case
-from transforms.build import build
+from transforms.build import _cited_sources, build, is_synthetic
 from transforms.exporters.docs import data_dictionary, fill_generated_section, weights_table
+from transforms.release.package import (
+    ReleaseFolderAltered,
+    datapackage,
+    normalize_duckdb_file,
+    verify_release_folder,
+)
 
 # The registry's logical types as the independent readers name them.
 DUCKDB_NAMES = {
@@ -115,6 +122,22 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
         for column in table.columns
         if column.enum
     }
+    # And required columns are NOT NULL: claims.claim_id and summary are, quote is not.
+    not_null = {
+        (t, c)
+        for t, (c,) in con.execute(
+            "select table_name, constraint_column_names from duckdb_constraints() "
+            "where schema_name = 'main' and constraint_type = 'NOT NULL'"
+        ).fetchall()
+    }
+    assert {("claims", "claim_id"), ("claims", "summary")} <= not_null
+    assert ("claims", "quote") not in not_null
+    assert not_null == {
+        (table.name, column.name)
+        for table in (*TABLES.values(), *DERIVED_TABLES.values())
+        for column in table.columns
+        if column.required
+    }
     tables = dict(
         con.execute(
             "select table_name, comment from duckdb_tables() where schema_name = 'main'"
@@ -186,6 +209,13 @@ def test_pandera_and_frictionless_follow_the_registry() -> None:
             if "enum" in f.get("constraints", {})
         }
         assert enums == {c.name: list(c.enum) for c in table.columns if c.enum}
+        # Frictionless reads an empty Parquet number as NaN: for numbers, NaN means missing.
+        missing = {f["name"]: f.get("missingValues") for f in spec["fields"]}
+        assert missing == {c.name: ["", "nan"] if c.type == NUMBER else None for c in table.columns}
+    amount = next(
+        f for f in frictionless_schema(TABLES["evidence"])["fields"] if f["name"] == "amount"
+    )
+    assert amount["missingValues"] == ["", "nan"]  # evidence.amount, a number
 
 
 def test_datapackage_describes_every_shipped_file(built: Path) -> None:
@@ -461,3 +491,104 @@ def test_views_stored_a_slice_of_companies_at_a_time_equal_the_whole(
             whole = real_release / release_file(view, kind)
             sliced = tmp_path / "sliced" / release_file(view, kind)
             assert sliced.read_bytes() == whole.read_bytes(), (view, kind)
+
+
+def test_sha256sums_vouches_for_every_file_in_every_folder_of_the_release(built: Path) -> None:
+    listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
+    shipped = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
+    # Every file but SHA256SUMS itself, in sorted order, the subfolders' files included.
+    assert listed == [name for name in shipped if name != "SHA256SUMS"]
+    assert {"saydo.duckdb", "parquet/claims.parquet", "jsonl/claims.jsonl.gz"} <= set(listed)
+    # So a Parquet file edited after the build is not read as the release.
+    verify_release_folder(built)
+    with open(built / "parquet" / "claims.parquet", "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00edited")
+    with pytest.raises(ReleaseFolderAltered, match=r"claims\.parquet does not match"):
+        verify_release_folder(built)
+
+
+def test_the_duckdb_files_random_identifier_is_zeroed_and_the_file_still_opens(
+    tmp_path: Path,
+) -> None:
+    # A laid-out package is reused within a process and from .saydo-cache/, so two builds
+    # share one identifier; `saydo release` lays out afresh and relies on this.
+    path = tmp_path / "fresh.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select 42 as answer")
+    con.close()
+    # DuckDB 2.0.1 writes 16 random bytes at offset 124 of the main header.
+    assert path.read_bytes()[124:140] != bytes(16)
+    assert normalize_duckdb_file(path)
+    assert path.read_bytes()[124:140] == bytes(16)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select answer from t").fetchall() == [(42,)]
+    con.close()
+
+
+def test_the_data_package_cites_sources_with_an_address_and_their_terms(
+    minimal_release: Path,
+) -> None:
+    cited = [
+        # Known only by its archived copy: cited at that address.
+        {"publisher": "Gone News", "title": None, "url": None, "archived_url": "https://a.example/1",
+         "rights": "open_licence", "licence": "CC-BY-4.0"},
+        # No address at all: only in parquet/sources.parquet.
+        {"publisher": "Acme", "title": "Report", "url": None, "archived_url": None,
+         "rights": None, "licence": None},
+        {"publisher": "Example News", "title": "Files", "url": "https://e.example/2",
+         "archived_url": "https://a.example/2", "rights": "all_rights_reserved", "licence": None},
+    ]  # fmt: skip
+    package = datapackage(minimal_release, "1.0.0", dt.date(2024, 1, 10), "1", cited)
+    assert package["sources"][1:] == [
+        {
+            "title": "Gone News",
+            "path": "https://a.example/1",
+            "rights": "open_licence",
+            "licence": "CC-BY-4.0",
+        },
+        {
+            "title": "Example News: Files",
+            "path": "https://e.example/2",
+            "rights": "all_rights_reserved",
+        },
+    ]
+
+
+def test_the_data_package_cites_no_retracted_source() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "create table sources as select * from (values "
+        "('src-b', 'Example News', null, 'https://e.example/b', null, null, null, null), "
+        "('src-a', 'Gone News', 'Forged', 'https://e.example/a', null, null, null, "
+        "date '2024-02-01')) "
+        "as t(source_id, publisher, title, url, archived_url, rights, licence, retracted_on)"
+    )
+    # src-a was retracted: only src-b is cited, with the columns datapackage() reads.
+    assert _cited_sources(con) == [
+        {
+            "publisher": "Example News",
+            "title": None,
+            "url": "https://e.example/b",
+            "archived_url": None,
+            "rights": None,
+            "licence": None,
+        }
+    ]
+    con.close()
+
+
+def test_a_synthetic_claim_or_a_synthetic_source_makes_the_input_synthetic() -> None:
+    con = duckdb.connect()
+    con.execute("create table claims (is_synthetic boolean)")
+    con.execute("create table sources (is_synthetic boolean)")
+    assert not is_synthetic(con)  # empty tables
+    con.execute("insert into claims values (false), (null)")
+    con.execute("insert into sources values (false)")
+    assert not is_synthetic(con)
+    con.execute("insert into sources values (true)")  # a synthetic source among real ones
+    assert is_synthetic(con)
+    con.execute("delete from sources")
+    con.execute("insert into claims values (true)")
+    assert is_synthetic(con)
+    con.close()

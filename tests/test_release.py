@@ -301,6 +301,8 @@ def test_changed_value_without_correction_is_refused_at_its_line(tmp_path: Path)
         "published_value",
     )
     assert "without a correction" in problem.message
+    # At the case file's line, and naming the release record it was compared with.
+    assert problem.message.endswith("(see releases/1.0.0.json)")
     assert problem.file == "datasets/cases/acme.yaml"
     assert path.read_text().splitlines()[problem.line - 1].strip().startswith("summary:")
 
@@ -380,6 +382,13 @@ def test_the_version_follows_what_changed_in_the_columns_and_the_rows(tmp_path: 
     assert bump(claims, added=["acme-new"])[0] == "1.1.0"
     assert bump(claims, corrected={"acme-denial": ["quote"]})[0] == "1.0.1"
     assert bump(claims)[0] == "1.0.0"
+    # 1.0.0 allowed a topic this build no longer allows: a reader filtering on it finds
+    # nothing now, so the changelog lists topic's allowed values as changed.
+    retired = [[n, t, [*e, "retired_topic"] if n == "topic" else e] for n, t, e in claims]
+    assert bump(retired)[1].values_changed["claims"] == ["topic"]
+    # 1.0.0 allowed one topic fewer: a value added takes nothing from a reader.
+    fewer = [[n, t, e[:-1] if n == "topic" else e] for n, t, e in claims]
+    assert bump(fewer)[1].values_changed["claims"] == []
 
 
 def test_a_correction_on_the_day_of_recording_is_accepted(tmp_path: Path) -> None:

@@ -271,6 +271,15 @@ def data_date_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return found or dt.date(1970, 1, 1)
 
 
+def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the input holds synthetic rows (the generator's, for tests and benchmarks): a
+    synthetic claim or a synthetic source is enough."""
+    return any(
+        con.execute(f"select coalesce(bool_or(is_synthetic), false) from {name}").fetchall()[0][0]
+        for name in ("claims", "sources")
+    )
+
+
 def open_work_database(path: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
     """The work database the input is read into and judged in (a build's, `check`'s), with
     saydo's functions, which the rules use, in place; it spills into `scratch`."""
@@ -326,14 +335,7 @@ def _build_into(
     try:
         ingested = stages.run("read", read_datasets, datasets, work, scratch)
         stages.run("validate", validate, work, ingested, today, cache)
-        synthetic = (
-            work.execute("select coalesce(bool_or(is_synthetic), false) from claims").fetchall()[0][
-                0
-            ]
-            or work.execute(
-                "select coalesce(bool_or(is_synthetic), false) from sources"
-            ).fetchall()[0][0]
-        )
+        synthetic = is_synthetic(work)
         data_date = data_date_of(work)
         if synthetic:
             # Synthetic data is for tests and benchmarks: it is never compared with, or
