@@ -351,6 +351,10 @@ def test_duplicate_id_across_two_files_names_both(first_build_refused: FirstBuil
     assert "datasets/cases/acme.yaml" in text and "datasets/cases/zeta.yaml" in text
     duplicates = [p for p in first_build_refused.error.problems if p.rule == "primary_key"]
     assert {p.file for p in duplicates} == {"datasets/cases/acme.yaml", "datasets/cases/zeta.yaml"}
+    # Each place names the other one, not itself: acme.yaml's problem points at zeta.yaml.
+    for problem in duplicates:
+        other = ({"datasets/cases/acme.yaml", "datasets/cases/zeta.yaml"} - {problem.file}).pop()
+        assert f"also at {other}:" in problem.message and problem.file not in problem.message
     assert not (first_build_refused.folder / "dist").exists(), (
         "no dist/ should appear from a failed first build"
     )
