@@ -490,6 +490,21 @@ def test_feed_lists_the_adapters_and_runs_one(tmp_path: Path, capsys) -> None:
         assert [w for w in written if w.startswith("feeds/")] == committed
 
 
+def test_feed_lists_the_adapters_it_can_read_and_exits_1_naming_the_one_it_cannot(
+    tmp_path: Path, capsys
+) -> None:
+    datasets = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets" / "adapters", datasets / "adapters")
+    (datasets / "adapters" / "Bad_Name").mkdir()
+    assert saydo(["feed", "--datasets", str(datasets)]) == 1
+    printed = capsys.readouterr()
+    assert [line.split(":")[0] for line in printed.out.splitlines()] == [
+        "fcc-covered-list",
+        "uflpa-entity-list",
+    ]
+    assert "Bad_Name" in printed.err and "must be a lowercase slug" in printed.err
+
+
 def test_docs_regenerates_exactly_the_committed_docs(regenerated: tuple[int, Path]) -> None:
     code, project = regenerated
     assert code == 0

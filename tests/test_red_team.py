@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -40,6 +41,13 @@ from tests.conftest import (
 )
 from transforms.build import BuildResult, build
 from transforms.cli import _message, main
+from transforms.publish import (
+    BuildLocked,
+    OutputRefused,
+    build_lock,
+    check_output_file,
+    check_output_folder,
+)
 from transforms.release import manifest as release_manifest
 from transforms.release.records import (
     ReleaseRecordError,
@@ -563,6 +571,7 @@ def test_query_output_escapes_control_characters(capsys, built: Path) -> None:
         "releases",
         "datasets/cases",  # second instances: inside an input, and holding every input
         ".",
+        "releases/dist",  # inside the release records, where no folder exists yet
     ],
 )
 def test_an_output_folder_that_overlaps_an_input_is_refused_before_anything_is_touched(
@@ -578,6 +587,39 @@ def test_an_output_folder_that_overlaps_an_input_is_refused_before_anything_is_t
     )
     assert code == 1
     assert snapshot(tmp_path) == before
+
+
+def test_a_release_folder_holding_the_datasets_is_not_an_output(built: Path) -> None:
+    # dist/ is saydo's own release, but the datasets were put inside it: replacing dist/
+    # would delete them.
+    write_case(built / "datasets", minimal_case())
+    with pytest.raises(OutputRefused, match="overlaps the input"):
+        check_output_folder(built, inputs=(built / "datasets",))
+
+
+def test_a_folder_is_saydos_release_only_with_both_of_its_files(tmp_path: Path) -> None:
+    # A folder of downloads holding a SHA256SUMS (or a datapackage.json) of something else is
+    # not a release saydo may replace: a release has both.
+    for name in ("SHA256SUMS", "datapackage.json"):
+        out = tmp_path / name.lower()
+        out.mkdir()
+        (out / name).write_text("not saydo's\n")
+        (out / "thesis.docx").write_text("years of work")
+        with pytest.raises(OutputRefused, match="saydo did not make"):
+            check_output_folder(out, inputs=(tmp_path / "datasets",))
+
+
+def test_no_output_file_or_lock_is_written_through_a_link(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "notes.txt"
+    elsewhere.write_text("mine")
+    link = tmp_path / "out.csv"
+    link.symlink_to(elsewhere)
+    with pytest.raises(OutputRefused, match="not a plain file"):
+        check_output_file(link)
+    (tmp_path / "dist.lock").symlink_to(elsewhere)
+    with pytest.raises(BuildLocked, match="not a plain file"), build_lock(tmp_path / "dist"):
+        pass
+    assert elsewhere.read_text() == "mine"
 
 
 @pytest.mark.parametrize("kind", ["file", "foreign folder"])
@@ -846,6 +888,87 @@ def test_ctrl_c_stops_with_one_line(tmp_path: Path) -> None:
     assert process.returncode == 130, err
     assert "Traceback" not in err and "stopped (Ctrl-C)" in err
     assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [KeyboardInterrupt(), duckdb.InterruptException("INTERRUPT Error: Interrupted!")],
+    ids=["in Python", "inside a DuckDB query"],
+)
+def test_ctrl_c_anywhere_exits_130_with_one_line(
+    capsys, monkeypatch, datasets: Path, stop: BaseException
+) -> None:
+    """The fast half of the slow test above: wherever the interrupt lands, the exit code is
+    the shell's for SIGINT (128 + 2) and the message one line."""
+
+    def interrupted(*_args, **_kwargs):
+        raise stop
+
+    monkeypatch.setattr("transforms.build.check", interrupted)
+    code, out, err = saydo(capsys, "check", "--datasets", str(datasets))
+    assert (code, out, err) == (130, "", "saydo: stopped (Ctrl-C); nothing was published.\n")
+
+
+def test_a_disk_error_names_the_file_and_a_saydo_bug_exits_2(
+    capsys, monkeypatch, datasets: Path
+) -> None:
+    # An OSError that is not a missing file or a permission: the disk, named with its file.
+    full = OSError(28, "No space left on device", "dist/saydo.duckdb")
+    assert _message(full) == (
+        "saydo could not read or write dist/saydo.duckdb: No space left on device. Nothing was "
+        "published; check the disk, the path and its permissions, then run again."
+    )
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    # An error saydo did not foresee is a bug: exit 2 (not 1, a refused input), and how to see
+    # and report it.
+    monkeypatch.setattr("transforms.build.check", broken)
+    code, _, err = saydo(capsys, "check", "--datasets", str(datasets))
+    assert (code, err) == (
+        2,
+        "saydo check failed: RuntimeError: boom\n"
+        "Run again with --debug for the traceback, and report it if it looks like a bug.\n",
+    )
+
+
+def test_query_takes_its_sql_one_way_only(capsys, tmp_path: Path) -> None:
+    sql = tmp_path / "q.sql"
+    sql.write_text("select 2")
+    for args in (["select 1", "-f", str(sql)], []):  # both, or neither
+        code, out, err = saydo(capsys, "query", "--db", str(tmp_path / "none.duckdb"), *args)
+        assert (code, out) == (1, "")
+        assert err == "give the SQL as an argument or with -f FILE, not both.\n"
+
+
+def test_new_case_writes_no_control_character_and_nothing_through_a_link(
+    capsys, tmp_path: Path
+) -> None:
+    datasets = tmp_path / "datasets"
+    code, _, err = saydo(
+        capsys, "new-case", "acme-test", "--title", "Acme\x1b[2J", "--datasets", str(datasets)
+    )
+    assert (code, err) == (1, "the title holds a control character; write it as plain text.\n")
+    # A link left where the case file would go, pointing at a file that does not exist yet:
+    # writing the case would create that file elsewhere.
+    (datasets / "cases").mkdir(parents=True)
+    target = datasets / "cases" / "acme-test.yaml"
+    target.symlink_to(tmp_path / "elsewhere.yaml")
+    code, _, err = saydo(capsys, "new-case", "acme-test", "--datasets", str(datasets))
+    assert code == 1 and f"{target} exists already" in err
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_the_report_is_never_written_into_datasets(
+    capsys, monkeypatch, tmp_path: Path, built: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # datasets/ beside dist/, as a user runs saydo
+    before = snapshot(tmp_path / "datasets")
+    db = str(built / "saydo.duckdb")
+    code, _, err = saydo(capsys, "report", "--db", db, "--out", "datasets/report", "--no-png")
+    assert (code, err) == (1, "saydo will not write the report into datasets; use --out.\n")
+    assert snapshot(tmp_path / "datasets") == before
 
 
 # --- 9. small traps -------------------------------------------------------------------------------
