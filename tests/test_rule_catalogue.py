@@ -522,3 +522,21 @@ def test_a_loop_of_three_parents_is_named_from_each_company(tmp_path: Path) -> N
         ("company acme-sub", "parents form a loop: acme-sub -> acme -> other -> acme-sub."),
         ("company other", "parents form a loop: other -> acme-sub -> acme -> other."),
     ]
+
+
+def test_a_date_or_precision_left_empty_in_a_feed_is_named_not_printed_as_none(
+    tmp_path: Path,
+) -> None:
+    # The door says the empty one is required; the rule says what the other holds. It used to
+    # print "None": the text joined to an empty value was empty.
+    for date, precision, detail in (
+        ("2023-06-01", "", "no precision but 2023-06-01"),
+        ("", "day", "day precision but no date"),
+    ):
+        datasets = tmp_path / precision / "datasets"
+        write_case(datasets, minimal_case())
+        _listed_on(date, precision).write(datasets)
+        with pytest.raises(InputError) as caught:
+            check(datasets, today=TODAY)
+        (problem,) = [p for p in caught.value.problems if p.rule.startswith("date_precision")]
+        assert problem.message == f"does not fit its date: {detail}."

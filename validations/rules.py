@@ -114,7 +114,8 @@ def _date_rules(table: Table, today: dt.date) -> list[Rule]:
                 f"date_precision:{table.name}.{name}",
                 table.name,
                 precision,
-                f"""select _origin, {precision} || ' precision but ' || {name} as detail
+                f"""select _origin, coalesce({precision}, 'no') || ' precision but '
+                       || coalesce({name}::varchar, 'no date') as detail
                 from {table.name}
                 where ({name} is null) != ({precision} is null)
                    or ({precision} = 'month' and day({name}) != 1)
