@@ -93,6 +93,45 @@ TRIMMED_TEST = (
     "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
 )
 
+REPORT_TEMPLATE = "transforms/exporters/report/templates/company.html"
+REPORT_QUOTES_TEST = (
+    "tests/test_cli.py::"
+    "test_a_report_shows_the_speakers_words_apart_from_translations_and_paraphrases"
+)
+REPORT_ONCE_TEST = (
+    "tests/test_cli.py::test_a_report_lists_each_piece_of_evidence_once_and_marks_retractions"
+)
+SOURCE_LINE_TEST = (
+    "tests/test_cli.py::test_a_reports_source_line_shows_what_the_build_counts_and_every_address"
+)
+TIMELINE_TEST = (
+    "tests/test_cli.py::test_the_timeline_marks_refutations_retractions_and_escapes_its_labels"
+)
+STORY_TEST = (
+    "tests/test_cli.py::test_the_story_image_escapes_the_name_and_puts_the_chart_below_the_timeline"
+)
+GROUP_PAGE_TEST = (
+    "tests/test_cli.py::"
+    "test_a_groups_page_puts_the_company_first_and_every_number_links_to_one_item"
+)
+NUMBERING_TEST = (
+    "tests/test_cli.py::"
+    "test_the_report_numbers_items_by_date_kind_then_id_and_reads_the_newest_release"
+)
+CITED_TEST = (
+    "tests/test_build.py::test_the_data_package_cites_sources_with_an_address_and_their_terms"
+)
+OVERLAP_TEST = (
+    "tests/test_red_team.py::"
+    "test_an_output_folder_that_overlaps_an_input_is_refused_before_anything_is_touched"
+    "[releases/dist]"
+)
+LINK_TEST = "tests/test_red_team.py::test_no_output_file_or_lock_is_written_through_a_link"
+CLI_ERRORS_TEST = "tests/test_red_team.py::test_a_disk_error_names_the_file_and_a_saydo_bug_exits_2"
+NEW_CASE_TEST = (
+    "tests/test_red_team.py::test_new_case_writes_no_control_character_and_nothing_through_a_link"
+)
+
 MUTATIONS = (
     # The evidence's and the link's checks each stand in for the other (a link is public once
     # its claim and evidence are), so only dropping both is a bug a test can see.
@@ -1140,6 +1179,409 @@ MUTATIONS = (
         '{"old.scored_id is not null" if known else "false"} as old_score_known',
         '{"true" if known else "false"} as old_score_known',
         (APPEARS_TEST,),
+    ),
+    # --- the fifth mutation hunt: the report, release files, outputs, rule edges ---------------
+    Mutation(
+        "a paraphrase is shown without saying it is not the speaker's words",
+        REPORT_TEMPLATE,
+        '{% if kind and kind != "verbatim" %}',
+        '{% if kind and kind not in ("verbatim", "paraphrase") %}',
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "the report shows the English translation as the quote",
+        REPORT_TEMPLATE,
+        ">{{ text }}</blockquote>",
+        ">{{ english or text }}</blockquote>",
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "saydo's translation is not said to be saydo's",
+        "transforms/exporters/report/__init__.py",
+        '"saydo_translation": "translation by saydo",',
+        '"saydo_translation": "",',
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "a reply's headline is shown as its words",
+        REPORT_TEMPLATE,
+        "{{ quote(r.quote, r.quote_lang, r.quote_en, r.quote_en_origin, r.quote_kind) }}",
+        "{{ quote(r.quote, r.quote_lang, r.quote_en, r.quote_en_origin, None) }}",
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "other evidence's paraphrase is shown as its words",
+        REPORT_TEMPLATE,
+        "{{ quote(item.quote, item.quote_lang, item.quote_en, None, item.quote_kind) }}",
+        "{{ quote(item.quote, item.quote_lang, item.quote_en, None, None) }}",
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "a claim's card shows its company's band as its status",
+        REPORT_TEMPLATE,
+        '<a href="index.html#{{ c.status }}"><strong>{{ c.status }}</strong></a>',
+        '<a href="index.html#{{ c.status }}"><strong>{{ company.band }}</strong></a>',
+        (REPORT_QUOTES_TEST,),
+    ),
+    Mutation(
+        "a retracted claim's card is not marked retracted",
+        REPORT_TEMPLATE,
+        "{% if c.retracted_on %} · <strong",
+        "{% if c.link_retracted_on %} · <strong",
+        (REPORT_ONCE_TEST,),
+    ),
+    Mutation(
+        "a retracted link's row is not marked retracted",
+        REPORT_TEMPLATE,
+        "'retracted' if ev.retracted_on or link.link_retracted_on",
+        "'retracted' if ev.retracted_on",
+        (REPORT_ONCE_TEST,),
+    ),
+    Mutation(
+        "evidence linked to a claim is listed again as other evidence",
+        "transforms/exporters/report/__init__.py",
+        'if i["item_kind"] == "evidence" and i["item_id"] not in linked',
+        'if i["item_kind"] == "evidence"',
+        (REPORT_ONCE_TEST,),
+    ),
+    Mutation(
+        "a retracted item is not struck through on the timeline",
+        "transforms/exporters/report/__init__.py",
+        'retracted=i["retracted_on"] is not None,',
+        "retracted=False,",
+        (TIMELINE_TEST,),
+    ),
+    Mutation(
+        "a timeline label is not escaped",
+        "transforms/exporters/report/timeline.py",
+        'fill="#18181b"{strike}>{esc(item.label)}</text>',
+        'fill="#18181b"{strike}>{item.label}</text>',
+        (TIMELINE_TEST,),
+    ),
+    Mutation(
+        "refuting evidence is drawn grey and other evidence red",
+        "transforms/exporters/report/timeline.py",
+        'return COLOURS["refuting"] if self.refutes else COLOURS["evidence"]',
+        'return COLOURS["evidence"] if self.refutes else COLOURS["refuting"]',
+        (TIMELINE_TEST,),
+    ),
+    Mutation(
+        "a refuting item's label does not name the claims it refutes",
+        "transforms/exporters/report/__init__.py",
+        'claim_numbers[c] for c in (i["refutes_claim_ids"] or []) if c in claim_numbers',
+        "claim_numbers[c] for c in [] if c in claim_numbers",
+        (TIMELINE_TEST,),
+    ),
+    Mutation(
+        "a December-dated item's span on the timeline runs backwards",
+        "transforms/exporters/report/timeline.py",
+        "following = dt.date(date.year + (date.month == 12), date.month % 12 + 1, 1)",
+        "following = dt.date(date.year, date.month % 12 + 1, 1)",
+        ("tests/test_cli.py::test_a_date_known_to_its_month_spans_the_month_even_in_december",),
+    ),
+    Mutation(
+        "timeline labels in a row may touch",
+        "transforms/exporters/report/timeline.py",
+        "return all(right + GAP <= a or left >= b + GAP for a, b in self.boxes[row])",
+        "return all(right <= a or left >= b for a, b in self.boxes[row])",
+        ("tests/test_cli.py::test_timeline_labels_keep_a_gap_between_them_in_a_row",),
+    ),
+    Mutation(
+        "the story image does not escape the company's name",
+        "transforms/exporters/report/__init__.py",
+        'f"{esc(name)}: what it said, and what is documented</text>"',
+        'f"{name}: what it said, and what is documented</text>"',
+        (STORY_TEST,),
+    ),
+    Mutation(
+        "the story image draws the chart over the timeline",
+        "transforms/exporters/report/__init__.py",
+        "f'<svg y=\"{header + height_of[0]}\">{chart}</svg>',",
+        "f'<svg y=\"{header}\">{chart}</svg>',",
+        (STORY_TEST,),
+    ),
+    Mutation(
+        "a merged piece of evidence points at a claim's number",
+        "transforms/exporters/report/__init__.py",
+        'number_of.get(("evidence", merged)) if merged else None',
+        'number_of.get(("claim", merged)) if merged else None',
+        (GROUP_PAGE_TEST,),
+    ),
+    Mutation(
+        "evidence linked to two claims gets its anchor twice",
+        "transforms/exporters/report/__init__.py",
+        '                    link["evidence_id"] not in anchored,\n',
+        "                    True,\n",
+        (GROUP_PAGE_TEST,),
+    ),
+    Mutation(
+        "a group's page lists its members by id, the company not first",
+        "transforms/exporters/report/__init__.py",
+        "order by member_company_id = $root desc, member_company_id",
+        "order by member_company_id",
+        (GROUP_PAGE_TEST,),
+    ),
+    Mutation(
+        "a source line shows the source's own status, not the weakest it rests on",
+        REPORT_TEMPLATE,
+        "{% set status = source_status[source_id] %}",
+        "{% set status = s.review_status %}",
+        (SOURCE_LINE_TEST,),
+    ),
+    Mutation(
+        "a source with no address hides its archived copy",
+        REPORT_TEMPLATE,
+        "{% if s.archived_url %} · <a",
+        "{% if s.url and s.archived_url %} · <a",
+        (SOURCE_LINE_TEST,),
+    ),
+    Mutation(
+        "undated items are numbered first",
+        "transforms/exporters/report/__init__.py",
+        '            i["item_date"] is None,\n            anchor_moment',
+        '            i["item_date"] is not None,\n            anchor_moment',
+        (NUMBERING_TEST,),
+    ),
+    Mutation(
+        "the report reads the oldest release",
+        "transforms/exporters/report/__init__.py",
+        "order by data_date desc, release desc limit 1",
+        "order by data_date, release limit 1",
+        (NUMBERING_TEST,),
+    ),
+    Mutation(
+        "SHA256SUMS lists only the release folder's top files",
+        "transforms/release/package.py",
+        'for p in sorted(folder.rglob("*"))',
+        'for p in sorted(folder.glob("*"))',
+        (
+            "tests/test_build.py::test_sha256sums_vouches_for_every_file_in_every_folder_of_the_release",
+        ),
+    ),
+    Mutation(
+        "the DuckDB file keeps its random identifier",
+        "transforms/release/package.py",
+        "        header[_DUCKDB_HEADER_ID] = bytes(16)\n",
+        "",
+        (
+            "tests/test_build.py::"
+            "test_the_duckdb_files_random_identifier_is_zeroed_and_the_file_still_opens",
+        ),
+    ),
+    Mutation(
+        "a source known only by its archived copy is not cited",
+        "transforms/release/package.py",
+        '        if source.get("url") or source.get("archived_url")\n    ]',
+        '        if source.get("url")\n    ]',
+        (CITED_TEST,),
+    ),
+    Mutation(
+        "a cited source loses its licence",
+        "transforms/release/package.py",
+        'for k in ("rights", "licence") if source.get(k)',
+        'for k in ("rights",) if source.get(k)',
+        (CITED_TEST,),
+    ),
+    Mutation(
+        "a retracted source is cited in datapackage.json",
+        "transforms/build.py",
+        '"where retracted_on is null order by source_id"',
+        '"order by source_id"',
+        ("tests/test_build.py::test_the_data_package_cites_no_retracted_source",),
+    ),
+    Mutation(
+        "a synthetic source alone does not make the input synthetic",
+        "transforms/build.py",
+        'for name in ("claims", "sources")',
+        'for name in ("claims",)',
+        (
+            "tests/test_build.py::"
+            "test_a_synthetic_claim_or_a_synthetic_source_makes_the_input_synthetic",
+        ),
+    ),
+    Mutation(
+        "a release problem does not name the release record",
+        "transforms/build.py",
+        'f"{problem.message} (see {problem.file})",',
+        "problem.message,",
+        ("tests/test_release.py::test_changed_value_without_correction_is_refused_at_its_line",),
+    ),
+    Mutation(
+        "frictionless reads an empty number as NaN",
+        "schemas/generate.py",
+        '        spec["missingValues"] = ["", "nan"]\n',
+        "        pass\n",
+        ("tests/test_build.py::test_pandera_and_frictionless_follow_the_registry",),
+    ),
+    Mutation(
+        "the DuckDB file has no NOT NULL",
+        "schemas/generate.py",
+        '            line += " NOT NULL"\n',
+        "            pass\n",
+        ("tests/test_build.py::test_every_column_is_typed_and_commented_as_the_registry_declares",),
+    ),
+    Mutation(
+        "an allowed value added is listed as changed, one removed is not",
+        "transforms/release/manifest.py",
+        "and set(before[c][2]) - set(now[c].enum)",
+        "and set(now[c].enum) - set(before[c][2])",
+        (
+            "tests/test_release.py::"
+            "test_the_version_follows_what_changed_in_the_columns_and_the_rows",
+        ),
+    ),
+    Mutation(
+        "a release folder holding the datasets may be the output",
+        "transforms/publish.py",
+        "if target == source or source.is_relative_to(target) or target.is_relative_to(source):",
+        "if target == source or target.is_relative_to(source):",
+        ("tests/test_red_team.py::test_a_release_folder_holding_the_datasets_is_not_an_output",),
+    ),
+    Mutation(
+        "an output folder inside an input may be used",
+        "transforms/publish.py",
+        "if target == source or source.is_relative_to(target) or target.is_relative_to(source):",
+        "if target == source or source.is_relative_to(target):",
+        (OVERLAP_TEST,),
+    ),
+    Mutation(
+        "the build may write inside releases/",
+        "transforms/build.py",
+        "check_output_folder(out, inputs=(datasets, releases))",
+        "check_output_folder(out, inputs=(datasets,))",
+        (OVERLAP_TEST,),
+    ),
+    Mutation(
+        "a folder with either of a release's files is replaced as a release",
+        "transforms/publish.py",
+        'return (folder / "SHA256SUMS").is_file() and (folder / "datapackage.json").is_file()',
+        'return (folder / "SHA256SUMS").is_file() or (folder / "datapackage.json").is_file()',
+        ("tests/test_red_team.py::test_a_folder_is_saydos_release_only_with_both_of_its_files",),
+    ),
+    Mutation(
+        "an output file that is a link is written through",
+        "transforms/publish.py",
+        "if target.is_symlink() or (target.exists() and not target.is_file()):",
+        "if target.exists() and not target.is_file():",
+        (LINK_TEST,),
+    ),
+    Mutation(
+        "a lock file that is a link is written through",
+        "transforms/publish.py",
+        "if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):",
+        "if lock_path.exists() and not lock_path.is_file():",
+        (LINK_TEST,),
+    ),
+    Mutation(
+        "Ctrl-C exits 1 like a refused input",
+        "transforms/cli/__init__.py",
+        "    return 130\n",
+        "    return 1\n",
+        ("tests/test_red_team.py::test_ctrl_c_anywhere_exits_130_with_one_line",),
+    ),
+    Mutation(
+        "a record recorded on the day it records is refused",
+        "validations/rules.py",
+        "from {table.name} where recorded_on < {name}",
+        "from {table.name} where recorded_on <= {name}",
+        (EDGE_TEST + "a claim dated and recorded today]",),
+    ),
+    Mutation(
+        "an en-GB quote's original English is refused as a translation",
+        "validations/rules.py",
+        "and split_part(quote_lang, '-', 1) != 'en'",
+        "and quote_lang != 'en'",
+        (EDGE_TEST + "an English quote from Britain, in its original English]",),
+    ),
+    Mutation(
+        "a claim said in the company's marketing is refused",
+        "validations/rules.py",
+        "                                            'company_marketing')",
+        "                                            'company_report')",
+        (EDGE_TEST + "a claim said in the company's marketing]",),
+    ),
+    Mutation(
+        "a Wikidata id may start with 0",
+        "validations/rules.py",
+        "regexp_full_match(identifier, 'Q[1-9][0-9]*')",
+        "regexp_full_match(identifier, 'Q[0-9]+')",
+        (EDGE_TEST + "a Wikidata id with a leading zero]",),
+    ),
+    Mutation(
+        "a PermID may start with 0",
+        "validations/rules.py",
+        "regexp_full_match(identifier, '[1-9][0-9]*'))",
+        "regexp_full_match(identifier, '[0-9]+'))",
+        (EDGE_TEST + "a PermID with a leading zero]",),
+    ),
+    Mutation(
+        "a loop of three parents is missed",
+        "validations/rules.py",
+        "                 and not list_contains(walk.path, walk.current_id)",
+        "                 and len(walk.path) < 2",
+        ("tests/test_rule_catalogue.py::test_a_loop_of_three_parents_is_named_from_each_company",),
+    ),
+    Mutation(
+        "a duplicated id's problem names its own place among the others",
+        "validations/rules.py",
+        "for o in members if o != origin_id",
+        "for o in members",
+        ("tests/test_bad_input.py::test_duplicate_id_across_two_files_names_both",),
+    ),
+    Mutation(
+        "a disk error's message does not name the file",
+        "transforms/cli/__init__.py",
+        '        where = f" {error.filename}" if error.filename else ""\n'
+        "        return (\n"
+        '            f"saydo could not',
+        '        where = ""\n        return (\n            f"saydo could not',
+        (CLI_ERRORS_TEST,),
+    ),
+    Mutation(
+        "a saydo bug exits 1 like a refused input",
+        "transforms/cli/__init__.py",
+        "            file=sys.stderr,\n        )\n        return 2",
+        "            file=sys.stderr,\n        )\n        return 1",
+        (CLI_ERRORS_TEST,),
+    ),
+    Mutation(
+        "query takes SQL and a file at once, the file ignored",
+        "transforms/cli/read.py",
+        "if (args.sql is None) == (args.file is None):",
+        "if args.sql is None and args.file is None:",
+        ("tests/test_red_team.py::test_query_takes_its_sql_one_way_only",),
+    ),
+    Mutation(
+        "saydo feed exits 0 beside an adapter it cannot read",
+        "transforms/cli/data.py",
+        "return 0 if not problems else 1",
+        "return 0",
+        (
+            "tests/test_cli.py::"
+            "test_feed_lists_the_adapters_it_can_read_and_exits_1_naming_the_one_it_cannot",
+        ),
+    ),
+    Mutation(
+        "new-case writes through a dangling link",
+        "transforms/cli/data.py",
+        "if target.exists() or target.is_symlink():",
+        "if target.exists():",
+        (NEW_CASE_TEST,),
+    ),
+    Mutation(
+        "new-case takes a title with a control character",
+        "transforms/cli/data.py",
+        "    if not title.isprintable():\n",
+        "    if False:\n",
+        (NEW_CASE_TEST,),
+    ),
+    Mutation(
+        "the report may be written into datasets/",
+        "transforms/cli/read.py",
+        '            raise OutputRefused(f"saydo will not write the report into {source}; '
+        'use --out.")\n',
+        "            pass\n",
+        ("tests/test_red_team.py::test_the_report_is_never_written_into_datasets",),
     ),
 )
 
