@@ -108,36 +108,28 @@ def test_every_column_is_typed_and_commented_as_the_registry_declares(built: Pat
             assert type_ == DUCKDB_NAMES[column.type], (view.name, column.name)
             assert comment.startswith(column.description), (view.name, column.name)
     assert found == {}, f"columns with no declaration: {sorted(found)}"
+    constrained: dict[str, set[tuple[str, str]]] = {"CHECK": set(), "NOT NULL": set()}
+    for kind, t, (c,) in con.execute(
+        "select constraint_type, table_name, constraint_column_names from duckdb_constraints() "
+        "where schema_name = 'main' and constraint_type in ('CHECK', 'NOT NULL')"
+    ).fetchall():
+        constrained[kind].add((t, c))
+
+    def declared(keeps) -> set[tuple[str, str]]:
+        return {
+            (table.name, column.name)
+            for table in (*TABLES.values(), *DERIVED_TABLES.values())
+            for column in table.columns
+            if keeps(column)
+        }
+
     # Allowed values are kept by DuckDB too: a --what-if UPDATE cannot set topic = 'weather'.
-    checks = {
-        (t, c)
-        for t, (c,) in con.execute(
-            "select table_name, constraint_column_names from duckdb_constraints() "
-            "where schema_name = 'main' and constraint_type = 'CHECK'"
-        ).fetchall()
-    }
-    assert checks == {
-        (table.name, column.name)
-        for table in (*TABLES.values(), *DERIVED_TABLES.values())
-        for column in table.columns
-        if column.enum
-    }
+    assert constrained["CHECK"] == declared(lambda column: column.enum)
     # And required columns are NOT NULL: claims.claim_id and summary are, quote is not.
-    not_null = {
-        (t, c)
-        for t, (c,) in con.execute(
-            "select table_name, constraint_column_names from duckdb_constraints() "
-            "where schema_name = 'main' and constraint_type = 'NOT NULL'"
-        ).fetchall()
-    }
+    not_null = constrained["NOT NULL"]
     assert {("claims", "claim_id"), ("claims", "summary")} <= not_null
     assert ("claims", "quote") not in not_null
-    assert not_null == {
-        (table.name, column.name)
-        for table in (*TABLES.values(), *DERIVED_TABLES.values())
-        for column in table.columns
-        if column.required
-    }
+    assert not_null == declared(lambda column: column.required)
     tables = dict(
         con.execute(
             "select table_name, comment from duckdb_tables() where schema_name = 'main'"

@@ -557,6 +557,17 @@ def _page_of(
     return page, env.get_template("company.html").render(page=page)
 
 
+PARAPHRASE_NOTE = "the source&#39;s words, not the speaker&#39;s"
+
+
+def _noted(kind: str, words: str, note: str) -> str:
+    """An English quote of `kind` as a company page shows it, with the note under it."""
+    return (
+        f'<blockquote lang="en" dir="ltr" data-kind="{kind}">{words}</blockquote>\n'
+        f'<p class="note quote-kind">{note}</p>'
+    )
+
+
 def test_a_report_shows_the_speakers_words_apart_from_translations_and_paraphrases(
     minimal_release: Path,
 ) -> None:
@@ -585,25 +596,16 @@ def test_a_report_shows_the_speakers_words_apart_from_translations_and_paraphras
 
     _, page = _page_of(minimal_release, "acme", reworded)
     # What is not the speaker's words says so under the words (apostrophes escaped).
-    assert (
-        '<blockquote lang="en" dir="ltr" data-kind="paraphrase">We never did it.</blockquote>\n'
-        '<p class="note quote-kind">the source&#39;s words, not the speaker&#39;s</p>'
-    ) in page
-    assert (
-        '<blockquote lang="en" dir="ltr" data-kind="headline">We stand by our statement.'
-        "</blockquote>\n"
-        '<p class="note quote-kind">a publication&#39;s headline, not the speaker&#39;s words</p>'
-    ) in page
+    assert _noted("paraphrase", "We never did it.", PARAPHRASE_NOTE) in page
+    headline_note = "a publication&#39;s headline, not the speaker&#39;s words"
+    assert _noted("headline", "We stand by our statement.", headline_note) in page
 
     # Acme Sub has no claim: the files about it are its other evidence, their quote kind shown.
     def paraphrased(page: Page, _: dict) -> None:
         page.other_evidence[0]["quote_kind"] = "paraphrase"
 
     _, page = _page_of(minimal_release, "acme-sub", paraphrased)
-    assert (
-        '<blockquote lang="en" dir="ltr" data-kind="paraphrase">Files show it.</blockquote>\n'
-        '<p class="note quote-kind">the source&#39;s words, not the speaker&#39;s</p>'
-    ) in page
+    assert _noted("paraphrase", "Files show it.", PARAPHRASE_NOTE) in page
 
 
 def test_a_report_lists_each_piece_of_evidence_once_and_marks_retractions(
