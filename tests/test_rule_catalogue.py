@@ -487,23 +487,79 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def problems_at_every_edge() -> list[Problem]:
+    """One check of a folder holding every edge reached through the case file, each in its own
+    file with its ids prefixed (as problems_of_every_case does for the catalogue; the slow
+    test below shows each edge's problems are the same alone). An edge that writes a feed is
+    checked on its own in the test. Made once for the run."""
+
+    def make(folder: Path) -> list[Problem]:
+        files = set()
+        for edge, reach, _ in EDGES:
+            case = minimal_case()
+            if not isinstance(reach(case), Feed):
+                write_variant(folder / "datasets", case, variant_name(edge))
+                files.add(f"datasets/cases/{variant_name(edge)}.yaml")
+        with pytest.raises(InputError) as caught:
+            check(folder / "datasets", today=TODAY)
+        # Each problem is some edge's own, so none is lost between them.
+        assert {p.file for p in caught.value.problems} <= files
+        return caught.value.problems
+
+    return made_once("rule-edges", make)
+
+
 @pytest.mark.parametrize(
     ("edge", "reach", "refused_by"), [pytest.param(*e, id=e[0]) for e in EDGES]
 )
 def test_each_rule_stops_exactly_at_its_edge(
-    tmp_path: Path, edge: str, reach, refused_by: str | None
+    tmp_path: Path, problems_at_every_edge: list[Problem], edge: str, reach, refused_by: str | None
 ) -> None:
     case = minimal_case()
     feed = reach(case)
-    write_case(tmp_path / "datasets", case)
     if isinstance(feed, Feed):
+        write_case(tmp_path / "datasets", case)
         feed.write(tmp_path / "datasets")
-    if refused_by is None:
-        assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2, edge
-        return
-    with pytest.raises(InputError) as caught:
-        check(tmp_path / "datasets", today=TODAY)
-    assert [p.rule.split(":")[0] for p in caught.value.problems] == [refused_by], edge
+        if refused_by is None:
+            assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2, edge
+            return
+        with pytest.raises(InputError) as caught:
+            check(tmp_path / "datasets", today=TODAY)
+        problems = caught.value.problems
+    else:
+        problems = [
+            p
+            for p in problems_at_every_edge
+            if p.file == f"datasets/cases/{variant_name(edge)}.yaml"
+        ]
+    assert [p.rule.split(":")[0] for p in problems] == ([refused_by] if refused_by else []), edge
+
+
+@pytest.mark.slow
+def test_the_edges_checked_together_are_each_the_same_alone(
+    tmp_path: Path, problems_at_every_edge: list[Problem]
+) -> None:
+    """What lets one check stand for every edge: an edge raises the same problems alone as
+    beside the others, and the edges allowed are read whole (two claims each)."""
+    for edge, reach, _ in EDGES:
+        case = minimal_case()
+        if isinstance(reach(case), Feed):
+            continue
+        name = variant_name(edge)
+        write_case(tmp_path / name / "datasets", case)
+        try:
+            check_counts, alone = check(tmp_path / name / "datasets", today=TODAY), []
+        except InputError as refused:
+            check_counts, alone = None, refused.problems
+        beside = [
+            (p.rule, p.record.replace(f"{name}-", ""), p.field, p.line)
+            for p in problems_at_every_edge
+            if p.file == f"datasets/cases/{name}.yaml"
+        ]
+        assert sorted(beside) == sorted((p.rule, p.record, p.field, p.line) for p in alone), edge
+        if not alone:
+            assert check_counts["claims"] == 2, edge
 
 
 def test_a_loop_of_three_parents_is_named_from_each_company(tmp_path: Path) -> None:
