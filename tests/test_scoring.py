@@ -847,6 +847,31 @@ def test_the_published_clock_never_sees_the_future(variants) -> None:
 
 
 @variant
+def _undated_claims_known_by_their_publications() -> dict:
+    # Both claims undated (each with the note an undated claim needs): the denial read in the
+    # report of 2 May 2023 and said in Acme's statement of March 2023; the Arabic commitment
+    # said in its Arabic statement of 2023 and read nowhere else.
+    case = minimal_case()
+    denial, arabic = case["claims"]
+    for claim in (denial, arabic):
+        claim.pop("claim_date")
+        claim["review_note"] = "No source dates it."
+    denial.update(source_id="src-report", said_in_source_id="src-company")
+    return case
+
+
+def test_an_undated_claim_is_public_once_the_company_had_published_it(variants) -> None:
+    scored = variants(_undated_claims_known_by_their_publications)
+    # The denial: the statement it was said in ran to 31 March (2023-03, a month), before the
+    # report of 2 May that it was read in. The commitment: its statement's year ran to 31
+    # December. Neither is public on its own recorded_on (2024-01-10).
+    assert scored.pairs("select claim_id, public_from::varchar from claims") == {
+        "acme-denial": "2023-03-31",
+        "acme-arabic": "2023-12-31",
+    }
+
+
+@variant
 def _reply_before_the_claim() -> dict:
     # Acme's reply of 1 June 2023 answers its Arabic commitment, dated by the year 2023 alone
     # and so public only from 31 December.

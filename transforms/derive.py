@@ -109,10 +109,10 @@ def _release_records(con: duckdb.DuckDBPyConnection, releases: list[Release]) ->
             )
 
 
-def _stamps(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> None:
-    """first_release and last_changed_release on every versioned table, first_release on
-    corrections."""
-    candidate_ordinal = f"(select max(ordinal) from {RELEASES_SQL})"
+def _stamp_corrections(con: duckdb.DuckDBPyConnection) -> int:
+    """first_release on corrections, and `first_seen(table_name, record_id, ordinal)`: the
+    first release that held each record. Returns this build's ordinal."""
+    candidate_ordinal = con.execute(f"select max(ordinal) from {RELEASES_SQL}").fetchall()[0][0]
     con.execute(
         """create or replace temp table first_seen as
         select table_name, record_id, min(ordinal) as ordinal
@@ -129,35 +129,7 @@ def _stamps(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> None:
                        || strftime(corrections.corrected_on, '%Y-%m-%d')),
                 {candidate_ordinal}))"""
     )
-    for name in VERSIONED_TABLES:
-        key = record_id_sql(TABLES[name], "t")
-        con.execute(
-            f"""with stamped as (
-                select t._origin,
-                       coalesce(seen.ordinal, {candidate_ordinal}) as first_ordinal,
-                       greatest(
-                           coalesce(seen.ordinal, {candidate_ordinal}),
-                           coalesce((select max(o.ordinal) from corrections as fix
-                                     join {RELEASES_SQL} as o on o.release = fix.first_release
-                                     where fix.table_name = '{name}'
-                                       and fix.record_id = {key}), 0),
-                           case when t.retracted_on is not null then coalesce(
-                               (select min(r.ordinal) from release_records as r
-                                where r.table_name = '{name}' and r.record_id = {key}
-                                  and r.retracted),
-                               {candidate_ordinal}) else 0 end
-                       ) as last_ordinal
-                from {name} as t
-                left join first_seen as seen
-                  on seen.table_name = '{name}' and seen.record_id = {key}
-            )
-            update {name} set
-                first_release = (select release from {RELEASES_SQL}
-                                 where ordinal = stamped.first_ordinal),
-                last_changed_release = (select release from {RELEASES_SQL}
-                                        where ordinal = stamped.last_ordinal)
-            from stamped where {name}._origin = stamped._origin"""
-        )
+    return candidate_ordinal
 
 
 def _identifiers(con: duckdb.DuckDBPyConnection) -> None:
@@ -181,51 +153,125 @@ def _identifiers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _effective_review(con: duckdb.DuckDBPyConnection) -> None:
-    """Each source's floor (the weakest status along its based_on chain), then each record's."""
+# Each record's weakest source (its floor) and the day that source's content was published.
+_FLOOR_RANK = "coalesce({}.floor_rank, 4)"
+_PUBLISHED_END = "{}.published_end"
+
+
+def _derived_sql(name: str, candidate_ordinal: int) -> str:
+    """One UPDATE of a versioned table setting every column saydo derives for it (one pass
+    over its rows: at a million claims each pass of an UPDATE costs about a second):
+
+    - first_release and last_changed_release: the first release that held the record, and the
+      latest of that, a correction's release and the release that first held its retraction
+      (this build when none has yet);
+    - effective_review_status: the weakest of its own status and its sources' floors (a link:
+      the weaker of its claim and its evidence, whose own are set before it);
+    - public_from: its own date's period end, published no earlier than its source (a claim:
+      its date, or else its publication's or its source's); a link: the later of its ends."""
+    key = record_id_sql(TABLES[name], "t")
+    floors = {source: f"floor_{source}" for source in RESTS_ON.get(name, ())}
+    derived = []
+    if floors:
+        ranks = ", ".join(_FLOOR_RANK.format(alias) for alias in floors.values())
+        derived.append(
+            "review_status_of_rank(least(review_rank(t.review_status), "
+            f"{ranks})) as effective_review_status"
+        )
+    if name == "claims":
+        derived.append(
+            "coalesce(date_period_end(t.claim_date, t.claim_date_precision), "
+            f"{_PUBLISHED_END.format('floor_said_in_source_id')}, "
+            f"{_PUBLISHED_END.format('floor_source_id')}, t.recorded_on) as public_from"
+        )
+    elif name in ("evidence", "responses"):
+        prefix = "evidence" if name == "evidence" else "response"
+        own = f"date_period_end(t.{prefix}_date, t.{prefix}_date_precision)"
+        source = _PUBLISHED_END.format("floor_source_id")
+        derived.append(
+            f"coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on) as public_from"
+        )
+    elif name == "claim_evidence":
+        derived += [
+            "review_status_of_rank(least(review_rank(claim.effective_review_status), "
+            "review_rank(evidence.effective_review_status))) as effective_review_status",
+            "greatest(claim.public_from, evidence.public_from) as public_from",
+        ]
+    joins = [
+        f"left join source_floor as {alias} on {alias}.source_id = t.{source}"
+        for source, alias in floors.items()
+    ]
+    if name == "claim_evidence":
+        joins += [
+            "left join claims as claim on claim.claim_id = t.claim_id",
+            "left join evidence on evidence.evidence_id = t.evidence_id",
+        ]
+    selected = "".join(f",\n                {column}" for column in derived)
+    joined = "".join(f"\n            {join}" for join in joins)
+    assigned = "".join(
+        f"{column} = final.{column},\n            "
+        for column in (item.split(" as ")[-1] for item in derived)
+    )
+    return f"""
+        with
+
+        seen as (
+            select record_id, ordinal from first_seen where table_name = '{name}'
+        ),
+
+        corrected as (
+            select fix.record_id, max(release.ordinal) as ordinal
+            from corrections as fix
+            join {RELEASES_SQL} as release on release.release = fix.first_release
+            where fix.table_name = '{name}'
+            group by fix.record_id
+        ),
+
+        retracted as (
+            select record_id, min(ordinal) as ordinal
+            from release_records
+            where table_name = '{name}' and retracted
+            group by record_id
+        ),
+
+        stamped as (
+            select
+                t._origin,
+                coalesce(seen.ordinal, {candidate_ordinal}) as first_ordinal,
+                greatest(
+                    coalesce(seen.ordinal, {candidate_ordinal}),
+                    coalesce(corrected.ordinal, 0),
+                    case when t.retracted_on is not null
+                         then coalesce(retracted.ordinal, {candidate_ordinal}) else 0 end
+                ) as last_ordinal{selected}
+            from {name} as t
+            left join seen on seen.record_id = {key}
+            left join corrected on corrected.record_id = {key}
+            left join retracted on retracted.record_id = {key}{joined}
+        ),
+
+        final as (
+            select stamped.*, first.release as first_release, last.release as last_changed_release
+            from stamped
+            join {RELEASES_SQL} as first on first.ordinal = stamped.first_ordinal
+            join {RELEASES_SQL} as last on last.ordinal = stamped.last_ordinal
+        )
+
+        update {name} set
+            {assigned}first_release = final.first_release,
+            last_changed_release = final.last_changed_release
+        from final where {name}._origin = final._origin"""
+
+
+def _derived_columns(con: duckdb.DuckDBPyConnection, candidate_ordinal: int) -> None:
+    """Every versioned table's derived columns, a table at a time (a link after its claim and
+    its evidence), from `source_floor`: each source's floor (the weakest status along its
+    based_on chain) and the day its content was published."""
     con.execute(
         "create or replace temp table source_floor as select * from source_floor('sources')"
     )
-    floor = "(select floor_rank from source_floor where source_floor.source_id = {})"
-    for name, sources in RESTS_ON.items():
-        ranks = ", ".join(f"coalesce({floor.format('t.' + s)}, 4)" for s in sources)
-        con.execute(
-            f"""update {name} set effective_review_status = review_status_of_rank(
-                    least(review_rank(t.review_status), {ranks}))
-                from (select * from {name}) as t where {name}._origin = t._origin"""
-        )
-    con.execute(
-        """update claim_evidence set effective_review_status = review_status_of_rank(least(
-               review_rank(claim.effective_review_status),
-               review_rank(evidence.effective_review_status)))
-           from claims as claim, evidence
-           where claim.claim_id = claim_evidence.claim_id
-             and evidence.evidence_id = claim_evidence.evidence_id"""
-    )
-
-
-def _public_from(con: duckdb.DuckDBPyConnection) -> None:
-    """The published clock: since when what each record says had been published."""
-    published = "(select published_end from source_floor where source_floor.source_id = {})"
-    con.execute(
-        f"""update claims set public_from = coalesce(
-                date_period_end(claims.claim_date, claims.claim_date_precision),
-                {published.format("claims.said_in_source_id")},
-                {published.format("claims.source_id")}, claims.recorded_on)"""
-    )
-    for name, prefix in (("evidence", "evidence"), ("responses", "response")):
-        own = f"date_period_end({name}.{prefix}_date, {name}.{prefix}_date_precision)"
-        source = published.format(f"{name}.source_id")
-        con.execute(
-            f"""update {name} set public_from = coalesce(
-                    greatest({own}, {source}), {own}, {source}, {name}.recorded_on)"""
-        )
-    con.execute(
-        """update claim_evidence set public_from = greatest(claim.public_from, evidence.public_from)
-           from claims as claim, evidence
-           where claim.claim_id = claim_evidence.claim_id
-             and evidence.evidence_id = claim_evidence.evidence_id"""
-    )
+    for name in VERSIONED_TABLES:
+        con.execute(_derived_sql(name, candidate_ordinal))
 
 
 def _late_records(
@@ -282,11 +328,9 @@ def derive(
     (with the release that published each) and the problems of late-dated records."""
     _release_list(con, releases, candidate)
     _release_records(con, releases)
-    _stamps(con, candidate)
+    _derived_columns(con, _stamp_corrections(con))
     problems = _late_records(con, releases, candidate, origins)
     _identifiers(con)
-    _effective_review(con)
-    _public_from(con)
     versions = {
         name: _released(con, name, changed_versions(con, name)) for name in VERSIONED_TABLES
     }

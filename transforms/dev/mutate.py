@@ -159,10 +159,19 @@ MUTATIONS = (
     Mutation(
         "evidence's own date is ignored by the published clock",
         "transforms/derive.py",
-        "coalesce(\n                    greatest({own}, {source}), {own}, {source}, "
-        "{name}.recorded_on)",
-        "coalesce({source}, {name}.recorded_on)",
+        "coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on) as public_from",
+        "coalesce({source}, t.recorded_on) as public_from",
         ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
+    ),
+    Mutation(
+        "an undated claim's own publication is ignored by the published clock",
+        "transforms/derive.py",
+        "f\"{_PUBLISHED_END.format('floor_said_in_source_id')}, \"",
+        '""',
+        (
+            "tests/test_scoring.py::"
+            "test_an_undated_claim_is_public_once_the_company_had_published_it",
+        ),
     ),
     Mutation(
         "ids are not checked as lowercase slugs",
