@@ -540,9 +540,10 @@ class Loaded:
 
 
 @contextmanager
-def read_as_the_build_reads(datasets: Path) -> Iterator[tuple]:
-    """`datasets` read into a work database as the build's read stage does: the connection and
-    what was read (transforms.ingest.read.Ingested), for a test of a stage after it."""
+def read_as_the_build_reads(datasets: Path, cache: Path | None = None) -> Iterator[tuple]:
+    """`datasets` read into a work database as the build's read stage does (with `cache`, as a
+    plain build beside that cache folder): the connection and what was read
+    (transforms.ingest.read.Ingested), for a test of a stage after it."""
     from transforms.build import open_work_database
     from transforms.ingest.read import read_datasets
 
@@ -550,7 +551,7 @@ def read_as_the_build_reads(datasets: Path) -> Iterator[tuple]:
         scratch = Path(folder)
         con = open_work_database(scratch / "work.duckdb", scratch)
         try:
-            yield con, read_datasets(datasets, con, scratch)
+            yield con, read_datasets(datasets, con, scratch, cache)
         finally:
             con.close()
 

@@ -327,13 +327,14 @@ def _build_into(
 ) -> BuildResult:
     scratch = staging / "scratch"
     scratch.mkdir()
-    # A plain build reuses pandera's verdicts on unchanged rows, the empty package and the
-    # gate's verdict on the same measures; a release judges and lays out everything afresh.
+    # A plain build reuses the case files it parsed before, pandera's verdicts on unchanged
+    # rows, the empty package and the gate's verdict on the same measures; a release reads,
+    # judges and lays out everything afresh.
     cache = None if released_on else out.parent / ".saydo-cache"
     work_path = scratch / "work.duckdb"
     work = open_work_database(work_path, scratch)
     try:
-        ingested = stages.run("read", read_datasets, datasets, work, scratch)
+        ingested = stages.run("read", read_datasets, datasets, work, scratch, cache)
         stages.run("validate", validate, work, ingested, today, cache)
         synthetic = is_synthetic(work)
         data_date = data_date_of(work)

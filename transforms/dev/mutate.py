@@ -55,6 +55,7 @@ FORGET_VERDICTS_TEST = (
     "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
 )
 EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
+PARSED_TEST = "tests/test_parsed_cache.py::"
 CHART_TEST = (
     "tests/test_cli.py::test_the_score_chart_steps_at_quarter_ends_and_numbers_what_moved_it"
 )
@@ -1591,6 +1592,27 @@ MUTATIONS = (
         'use --out.")\n',
         "            pass\n",
         ("tests/test_red_team.py::test_the_report_is_never_written_into_datasets",),
+    ),
+    Mutation(
+        "a parsed case file is kept under a key that ignores its text",
+        "transforms/ingest/parsed_cache.py",
+        'digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()',
+        'digest = hashlib.sha256(b"").hexdigest()',
+        (f"{PARSED_TEST}test_a_rebuild_parses_only_the_file_that_changed",),
+    ),
+    Mutation(
+        "parsed case files are read back under another reader",
+        "transforms/ingest/parsed_cache.py",
+        'if stored.get("fingerprint") == self.fingerprint:',
+        "if True:",
+        (f"{PARSED_TEST}test_a_cache_from_another_reader_or_a_broken_one_is_never_read",),
+    ),
+    Mutation(
+        "a parsed mapping read back from the cache loses its line",
+        "transforms/ingest/parsed_cache.py",
+        'if value["l"] is not None:',
+        "if False:",
+        (f"{PARSED_TEST}test_every_real_case_file_and_every_kind_of_node_reads_back_as_parsed",),
     ),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from schemas.registry import AUTHORING, TABLES, Field, Table, table_for_case_key
@@ -323,10 +324,12 @@ def read_case(
     out: CaseRows,
     sections: tuple[str, ...] = CASE_KEYS,
     meta_keys: tuple[str, ...] = ("case",),
+    parse: Callable[[str], object] | None = None,
 ) -> Mapping | None:
     """Read one case file into `out`; returns the parsed document. An adapter file is read the
-    same way with its own `sections` (its source records) and `meta_keys` (its description)."""
-    document, problems = read_case_file(file.path, file.display)
+    same way with its own `sections` (its source records) and `meta_keys` (its description).
+    `parse` turns the file's text into its document (read_case_file)."""
+    document, problems = read_case_file(file.path, file.display, parse)
     out.problems.extend(problems)
     if document is None:
         return None

@@ -23,6 +23,7 @@ from transforms.ingest.cases import CaseRows, read_case
 from transforms.ingest.feeds import ingest_feed
 from transforms.ingest.files import CASE_SUFFIXES, FEED_SUFFIXES, display_name, list_inputs
 from transforms.ingest.origins import Origins
+from transforms.ingest.parsed_cache import ParsedCaseFiles
 from validations.problems import InputError, Problem
 
 
@@ -59,8 +60,11 @@ def _case_frames(rows: CaseRows) -> dict[str, pl.DataFrame]:
     return frames
 
 
-def read_datasets(datasets: Path, con: duckdb.DuckDBPyConnection, workdir: Path) -> Ingested:
-    """Read every case file, adapter file and feed under `datasets` into `con`."""
+def read_datasets(
+    datasets: Path, con: duckdb.DuckDBPyConnection, workdir: Path, cache: Path | None = None
+) -> Ingested:
+    """Read every case file, adapter file and feed under `datasets` into `con`. With a cache
+    folder, a case file parsed before (the same text) is not parsed again (parsed_cache)."""
     if datasets.is_symlink() or not datasets.is_dir():
         what = "is not a folder" if datasets.exists() else "does not exist"
         raise InputError(
@@ -81,8 +85,10 @@ def read_datasets(datasets: Path, con: duckdb.DuckDBPyConnection, workdir: Path)
     rows = CaseRows()
     case_files, problems = list_inputs(datasets / "cases", CASE_SUFFIXES, root)
     rows.problems += problems
+    parsed = ParsedCaseFiles(cache) if cache is not None else None
+    parse = parsed.parse if parsed else None
     for file in case_files:
-        read_case(file, file.path.stem, origins, rows)
+        read_case(file, file.path.stem, origins, rows, parse=parse)
     adapters, problems = adapter_folders.discover(datasets)
     rows.problems += problems
     for adapter in adapters:
@@ -99,7 +105,10 @@ def read_datasets(datasets: Path, con: duckdb.DuckDBPyConnection, workdir: Path)
             rows,
             sections=adapter_folders.RECORD_SECTIONS,
             meta_keys=("adapter",),
+            parse=parse,
         )
+    if parsed:
+        parsed.save()
     frames = _case_frames(rows)
     for name, table in TABLES.items():
         con.execute(work_table_ddl(table))

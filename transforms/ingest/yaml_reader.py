@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -327,11 +328,14 @@ def parse_case_text(text: str) -> object:
         raise CaseFileError(None, f"a value cannot be read: {error}.") from None
 
 
-def read_case_file(path: Path, display_name: str) -> tuple[object | None, list[Problem]]:
-    """Parse one case file. Returns the document, or None with the problems that stopped it."""
+def read_case_file(
+    path: Path, display_name: str, parse: Callable[[str], object] | None = None
+) -> tuple[object | None, list[Problem]]:
+    """Parse one case file (with `parse`, parse_case_text by default: a build passes its
+    ParsedCaseFiles). Returns the document, or None with the problems that stopped it."""
     try:
         data = read_capped(path, MAX_CASE_FILE_BYTES)
-        return parse_case_text(decode_text(data)), []
+        return (parse or parse_case_text)(decode_text(data)), []
     except UnreadableFile as error:
         return None, [Problem(display_name, None, "", "", error.message, error.hint, "read")]
     except CaseFileError as error:
