@@ -16,6 +16,7 @@ from tests.conftest import (
     identify,
     made_once,
     minimal_case,
+    read_as_the_build_reads,
     refused_over,
     variant_name,
     write_case,
@@ -445,3 +446,19 @@ def test_rules_report_the_same_problems_together_or_one_at_a_time(
     } <= named, named
     assert any(p.field == "evidence_id" and p.rule.startswith("foreign_key") for p in reported[0])
     assert any(p.rule == "primary_key" for p in reported[0]) == duplicated_id
+
+
+def test_the_same_refused_value_in_two_files_is_reported_in_each(tmp_path: Path) -> None:
+    # A number YAML would read as octal at line 4 of two files: in a.yaml in a record, which
+    # its record reader reports; in b.yaml as a key of the header, outside any record. A
+    # refusal is a file's own, so b's is not taken for a's, already reported.
+    texts = {
+        "a": "case:\n  title: A case\nsources:\n- source_id: 0100\n",
+        "b": "case:\n  title: B case\n  recorded_on: 2024-01-10\n  0100: x\n",
+    }
+    (tmp_path / "datasets" / "cases").mkdir(parents=True)
+    for name, text in texts.items():
+        (tmp_path / "datasets" / "cases" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    with read_as_the_build_reads(tmp_path / "datasets") as (_, ingested):
+        refused = [(p.file, p.line) for p in ingested.problems if "0100" in p.message]
+    assert refused == [("datasets/cases/a.yaml", 4), ("datasets/cases/b.yaml", 4)]

@@ -142,10 +142,20 @@ def test_a_cache_from_another_reader_or_a_broken_one_is_never_read(
     _read(datasets, cache)
     assert parsed == ["Acme test case"]
 
-    # A file that is not JSON, or a document that is not one the cache writes (a mapping
-    # without its pairs): parsed again.
-    broken_document = {digest: {"l": 1} for digest in stored["documents"]}
-    for broken in (b"{not json", json.dumps({**stored, "documents": broken_document}).encode()):
+    # A file that is not JSON or is nested too deep to read, or a document no parse gives (a
+    # mapping without its pairs, a refused value whose line is text): parsed again, never a
+    # crash or a wrong document.
+    not_documents = [
+        {"l": 1},
+        {"m": [["case", {"r": ["4", "refused", ""]}]], "l": 1, "k": [["case", 1]]},
+    ]
+    broken_files = [b"{not json", b"[" * 100_000] + [
+        json.dumps(
+            {**stored, "documents": {digest: document for digest in stored["documents"]}}
+        ).encode()
+        for document in not_documents
+    ]
+    for broken in broken_files:
         parsed.clear()
         kept.write_bytes(broken)
         _read(datasets, cache)

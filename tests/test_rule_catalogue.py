@@ -15,6 +15,7 @@ from tests.conftest import (
     identify,
     made_once,
     minimal_case,
+    read_as_the_build_reads,
     variant_name,
     write_case,
     write_variant,
@@ -487,14 +488,20 @@ EDGES: list[tuple[str, Callable[[dict], object], str | None]] = [
 ]
 
 
+@dataclass(frozen=True)
+class EveryEdge:
+    problems: list[Problem]
+    claims: dict[str, int]  # claims read, by case file (an edge's variant name)
+
+
 @pytest.fixture(scope="module")
-def problems_at_every_edge() -> list[Problem]:
+def every_edge() -> EveryEdge:
     """One check of a folder holding every edge reached through the case file, each in its own
     file with its ids prefixed (as problems_of_every_case does for the catalogue; the slow
-    test below shows each edge's problems are the same alone). An edge that writes a feed is
-    checked on its own in the test. Made once for the run."""
+    test below shows each edge's problems are the same alone), and the claims read from each
+    file. An edge that writes a feed is checked on its own in the test. Made once for the run."""
 
-    def make(folder: Path) -> list[Problem]:
+    def make(folder: Path) -> EveryEdge:
         files = set()
         for edge, reach, _ in EDGES:
             case = minimal_case()
@@ -505,7 +512,11 @@ def problems_at_every_edge() -> list[Problem]:
             check(folder / "datasets", today=TODAY)
         # Each problem is some edge's own, so none is lost between them.
         assert {p.file for p in caught.value.problems} <= files
-        return caught.value.problems
+        with read_as_the_build_reads(folder / "datasets") as (con, _):
+            claims = dict(
+                con.execute("select case_id, count(*) from claims group by all").fetchall()
+            )
+        return EveryEdge(caught.value.problems, claims)
 
     return made_once("rule-edges", make)
 
@@ -514,7 +525,7 @@ def problems_at_every_edge() -> list[Problem]:
     ("edge", "reach", "refused_by"), [pytest.param(*e, id=e[0]) for e in EDGES]
 )
 def test_each_rule_stops_exactly_at_its_edge(
-    tmp_path: Path, problems_at_every_edge: list[Problem], edge: str, reach, refused_by: str | None
+    tmp_path: Path, every_edge: EveryEdge, edge: str, reach, refused_by: str | None
 ) -> None:
     case = minimal_case()
     feed = reach(case)
@@ -528,17 +539,17 @@ def test_each_rule_stops_exactly_at_its_edge(
             check(tmp_path / "datasets", today=TODAY)
         problems = caught.value.problems
     else:
-        problems = [
-            p
-            for p in problems_at_every_edge
-            if p.file == f"datasets/cases/{variant_name(edge)}.yaml"
-        ]
+        name = variant_name(edge)
+        problems = [p for p in every_edge.problems if p.file == f"datasets/cases/{name}.yaml"]
+        if refused_by is None:
+            # Allowed, and read whole: both of its claims.
+            assert every_edge.claims.get(name) == 2, edge
     assert [p.rule.split(":")[0] for p in problems] == ([refused_by] if refused_by else []), edge
 
 
 @pytest.mark.slow
 def test_the_edges_checked_together_are_each_the_same_alone(
-    tmp_path: Path, problems_at_every_edge: list[Problem]
+    tmp_path: Path, every_edge: EveryEdge
 ) -> None:
     """What lets one check stand for every edge: an edge raises the same problems alone as
     beside the others, and the edges allowed are read whole (two claims each)."""
@@ -554,7 +565,7 @@ def test_the_edges_checked_together_are_each_the_same_alone(
             check_counts, alone = None, refused.problems
         beside = [
             (p.rule, p.record.replace(f"{name}-", ""), p.field, p.line)
-            for p in problems_at_every_edge
+            for p in every_edge.problems
             if p.file == f"datasets/cases/{name}.yaml"
         ]
         assert sorted(beside) == sorted((p.rule, p.record, p.field, p.line) for p in alone), edge

@@ -270,7 +270,8 @@ def _derived_columns(con: duckdb.DuckDBPyConnection, candidate_ordinal: int) -> 
     con.execute(
         "create or replace temp table source_floor as select * from source_floor('sources')"
     )
-    for name in VERSIONED_TABLES:
+    # A link's status and public_from come from its claim's and its evidence's: set last.
+    for name in sorted(VERSIONED_TABLES, key=lambda name: name == "claim_evidence"):
         con.execute(_derived_sql(name, candidate_ordinal))
 
 

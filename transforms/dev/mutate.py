@@ -1614,6 +1614,35 @@ MUTATIONS = (
         "if False:",
         (f"{PARSED_TEST}test_every_real_case_file_and_every_kind_of_node_reads_back_as_parsed",),
     ),
+    Mutation(
+        "a refusal reported in one case file hides the same refusal in the next",
+        "transforms/ingest/cases.py",
+        "    out.reported_refusals = set()\n",
+        "",
+        ("tests/test_bad_input.py::test_the_same_refused_value_in_two_files_is_reported_in_each",),
+    ),
+    Mutation(
+        "a parsed-case cache nested too deep stops the build",
+        "transforms/ingest/parsed_cache.py",
+        "        except Exception:  # RecursionError included: nested too deep to read\n",
+        "        except (OSError, ValueError):\n",
+        (f"{PARSED_TEST}test_a_cache_from_another_reader_or_a_broken_one_is_never_read",),
+    ),
+    Mutation(
+        "a refused value read back from the cache keeps a line that is text",
+        "transforms/ingest/parsed_cache.py",
+        "if type(line) is not int or type(message) is not str or type(hint) is not str:",
+        "if False:",
+        (f"{PARSED_TEST}test_a_cache_from_another_reader_or_a_broken_one_is_never_read",),
+    ),
+    Mutation(
+        "a claim recorded on the day of the build is dropped as it is read",
+        "transforms/ingest/cases.py",
+        "        out.rows[table.name].append(row)\n",
+        "        if str(row.get('recorded_on')) != '2025-01-01' or table.name != 'claims':\n"
+        "            out.rows[table.name].append(row)\n",
+        (f"{EDGE_TEST}a claim dated and recorded today]",),
+    ),
 )
 
 

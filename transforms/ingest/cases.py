@@ -32,7 +32,9 @@ class CaseRows:
     cases: dict[str, dict] = field(default_factory=dict)
     # (table, origin, field) whose value the reader rejected and left empty.
     rejected: set[tuple[str, int, str]] = field(default_factory=set)
-    # Values the YAML reader refused that a record reader has already reported.
+    # Values the YAML reader refused in the file being read that a record reader has already
+    # reported (a file's own: the same value on the same line of another file is its own
+    # problem there).
     reported_refusals: set[RefusedValue] = field(default_factory=set)
 
 
@@ -329,6 +331,7 @@ def read_case(
     """Read one case file into `out`; returns the parsed document. An adapter file is read the
     same way with its own `sections` (its source records) and `meta_keys` (its description).
     `parse` turns the file's text into its document (read_case_file)."""
+    out.reported_refusals = set()
     document, problems = read_case_file(file.path, file.display, parse)
     out.problems.extend(problems)
     if document is None:

@@ -4,10 +4,13 @@ quarter of a second, most of a rebuild's `read` stage).
 
 A parsed document is kept as JSON, each mapping with the lines the reader found for it and its
 keys, each refused value with its line and message, so it reads back equal to a fresh parse. The
-file is keyed by everything a parse depends on: the reader's own code, PyYAML and its libyaml,
-and Python. A cache that cannot be read is passed over and one that cannot be written only costs
-time; a file that did not parse is never kept. `saydo release` and `saydo check` never use one
-(a release judges everything afresh; a command that reads writes nothing)."""
+file is keyed by everything a parse depends on: the reader's code and this module's, PyYAML,
+libyaml and Python. A cache that cannot be read (damaged, nested too deep, a value no parse
+gives) is passed over and one that cannot be written only costs time; a file that did not parse
+is never kept. Like pandera's kept verdicts, a document edited by hand in the cache is read as it
+stands: the records it gives are judged by the door and the rules like any other, and `saydo
+release` and `saydo check` never use a cache (a release judges everything afresh; a command
+that reads writes nothing)."""
 
 from __future__ import annotations
 
@@ -28,8 +31,11 @@ class Uncacheable(Exception):
 
 
 def _fingerprint() -> str:
-    code = Path(yaml_reader.__file__).read_bytes()
-    versions = repr((yaml.__version__, yaml.__with_libyaml__, sys.version))
+    """The reader's code and this module's (the JSON form), PyYAML, libyaml and Python."""
+    from yaml import _yaml
+
+    code = Path(yaml_reader.__file__).read_bytes() + Path(__file__).read_bytes()
+    versions = repr((yaml.__version__, _yaml.get_version_string(), sys.version))
     return hashlib.sha256(code + versions.encode("utf-8")).hexdigest()
 
 
@@ -52,17 +58,35 @@ def encode(node: object) -> object:
 
 
 def decode(value: object) -> object:
+    """The document `encode` gave; ValueError for anything it could not have given (the file
+    is the build's own, but may be damaged or edited)."""
     if type(value) is list:
         return [decode(item) for item in value]
     if type(value) is dict:
         if "r" in value:
-            return RefusedValue(*value["r"])
-        mapping = Mapping((decode(key), decode(item)) for key, item in value["m"])
+            line, message, hint = value["r"]
+            if type(line) is not int or type(message) is not str or type(hint) is not str:
+                raise ValueError("not a refused value")
+            return RefusedValue(line, message, hint)
+        mapping = Mapping((_key(key), decode(item)) for key, item in value["m"])
         if value["l"] is not None:
+            if type(value["l"]) is not int:
+                raise ValueError("not a line")
             mapping.line = value["l"]
-        mapping.key_lines = {decode(key): line for key, line in value["k"]}
+        mapping.key_lines = {_key(key): line for key, line in value["k"]}
+        if any(type(line) is not int for line in mapping.key_lines.values()):
+            raise ValueError("not a line")
         return mapping
-    return value
+    if value is None or type(value) in (str, bool, int, float):
+        return value
+    raise ValueError("not a value")
+
+
+def _key(value: object) -> object:
+    key = decode(value)
+    if not (key is None or type(key) in (str, bool, int, float, RefusedValue)):
+        raise ValueError("not a key")
+    return key
 
 
 class ParsedCaseFiles:
@@ -83,9 +107,11 @@ class ParsedCaseFiles:
             if path.is_file() and not path.is_symlink():
                 stored = json.loads(path.read_bytes())
                 if stored.get("fingerprint") == self.fingerprint:
-                    self.known = dict(stored["documents"])
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            self.known = {}  # a broken cache costs a full parse, never a wrong document
+                    self.known = {
+                        str(digest): document for digest, document in stored["documents"].items()
+                    }
+        except Exception:  # RecursionError included: nested too deep to read
+            self.known = {}  # a broken cache costs a full parse, never a crash
 
     def parse(self, text: str) -> object:
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -94,7 +120,7 @@ class ParsedCaseFiles:
                 document = decode(self.known[digest])
                 self.used[digest] = self.known[digest]
                 return document
-            except (TypeError, ValueError, KeyError):
+            except Exception:  # not a document encode gives, damaged or edited
                 self.changed = True
         document = yaml_reader.parse_case_text(text)  # raises CaseFileError: never kept
         try:
