@@ -20,7 +20,7 @@ from tests.conftest import (
     write_case,
     write_variant,
 )
-from transforms.build import check
+from transforms.build import check, validate
 from validations.problems import InputError, Problem
 from validations.rules import rule_kinds
 
@@ -348,6 +348,22 @@ def test_the_unbroken_case_passes_every_rule(tmp_path: Path) -> None:
     assert check(tmp_path / "datasets", today=TODAY)["claims"] == 2
 
 
+def _variant_problems(problems: list[Problem], name: str) -> list[Problem]:
+    """The problems of the variant `name` among a shared check's: those in its own file."""
+    return [p for p in problems if p.file == f"datasets/cases/{name}.yaml"]
+
+
+def _unprefixed(problem: Problem, prefix: str = "") -> tuple:
+    """A problem as (rule, record, field, line, message), a variant's `prefix` taken off."""
+    return (
+        problem.rule,
+        problem.record.replace(prefix, ""),
+        problem.field,
+        problem.line,
+        problem.message.replace(prefix, ""),
+    )
+
+
 @pytest.mark.slow
 def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
     tmp_path: Path, problems_of_every_case: list[Problem]
@@ -361,13 +377,11 @@ def test_each_case_raises_the_same_problems_alone_as_beside_the_others(
         write_case(tmp_path / kind / "datasets", case)
         with pytest.raises(InputError) as caught:
             check(tmp_path / kind / "datasets", today=TODAY)
-        name, prefix = variant_name(kind), f"{variant_name(kind)}-"
+        name = variant_name(kind)
         beside = [
-            (p.rule, p.record.replace(prefix, ""), p.field, p.line, p.message.replace(prefix, ""))
-            for p in problems_of_every_case
-            if p.file == f"datasets/cases/{name}.yaml"
+            _unprefixed(p, f"{name}-") for p in _variant_problems(problems_of_every_case, name)
         ]
-        alone = [(p.rule, p.record, p.field, p.line, p.message) for p in caught.value.problems]
+        alone = [_unprefixed(p) for p in caught.value.problems]
         assert sorted(beside) == sorted(alone), kind
 
 
@@ -508,14 +522,15 @@ def every_edge() -> EveryEdge:
             if not isinstance(reach(case), Feed):
                 write_variant(folder / "datasets", case, variant_name(edge))
                 files.add(f"datasets/cases/{variant_name(edge)}.yaml")
-        with pytest.raises(InputError) as caught:
-            check(folder / "datasets", today=TODAY)
-        # Each problem is some edge's own, so none is lost between them.
-        assert {p.file for p in caught.value.problems} <= files
-        with read_as_the_build_reads(folder / "datasets") as (con, _):
+        # As check() does, on a work database kept open to count what was read.
+        with read_as_the_build_reads(folder / "datasets") as (con, ingested):
+            with pytest.raises(InputError) as caught:
+                validate(con, ingested, TODAY)
             claims = dict(
                 con.execute("select case_id, count(*) from claims group by all").fetchall()
             )
+        # Each problem is some edge's own, so none is lost between them.
+        assert {p.file for p in caught.value.problems} <= files
         return EveryEdge(caught.value.problems, claims)
 
     return made_once("rule-edges", make)
@@ -540,7 +555,7 @@ def test_each_rule_stops_exactly_at_its_edge(
         problems = caught.value.problems
     else:
         name = variant_name(edge)
-        problems = [p for p in every_edge.problems if p.file == f"datasets/cases/{name}.yaml"]
+        problems = _variant_problems(every_edge.problems, name)
         if refused_by is None:
             # Allowed, and read whole: both of its claims.
             assert every_edge.claims.get(name) == 2, edge
@@ -564,11 +579,9 @@ def test_the_edges_checked_together_are_each_the_same_alone(
         except InputError as refused:
             check_counts, alone = None, refused.problems
         beside = [
-            (p.rule, p.record.replace(f"{name}-", ""), p.field, p.line)
-            for p in every_edge.problems
-            if p.file == f"datasets/cases/{name}.yaml"
+            _unprefixed(p, f"{name}-")[:4] for p in _variant_problems(every_edge.problems, name)
         ]
-        assert sorted(beside) == sorted((p.rule, p.record, p.field, p.line) for p in alone), edge
+        assert sorted(beside) == sorted(_unprefixed(p)[:4] for p in alone), edge
         if not alone:
             assert check_counts["claims"] == 2, edge
 

@@ -153,11 +153,6 @@ def _identifiers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-# Each record's weakest source (its floor) and the day that source's content was published.
-_FLOOR_RANK = "coalesce({}.floor_rank, 4)"
-_PUBLISHED_END = "{}.published_end"
-
-
 def _derived_sql(name: str, candidate_ordinal: int) -> str:
     """One UPDATE of a versioned table setting every column saydo derives for it (one pass
     over its rows: at a million claims each pass of an UPDATE costs about a second):
@@ -170,48 +165,45 @@ def _derived_sql(name: str, candidate_ordinal: int) -> str:
     - public_from: its own date's period end, published no earlier than its source (a claim:
       its date, or else its publication's or its source's); a link: the later of its ends."""
     key = record_id_sql(TABLES[name], "t")
+    # Each source a record rests on, joined as floor_<column> from source_floor: its floor
+    # (the weakest status up its chain) and the day its content was published.
     floors = {source: f"floor_{source}" for source in RESTS_ON.get(name, ())}
-    derived = []
-    if floors:
-        ranks = ", ".join(_FLOOR_RANK.format(alias) for alias in floors.values())
-        derived.append(
-            "review_status_of_rank(least(review_rank(t.review_status), "
-            f"{ranks})) as effective_review_status"
-        )
-    if name == "claims":
-        derived.append(
-            "coalesce(date_period_end(t.claim_date, t.claim_date_precision), "
-            f"{_PUBLISHED_END.format('floor_said_in_source_id')}, "
-            f"{_PUBLISHED_END.format('floor_source_id')}, t.recorded_on) as public_from"
-        )
-    elif name in ("evidence", "responses"):
-        prefix = "evidence" if name == "evidence" else "response"
-        own = f"date_period_end(t.{prefix}_date, t.{prefix}_date_precision)"
-        source = _PUBLISHED_END.format("floor_source_id")
-        derived.append(
-            f"coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on) as public_from"
-        )
-    elif name == "claim_evidence":
-        derived += [
-            "review_status_of_rank(least(review_rank(claim.effective_review_status), "
-            "review_rank(evidence.effective_review_status))) as effective_review_status",
-            "greatest(claim.public_from, evidence.public_from) as public_from",
-        ]
     joins = [
         f"left join source_floor as {alias} on {alias}.source_id = t.{source}"
         for source, alias in floors.items()
     ]
-    if name == "claim_evidence":
+    derived: dict[str, str] = {}  # column -> its expression
+    if floors:
+        ranks = ", ".join(f"coalesce({alias}.floor_rank, 4)" for alias in floors.values())
+        derived["effective_review_status"] = (
+            f"review_status_of_rank(least(review_rank(t.review_status), {ranks}))"
+        )
+    if name == "claims":
+        derived["public_from"] = (
+            "coalesce(date_period_end(t.claim_date, t.claim_date_precision), "
+            "floor_said_in_source_id.published_end, "
+            "floor_source_id.published_end, t.recorded_on)"
+        )
+    elif name in ("evidence", "responses"):
+        prefix = "evidence" if name == "evidence" else "response"
+        own = f"date_period_end(t.{prefix}_date, t.{prefix}_date_precision)"
+        source = "floor_source_id.published_end"
+        derived["public_from"] = (
+            f"coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on)"
+        )
+    elif name == "claim_evidence":
+        derived["effective_review_status"] = (
+            "review_status_of_rank(least(review_rank(claim.effective_review_status), "
+            "review_rank(evidence.effective_review_status)))"
+        )
+        derived["public_from"] = "greatest(claim.public_from, evidence.public_from)"
         joins += [
             "left join claims as claim on claim.claim_id = t.claim_id",
             "left join evidence on evidence.evidence_id = t.evidence_id",
         ]
-    selected = "".join(f",\n                {column}" for column in derived)
+    selected = "".join(f",\n                {sql} as {column}" for column, sql in derived.items())
     joined = "".join(f"\n            {join}" for join in joins)
-    assigned = "".join(
-        f"{column} = final.{column},\n            "
-        for column in (item.split(" as ")[-1] for item in derived)
-    )
+    assigned = "".join(f"{column} = final.{column},\n            " for column in derived)
     return f"""
         with
 

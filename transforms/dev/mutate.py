@@ -160,15 +160,15 @@ MUTATIONS = (
     Mutation(
         "evidence's own date is ignored by the published clock",
         "transforms/derive.py",
-        "coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on) as public_from",
-        "coalesce({source}, t.recorded_on) as public_from",
+        "coalesce(greatest({own}, {source}), {own}, {source}, t.recorded_on)",
+        "coalesce({source}, t.recorded_on)",
         ("tests/test_scoring.py::test_the_published_clock_never_sees_the_future",),
     ),
     Mutation(
         "an undated claim's own publication is ignored by the published clock",
         "transforms/derive.py",
-        "f\"{_PUBLISHED_END.format('floor_said_in_source_id')}, \"",
-        '""',
+        '            "floor_said_in_source_id.published_end, "\n',
+        "",
         (
             "tests/test_scoring.py::"
             "test_an_undated_claim_is_public_once_the_company_had_published_it",
