@@ -405,6 +405,29 @@ def test_identifiers_with_right_check_digits_are_accepted(tmp_path: Path) -> Non
     assert check(tmp_path / "datasets", today=TODAY)["company_identifiers"] == 3
 
 
+def test_two_records_without_an_id_are_each_missing_it_not_sharing_the_id_none(
+    tmp_path: Path,
+) -> None:
+    from transforms.build import check
+
+    # The hand-made case's two claims and a copy of the first, none with its claim_id: each
+    # of the three is told its id is missing, at its own line, and none is told it shares the
+    # id 'None' with another (a key left empty is not a key used twice).
+    case = minimal_case()
+    case["claims"].append(dict(_claim(case)))
+    for claim in case["claims"]:
+        claim.pop("claim_id")
+    write_case(tmp_path / "datasets", case)
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    about_the_id = [
+        p for p in caught.value.problems if p.record == "claim (no id)" and p.field == "claim_id"
+    ]
+    assert [p.message for p in about_the_id] == ["is required but missing or empty."] * 3
+    assert len({p.line for p in about_the_id}) == 3
+    assert not [p for p in caught.value.problems if "more than once" in p.message]
+
+
 @pytest.mark.parametrize("duplicated_id", [False, True])
 def test_rules_report_the_same_problems_together_or_one_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, duplicated_id: bool

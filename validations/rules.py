@@ -513,9 +513,18 @@ def key_problems(
     problems = []
     for name, table in TABLES.items():
         keys = ", ".join(table.primary_key)
+        # The repeated keys first, by a count alone: listing the places only for those spares a
+        # sorted list per record (1.2 of 2.1 s at a million claims). A record without its id
+        # is named by the door as missing it, not as sharing the id 'None' with another.
+        filled = " and ".join(f"{k} is not null" for k in table.primary_key)
         groups = con.execute(
-            f"select {keys}, list(_origin order by _origin) from {name} "
-            f"group by all having count(*) > 1 order by all limit 1000"
+            f"""with repeated as (
+                    select {keys} from {name} where {filled}
+                    group by all having count(*) > 1
+                )
+                select {keys}, list(_origin order by _origin) from {name}
+                semi join repeated using ({keys})
+                group by all order by all limit 1000"""
         ).fetchall()
         noun = authoring(name).noun
         relations = {}

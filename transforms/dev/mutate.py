@@ -499,6 +499,30 @@ MUTATIONS = (
         (DOOR_CACHE_TEST,),
     ),
     Mutation(
+        "a key left empty is a key: records without their id share the id 'None'",
+        "validations/rules.py",
+        "select {keys} from {name} where {filled}",
+        "select {keys} from {name}",
+        (
+            "tests/test_bad_input.py::"
+            "test_two_records_without_an_id_are_each_missing_it_not_sharing_the_id_none",
+        ),
+        also=(
+            (
+                "semi join repeated using ({keys})",
+                "semi join repeated on {' and '.join(f'repeated.{k} is not distinct from "
+                "{name}.{k}' for k in table.primary_key)}",
+            ),
+        ),
+    ),
+    Mutation(
+        "an id used twice is a duplicate only three times over",
+        "validations/rules.py",
+        "                    group by all having count(*) > 1\n",
+        "                    group by all having count(*) > 2\n",
+        ("tests/test_bad_input.py::test_duplicate_id_across_two_files_names_both",),
+    ),
+    Mutation(
         "a year-precision date need not be the year's first day",
         "validations/rules.py",
         "                   or ({precision} = 'year' and (month({name}) != 1 or day({name}) != 1))",
