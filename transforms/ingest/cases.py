@@ -64,6 +64,9 @@ class RecordReader:
     ):
         self.reported_refusals = reported_refusals if reported_refusals is not None else set()
         self.table = table
+        # Worked out once per section, not per record (the registry builds them on each ask).
+        self.columns = table.columns
+        self.known_fields = [c.name for c in self.columns if not c.derived]
         self.authoring = AUTHORING[table.name]
         self.file = file
         self.case_id = case_id
@@ -79,7 +82,7 @@ class RecordReader:
         problems: list[Problem] = []
         given = dict(record)
         row: dict = {}
-        for column in self.table.columns:
+        for column in self.columns:
             if column.derived:
                 self._refuse_derived(column.name, given, origin, problems)
             elif not column.name.endswith("_date_precision"):  # derived from the date's form
@@ -117,7 +120,7 @@ class RecordReader:
             given.pop(name)
 
     def _unknown_fields(self, given: dict, origin: Origin) -> list[Problem]:
-        known = [c.name for c in self.table.columns if not c.derived]
+        known = self.known_fields
         problems = []
         for unknown in given:
             guess = difflib.get_close_matches(str(unknown), known, n=1)
