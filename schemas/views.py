@@ -101,26 +101,16 @@ class View:
     computed_by: str = ""
     # Whether its numbers depend on score_weights.
     weighted: bool = True
-    # The call the build stores the view with, where it is not computed_by: the macro without
-    # the checks of its arguments, which are the build's own (each check costs DuckDB
-    # milliseconds to plan); for company_gap, one that reads the rows the build has just stored
-    # for the views before it, as computed_by does while the weights are unchanged, without
-    # planning how those are computed from the records. {companies} stands for the SQL list
-    # expression of the companies stored at a time.
+    # The call the build stores a computed view with: its macro without the checks of its
+    # arguments, which are the build's own (each check costs DuckDB milliseconds to plan); for
+    # company_gap, one that reads the claim rows the build has just stored, as computed_by does
+    # while the weights are unchanged, without planning how those are computed from the
+    # records. {companies} stands for the SQL list expression of the companies stored at a time.
     built_by: str = ""
-
-    def computed_for(self, companies: str) -> str:
-        """The macro call computing only the rows of `companies` (an SQL list expression)."""
-        macro = self.computed_by.removesuffix("(NULL)")
-        if macro == "timeline_from_records":  # its first argument is the companies
-            return f"{macro}({companies})"
-        return f"{macro}(NULL, companies := {companies})"
 
     def built_for(self, companies: str) -> str:
         """The macro call the build stores the rows of `companies` with."""
-        if self.built_by:
-            return self.built_by.format(companies=companies)
-        return self.computed_for(companies)
+        return self.built_by.format(companies=companies)
 
     def column(self, name: str) -> Field:
         return next(c for c in self.columns if c.name == name)
@@ -477,14 +467,15 @@ MACROS: dict[str, str] = {
     "arguments; as_of may be any expression, such as another table's date column.",
     "link_scores_unchecked": "link_scores_as_of without the checks of its arguments (clock, "
     "companies held, no temporary table hiding the package's), with all three arguments given: "
-    "the building block of claim_gap_as_of. Call link_scores_as_of.",
+    "the building block of claim_gap_as_of, and what the build stores link_scores with. Call "
+    "link_scores_as_of.",
     "claim_gap_unchecked": "claim_gap_as_of without the checks of its arguments, for "
-    "company_gap_as_of. Call claim_gap_as_of.",
+    "company_gap_as_of and the build's stored claim_gap. Call claim_gap_as_of.",
     "company_gap_unchecked": "company_gap_as_of without the checks of its arguments, with a "
     "fourth, claims_from: 'stored' reads the stored claim_gap rows (the build's), NULL scores "
     "the claims as claim_gap_as_of does. Call company_gap_as_of.",
     "timeline_unchecked": "timeline_from_records without the checks of its arguments, for "
-    "timeline_of. Call timeline_from_records.",
+    "timeline_of and the build's stored story. Call timeline_from_records.",
     "known_rows": "The rows of a versioned table ('claims', ...) known on as_of on a clock, "
     "without their history columns. Their effective_review_status is today's: on the released "
     "clock, released_review gives the one a release published where it differs.",

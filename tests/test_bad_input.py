@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import (
     TODAY,
     Refused,
+    corrected,
     identify,
     made_once,
     minimal_case,
@@ -405,27 +406,55 @@ def test_identifiers_with_right_check_digits_are_accepted(tmp_path: Path) -> Non
     assert check(tmp_path / "datasets", today=TODAY)["company_identifiers"] == 3
 
 
-def test_two_records_without_an_id_are_each_missing_it_not_sharing_the_id_none(
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [("claims", "claim_id"), ("links", "evidence_id")],
+    ids=["an id", "one part of a two-part key"],
+)
+def test_records_without_their_key_are_each_missing_it_not_sharing_the_key_none(
+    tmp_path: Path, section: str, field: str
+) -> None:
+    from transforms.build import check
+
+    # Two copies of the section's first record, each without `field`: each is told the field is
+    # missing, at its own line, and neither that it shares the key 'None' with the other (a key
+    # left empty, whole or in part, is not a key used twice). The rules then run with the keys
+    # taken as unique, and none of them fails on the two.
+    case = minimal_case()
+    for _ in range(2):
+        record = dict(case[section][0])
+        record.pop(field)
+        case[section].append(record)
+    write_case(tmp_path / "datasets", case)
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    missing = [p for p in caught.value.problems if p.field == field]
+    assert [p.message for p in missing] == ["is required but missing or empty."] * 2
+    assert len({p.line for p in missing}) == 2
+    assert not [p for p in caught.value.problems if p.rule == "primary_key"]
+
+
+def test_a_record_without_its_id_hides_no_correction_of_an_unknown_record(
     tmp_path: Path,
 ) -> None:
     from transforms.build import check
 
-    # The hand-made case's two claims and a copy of the first, none with its claim_id: each
-    # of the three is told its id is missing, at its own line, and none is told it shares the
-    # id 'None' with another (a key left empty is not a key used twice).
-    case = minimal_case()
-    case["claims"].append(dict(_claim(case)))
-    for claim in case["claims"]:
-        claim.pop("claim_id")
+    # A correction names a claim the package does not hold, beside a claim written without its
+    # id: both are reported in the same run (every problem at once), not the second alone.
+    case = corrected(
+        minimal_case(), "summary", "Acme denied it.", "Acme admitted it.", "2024-02-01", "Typo."
+    )
+    case["corrections"][0]["record_id"] = "acme-ghost"
+    without_id = dict(_claim(case))
+    without_id.pop("claim_id")
+    case["claims"].append(without_id)
     write_case(tmp_path / "datasets", case)
     with pytest.raises(InputError) as caught:
         check(tmp_path / "datasets", today=TODAY)
-    about_the_id = [
-        p for p in caught.value.problems if p.record == "claim (no id)" and p.field == "claim_id"
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("claim_id", "is required but missing or empty."),
+        ("record_id", "'acme-ghost' is not a record of claims."),
     ]
-    assert [p.message for p in about_the_id] == ["is required but missing or empty."] * 3
-    assert len({p.line for p in about_the_id}) == 3
-    assert not [p for p in caught.value.problems if "more than once" in p.message]
 
 
 @pytest.mark.parametrize("duplicated_id", [False, True])

@@ -175,10 +175,12 @@ def _correction_rules(table: Table) -> list[Rule]:
             f"correction_target:{table.name}",
             "corrections",
             "record_id",
+            # NOT EXISTS, not NOT IN: a record still without its id (the door names it) would
+            # make NOT IN unknown for every correction of the table, and hide them all.
             f"""select fix._origin, fix.record_id as detail
             from corrections as fix
             where fix.table_name = '{table.name}'
-              and fix.record_id not in (select {key} from {table.name})""",
+              and not exists (select 1 from {table.name} where {key} = fix.record_id)""",
             f"'{{detail}}' is not a record of {table.name}.",
             "record_id is the record's primary key (for links: claim_id/evidence_id).",
         ),

@@ -505,7 +505,7 @@ MUTATIONS = (
         "select {keys} from {name}",
         (
             "tests/test_bad_input.py::"
-            "test_two_records_without_an_id_are_each_missing_it_not_sharing_the_id_none",
+            "test_records_without_their_key_are_each_missing_it_not_sharing_the_key_none",
         ),
         also=(
             (
@@ -513,6 +513,33 @@ MUTATIONS = (
                 "semi join repeated on {' and '.join(f'repeated.{k} is not distinct from "
                 "{name}.{k}' for k in table.primary_key)}",
             ),
+        ),
+    ),
+    Mutation(
+        "a key of two parts with one left empty is a key: links without evidence share one",
+        "validations/rules.py",
+        'filled = " and ".join(f"{k} is not null" for k in table.primary_key)',
+        'filled = " or ".join(f"{k} is not null" for k in table.primary_key)',
+        (
+            "tests/test_bad_input.py::"
+            "test_records_without_their_key_are_each_missing_it_not_sharing_the_key_none",
+        ),
+        also=(
+            (
+                "semi join repeated using ({keys})",
+                "semi join repeated on {' and '.join(f'repeated.{k} is not distinct from "
+                "{name}.{k}' for k in table.primary_key)}",
+            ),
+        ),
+    ),
+    Mutation(
+        "a record without its id hides every correction of an unknown record of its table",
+        "validations/rules.py",
+        "and not exists (select 1 from {table.name} where {key} = fix.record_id)",
+        "and fix.record_id not in (select {key} from {table.name})",
+        (
+            "tests/test_bad_input.py::"
+            "test_a_record_without_its_id_hides_no_correction_of_an_unknown_record",
         ),
     ),
     Mutation(

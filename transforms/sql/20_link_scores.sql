@@ -35,7 +35,8 @@ where (base is null or table_name = base) and as_of is not null and clock = 'rel
 
 -- link_scores_unchecked(as_of, companies, clock): link_scores_as_of without the checks of its
 -- arguments, which the macro a user calls makes once: each check costs DuckDB milliseconds to
--- plan, and claim_gap_as_of and company_gap_as_of build on this one.
+-- plan, and claim_gap_as_of and company_gap_as_of build on this one (the build stores its
+-- rows from it too: its arguments are its own).
 create or replace macro link_scores_unchecked(as_of, companies, clock) as table
 with
 

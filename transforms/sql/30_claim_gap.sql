@@ -1,5 +1,5 @@
 -- claim_gap_unchecked(as_of, companies, clock): claim_gap_as_of without the checks of its
--- arguments (see link_scores_unchecked), for company_gap_as_of.
+-- arguments (see link_scores_unchecked), for company_gap_as_of and the build's stored rows.
 create or replace macro claim_gap_unchecked(as_of, companies, clock) as table
 with
 

@@ -1,5 +1,6 @@
 -- timeline_unchecked(companies, as_of, clock): timeline_from_records without the checks of
--- its arguments (see link_scores_unchecked), for timeline_of.
+-- its arguments (see link_scores_unchecked), for timeline_of and the build, which stores the
+-- current story from it.
 create or replace macro timeline_unchecked(companies, as_of, clock) as table
 with
 
@@ -180,8 +181,8 @@ final as (
 select * from final;
 
 -- timeline_from_records(companies, as_of := NULL, clock := 'published'): timeline_of told from
--- the records, for any as_of, a column of another table or a subquery included: the build
--- stores the current story from it, and timeline_of tells a story on a date with it.
+-- the records, for any as_of, a column of another table or a subquery included (the live
+-- timeline of `saydo query --what-if` reads it).
 create or replace macro timeline_from_records(companies, as_of := NULL, clock := 'published') as table
 select answer.* from timeline_unchecked(companies, as_of, clock) as answer,
     checked_arguments(clock, companies) as asked
