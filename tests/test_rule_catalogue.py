@@ -620,3 +620,196 @@ def test_a_date_or_precision_left_empty_in_a_feed_is_named_not_printed_as_none(
             check(datasets, today=TODAY)
         (problem,) = [p for p in caught.value.problems if p.rule.startswith("date_precision")]
         assert problem.message == f"does not fit its date: {detail}."
+
+
+# What a rule may not conclude from a value it cannot read: a value the reader refused (a number
+# where text belongs, a date that does not exist) is left empty and named once by the door, and
+# no rule may take the empty value as absent and report it again, on another field of its record
+# or on another record; a company group whose top is not known (a parent refused, naming no
+# company, or in a loop) is no group of its own; and a problem a rule can judge is not hidden
+# behind another field that names nothing. (what, how the case is reached, the problems as
+# (rule kind, record, field))
+UNKNOWNS: list[tuple[str, Callable[[dict], object], list[tuple[str, str, str]]]] = [
+    (
+        # Neither the relationship beside it nor the link across the group is reported.
+        "a parent refused",
+        lambda c: c["companies"][1].update(parent_company_id=123),
+        [("type", "company acme-sub", "parent_company_id")],
+    ),
+    (
+        "a retraction's date refused beside its reason",
+        lambda c: _claim(c).update(retracted_on="2024-02-30", retraction_reason="Wrong."),
+        [("date", "claim acme-denial", "retracted_on")],
+    ),
+    (
+        "an amount's currency refused",
+        lambda c: _evidence(c).update(amount=5, amount_currency=840, amount_kind="donation"),
+        [("type", "evidence acme-files", "amount_currency")],
+    ),
+    (
+        "rights refused beside a licence",
+        lambda c: c["sources"][0].update(licence="CC-BY-4.0", rights=1),
+        [("type", "source src-report", "rights")],
+    ),
+    (
+        "a response's evidence refused",
+        lambda c: c["responses"][0].update(evidence_id=7),
+        [("type", "response acme-reply", "evidence_id")],
+    ),
+    (
+        "a quote refused",
+        lambda c: _evidence(c).update(quote=42),
+        [("type", "evidence acme-files", "quote")],
+    ),
+    (
+        # Read in an English statement, said (the refused id) in the Arabic one.
+        "the publication an Arabic verbatim quote was said in refused",
+        lambda c: _claim(c, 1).update(source_id="src-company", said_in_source_id=5),
+        [("type", "claim acme-arabic", "said_in_source_id")],
+    ),
+    (
+        "an undated claim's note refused",
+        lambda c: (_claim(c).pop("claim_date"), _claim(c).update(review_note=5)),
+        [("type", "claim acme-denial", "review_note")],
+    ),
+    (
+        "a ticker's exchange refused",
+        lambda c: (identify(c, "ticker", "ACME"), c["company_identifiers"][-1].update(issuer=7)),
+        [("type", "identifier acme -> ticker -> ACME", "issuer")],
+    ),
+    (
+        # A refused value is there for a rule that asks whether it is: the missing
+        # relationship beside it is reported in the same run.
+        "a parent refused, its relationship missing",
+        lambda c: (
+            c["companies"][1].update(parent_company_id=123),
+            c["companies"][1].pop("parent_relationship"),
+        ),
+        [
+            ("type", "company acme-sub", "parent_company_id"),
+            ("parent_relationship", "company acme-sub", "parent_relationship"),
+        ],
+    ),
+    (
+        "a retraction's date refused, its reason missing",
+        lambda c: _claim(c).update(retracted_on="2024-02-30"),
+        [
+            ("date", "claim acme-denial", "retracted_on"),
+            ("retraction_reason", "claim acme-denial", "retraction_reason"),
+        ],
+    ),
+    (
+        "an amount's currency refused, its kind missing",
+        lambda c: _evidence(c).update(amount=5, amount_currency=840),
+        [
+            ("type", "evidence acme-files", "amount_currency"),
+            ("amount_parts", "evidence acme-files", "amount"),
+        ],
+    ),
+    (
+        "an LEI of the wrong form, its issuer refused",
+        lambda c: (identify(c, "lei", "ACME"), c["company_identifiers"][-1].update(issuer=7)),
+        [
+            ("type", "identifier acme -> lei -> ACME", "issuer"),
+            ("identifier_form", "identifier acme -> lei -> ACME", "identifier"),
+        ],
+    ),
+    (
+        "a parent that names no company",
+        lambda c: c["companies"][1].update(parent_company_id="acme-typo"),
+        [("foreign_key", "company acme-sub", "parent_company_id")],
+    ),
+    (
+        "a claim and evidence about two companies in one loop of parents",
+        lambda c: c["companies"][0].update(
+            parent_company_id="acme-sub", parent_relationship="affiliate"
+        ),
+        [
+            ("parent_loop", "company acme", "parent_company_id"),
+            ("parent_loop", "company acme-sub", "parent_company_id"),
+        ],
+    ),
+    (
+        # said_in_source_id names the Arabic statement: an English verbatim quote is refused
+        # whatever source_id names.
+        "English said verbatim in an Arabic statement, read in a source that is not there",
+        lambda c: _claim(c).update(said_in_source_id="src-company-ar", source_id="src-gone"),
+        [
+            ("foreign_key", "claim acme-denial", "source_id"),
+            ("verbatim_in_another_language", "claim acme-denial", "quote_kind"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def problems_of_every_unknown() -> list[Problem]:
+    """One check of a folder holding every case of UNKNOWNS, each in its own file with its ids
+    prefixed (as problems_of_every_case does for the catalogue). Made once for the run."""
+
+    def make(folder: Path) -> list[Problem]:
+        for what, reach, _ in UNKNOWNS:
+            case = minimal_case()
+            reach(case)
+            write_variant(folder / "datasets", case, variant_name(what))
+        with pytest.raises(InputError) as caught:
+            check(folder / "datasets", today=TODAY)
+        return caught.value.problems
+
+    return made_once("rule-unknowns", make)
+
+
+@pytest.mark.parametrize(
+    ("what", "reach", "expected"), [pytest.param(*u, id=u[0]) for u in UNKNOWNS]
+)
+def test_a_rule_reports_nothing_it_cannot_read_and_hides_nothing_it_can(
+    problems_of_every_unknown: list[Problem], what: str, reach, expected: list
+) -> None:
+    name = variant_name(what)
+    found = sorted(
+        (p.rule.split(":")[0], p.record.replace(f"{name}-", ""), p.field)
+        for p in _variant_problems(problems_of_every_unknown, name)
+    )
+    assert found == sorted(expected), what
+
+
+def test_a_thousand_refused_dates_hide_no_rules_problem_after_them(tmp_path: Path) -> None:
+    # A rule keeps its first thousand rows; rows refused in what it reads are left out before
+    # they are counted. Here a thousand feed rows with a date that does not exist (each named
+    # by the reader, its precision not judged again) come before a row whose date is not the
+    # first of the month its precision says: that row is still reported.
+    refused = "".join(
+        f"feed-{i},acme,src-report,2023-02-30,day,government_list,government,Listed.,verified,"
+        "No quote.,2024-01-10\n"
+        for i in range(1000)
+    )
+    feed = _listed_on("2023-06-15", "month")
+    header, row = feed.text.split("\n", 1)
+    write_case(tmp_path / "datasets", minimal_case())
+    Feed(feed.path, f"{header}\n{refused}{row}").write(tmp_path / "datasets")
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    rules = [p.rule.split(":")[0] for p in caught.value.problems]
+    assert rules.count("type") == 1000
+    (precision,) = [p for p in caught.value.problems if p.rule.startswith("date_precision")]
+    assert precision.record == "evidence feed-one"
+    assert precision.message == "does not fit its date: month precision but 2023-06-15."
+
+
+def test_problems_of_one_field_on_one_line_come_in_one_order() -> None:
+    # Twenty problems of one field on one line, as two rules on one record give: listed by
+    # rule and message, whatever order they came in (not in the order of a set's hashes,
+    # which change from run to run).
+    problems = [
+        Problem(
+            "datasets/cases/acme.yaml",
+            5,
+            "claim acme-denial",
+            "recorded_on",
+            f"is {i:02}.",
+            rule=f"rule-{i:02}",
+        )
+        for i in range(20)
+    ]
+    for given in (problems, problems[::-1]):
+        assert InputError(given).problems == problems

@@ -69,11 +69,18 @@ class Problem:
         return text
 
 
+def _reading_order(p: Problem) -> tuple:
+    """By file, line and field, then by every other part: two problems of one field on one line
+    (a claim recorded before its company and before its source) come out in one order on every
+    run, not in the order of a set's string hashes, which change from run to run."""
+    return (p.file, p.line or 0, p.field, p.rule, p.message, p.record, p.hint)
+
+
 class InputError(Exception):
     """The input has problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field))
+        self.problems = sorted(set(problems), key=_reading_order)
         super().__init__(self.render())
 
     def render(self, limit: int = 200) -> str:

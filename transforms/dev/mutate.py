@@ -55,6 +55,10 @@ FORGET_VERDICTS_TEST = (
     "test_the_cache_keeps_the_last_verdicts_used_of_each_suite_and_forgets_the_rest"
 )
 EDGE_TEST = "tests/test_rule_catalogue.py::test_each_rule_stops_exactly_at_its_edge["
+UNKNOWNS_TEST = (
+    "tests/test_rule_catalogue.py::"
+    "test_a_rule_reports_nothing_it_cannot_read_and_hides_nothing_it_can"
+)
 PARSED_TEST = "tests/test_parsed_cache.py::"
 CHART_TEST = (
     "tests/test_cli.py::test_the_score_chart_steps_at_quarter_ends_and_numbers_what_moved_it"
@@ -541,6 +545,51 @@ MUTATIONS = (
             "tests/test_bad_input.py::"
             "test_a_record_without_its_id_hides_no_correction_of_an_unknown_record",
         ),
+    ),
+    Mutation(
+        "a rule reads a value refused in another field of its record as absent",
+        "validations/rules.py",
+        """fields = ", ".join(f"'{f}'" for f in (rule.field, *rule.reads))""",
+        """fields = ", ".join(f"'{f}'" for f in (rule.field,))""",
+        (UNKNOWNS_TEST,),
+    ),
+    Mutation(
+        "a rule that asks whether a value is there counts a refused one as absent",
+        "validations/rules.py",
+        'f"({present} or exists (select 1 from _refused_cells as refused "',
+        'f"({present} and exists (select 1 from _refused_cells as refused "',
+        (UNKNOWNS_TEST,),
+    ),
+    Mutation(
+        "a thousand refused values fill a rule's rows and hide the problems after them",
+        "validations/rules.py",
+        "    if rule.table not in refused_tables:\n        return sql\n",
+        "    return sql\n",
+        (
+            "tests/test_rule_catalogue.py::"
+            "test_a_thousand_refused_dates_hide_no_rules_problem_after_them",
+        ),
+    ),
+    Mutation(
+        "a company group whose top is refused, unknown or in a loop is a group of its own",
+        "validations/rules.py",
+        "           join known_tops as ",
+        "           join tops as ",
+        (UNKNOWNS_TEST,),
+    ),
+    Mutation(
+        "a claim read in a source that is not there hides its verbatim quote's language",
+        "validations/rules.py",
+        "           left join sources as read_in on read_in.source_id = claim.source_id",
+        "           join sources as read_in on read_in.source_id = claim.source_id",
+        (UNKNOWNS_TEST,),
+    ),
+    Mutation(
+        "problems of one field on one line come in the order of a set's hashes",
+        "validations/problems.py",
+        "return (p.file, p.line or 0, p.field, p.rule, p.message, p.record, p.hint)",
+        "return (p.file, p.line or 0, p.field)",
+        ("tests/test_rule_catalogue.py::test_problems_of_one_field_on_one_line_come_in_one_order",),
     ),
     Mutation(
         "an id used twice is a duplicate only three times over",
