@@ -123,7 +123,9 @@ def is_slug(text: str) -> bool:
 
 # --- partial dates ---------------------------------------------------------------------------
 DATE_PRECISIONS = ("day", "month", "year")
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: Python's \d is any script's digit, and int() reads Arabic-Indic or
+# fullwidth digits, which a feed's date (YYYY-MM-DD in DuckDB) never accepts.
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _MONTHS = [
     "January",
     "February",

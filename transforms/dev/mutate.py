@@ -94,6 +94,7 @@ LONG_REFUSAL_TEST = (
     "test_a_long_refusal_lists_each_problem_once_and_counts_what_it_leaves_out"
 )
 FEED_TEST = "tests/test_loader.py::test_feed_enters_the_same_tables_and_validation"
+PARITY_TEST = "tests/test_door_parity.py::test_both_doors_judge_a_value_alike["
 TRIMMED_TEST = (
     "tests/test_loader.py::test_text_is_trimmed_and_a_quote_in_any_english_is_its_own_translation"
 )
@@ -936,8 +937,8 @@ MUTATIONS = (
     Mutation(
         "a feed's date need not be written YYYY-MM-DD",
         "transforms/ingest/feeds.py",
-        "DATE: f\"case when regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') \"",
-        'DATE: f"case when true "',
+        "f\"case when regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') \"",
+        'f"case when true "',
         (FEED_TEST,),
     ),
     Mutation(
@@ -950,8 +951,8 @@ MUTATIONS = (
     Mutation(
         "a feed's text is stored in the form it was written, not NFC",
         "transforms/ingest/feeds.py",
-        'return f"trim(nfc_normalize({col}), {_WHITESPACE})"',
-        'return f"trim({col}, {_WHITESPACE})"',
+        'return _trimmed(f"nfc_normalize({col})")',
+        "return _trimmed(col)",
         (FEED_TEST,),
     ),
     Mutation(
@@ -1742,6 +1743,72 @@ MUTATIONS = (
         "        if str(row.get('recorded_on')) != '2025-01-01' or table.name != 'claims':\n"
         "            out.rows[table.name].append(row)\n",
         (f"{EDGE_TEST}a claim dated and recorded today]",),
+    ),
+    Mutation(
+        "a feed's text is trimmed of ASCII whitespace only",
+        "transforms/ingest/feeds.py",
+        '_SPACE = r"[\\t\\n\\x0b\\x0c\\r\\x{1c}-\\x{1f} \\x{85}\\p{Z}]"',
+        '_SPACE = r"[\\t\\n\\x0b\\x0c\\r ]"',
+        (f"{PARITY_TEST}nbsp-after-allowed-value]",),
+    ),
+    Mutation(
+        "the feed door reads a pattern's \\s as RE2 does, ASCII only",
+        "validations/door.py",
+        "sql_string(re2_pattern(column.pattern))",
+        "sql_string(column.pattern)",
+        (f"{PARITY_TEST}nbsp-in-url-path]",),
+    ),
+    Mutation(
+        "a feed's text may hold control characters",
+        "transforms/ingest/feeds.py",
+        "return f\"regexp_matches({_quoted(name)}, '{_CONTROL}')\"",
+        'return "false"',
+        (f"{PARITY_TEST}escape-in-text]",),
+    ),
+    Mutation(
+        "a feed's date may be before year 1",
+        "transforms/ingest/feeds.py",
+        "between {_FIRST_DAY} and {_LAST_DAY} then ({date_sql}) end",
+        "is not null then ({date_sql}) end",
+        (f"{PARITY_TEST}year-zero]",),
+    ),
+    Mutation(
+        "a feed's decimal too large for a double is stored as infinity",
+        "transforms/ingest/feeds.py",
+        'f"and isfinite(try_cast({value} as DOUBLE)) then try_cast({value} as DOUBLE) end"',
+        'f"then try_cast({value} as DOUBLE) end"',
+        (f"{PARITY_TEST}decimal-overflowing-to-infinity]",),
+    ),
+    Mutation(
+        "a case file's decimal too large for a double is stored as infinity",
+        "transforms/ingest/yaml_reader.py",
+        "if not math.isfinite(number):",
+        "if False:",
+        (f"{PARITY_TEST}decimal-overflowing-to-infinity]",),
+    ),
+    Mutation(
+        "a case file's date may be written in digits of any script",
+        "schemas/types.py",
+        'r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$"',
+        'r"^(\\d{4})(?:-(\\d{2})(?:-(\\d{2}))?)?$"',
+        (f"{PARITY_TEST}arabic-indic-digits-date]",),
+    ),
+    Mutation(
+        "finding a feed's line stops at a cell over 128 KB",
+        "transforms/ingest/origins.py",
+        "    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))\n",
+        "",
+        (
+            "tests/test_door_parity.py::"
+            "test_a_feed_with_a_cell_longer_than_csvs_default_limit_is_told_its_line",
+        ),
+    ),
+    Mutation(
+        "a feed's header ended by CR alone stops the check",
+        "transforms/ingest/origins.py",
+        'io.StringIO(text, newline="")',
+        "io.StringIO(text)",
+        ("tests/test_door_parity.py::test_a_feed_whose_lines_end_in_cr_alone_is_read",),
     ),
 )
 

@@ -14,7 +14,9 @@ name, so a file called `claims[1].csv` or `*.csv` is read as itself."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +32,14 @@ from validations.problems import Problem, printable
 
 # Plain decimal numbers: no nan, inf, hex or thousands separators.
 _DECIMAL = r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
-_WHITESPACE = "' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11)"
+# Every character Python's str.strip() removes from a case file's text (str.isspace: Unicode's
+# separators, Z, with the ASCII controls \t-\r and \x1c-\x1f and NEL), as RE2 spells it: a
+# no-break or ideographic space around an id or an allowed value is trimmed at both doors.
+# One regexp_replace strips it faster than DuckDB's trim() stripped six ASCII characters.
+_SPACE = r"[\t\n\x0b\x0c\r\x{1c}-\x{1f} \x{85}\p{Z}]"
+# The control characters a case file's reader refuses in text (line breaks and tabs are text).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_FIRST_DAY, _LAST_DAY = "DATE '0001-01-01'", "DATE '9999-12-31'"
 
 
 @dataclass
@@ -159,21 +168,36 @@ def _conversion(name: str, wanted: str, text_source: bool) -> str:
     """SQL turning the source column into the registry type; NULL where it cannot."""
     col = _quoted(name)
     if wanted == STRING:
-        return f"trim(nfc_normalize({col}), {_WHITESPACE})"
+        return _trimmed(f"nfc_normalize({col})")
     if not text_source:
         if wanted == NUMBER:
             return f"case when isfinite({col}::double) then {col}::double end"
-        return f"{col}::{ {DATE: 'DATE', BOOLEAN: 'BOOLEAN', INTEGER: 'BIGINT'}[wanted] }"
-    value = f"trim({col}, {_WHITESPACE})"
+        if wanted == DATE:
+            return _real_day(f"{col}::DATE")
+        return f"{col}::{ {BOOLEAN: 'BOOLEAN', INTEGER: 'BIGINT'}[wanted] }"
+    value = _trimmed(col)
     return {
-        DATE: f"case when regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-        f"then try_cast({value} as DATE) end",
+        DATE: _real_day(
+            f"case when regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            f"then try_cast({value} as DATE) end"
+        ),
         BOOLEAN: f"case lower({value}) when 'true' then true when 'false' then false end",
         INTEGER: f"case when regexp_full_match({value}, '[-+]?[0-9]+') "
         f"then try_cast({value} as BIGINT) end",
+        # A decimal too large for a double (1e400) is read as infinity: refused, as inf is.
         NUMBER: f"case when regexp_full_match({value}, '{_DECIMAL}') "
-        f"then try_cast({value} as DOUBLE) end",
+        f"and isfinite(try_cast({value} as DOUBLE)) then try_cast({value} as DOUBLE) end",
     }[wanted]
+
+
+def _trimmed(text_sql: str) -> str:
+    return f"regexp_replace({text_sql}, '^{_SPACE}+|{_SPACE}+$', '', 'g')"
+
+
+def _real_day(date_sql: str) -> str:
+    """A date from year 1 to 9999, the days a case file's date can name: DuckDB reads
+    0000-01-01 as 1 BC, and a Parquet date can hold any year."""
+    return f"case when ({date_sql}) between {_FIRST_DAY} and {_LAST_DAY} then ({date_sql}) end"
 
 
 def _select_list(table: Table, present: dict[str, bool], feed_name: str) -> list[tuple[str, str]]:
@@ -211,7 +235,7 @@ def ingest_feed(
             found = _parquet_types(file)
             names = found if isinstance(found, list) else list(found)
             types = None if isinstance(found, list) else found
-    except (OSError, UnreadableFile, pa.ArrowException) as error:
+    except (OSError, UnreadableFile, pa.ArrowException, csv.Error) as error:
         return FeedResult(
             [_problem(file, f"cannot be read: {printable(error)}", _FORMAT_HINT)], set()
         )
@@ -262,6 +286,15 @@ def ingest_feed(
     result.problems, result.rejected = _conversion_failures(
         con, source, table, selected, present, first, origins
     )
+    # Text holding a control character is left empty, as a case file's reader leaves it; the
+    # check runs only on the columns where one was found.
+    refused_text = {f for _, _, f in result.rejected if f in present}
+    selected = [
+        (name, f"case when not regexp_matches({_quoted(name)}, '{_CONTROL}') then {sql} end")
+        if name in refused_text and table.column(name).type == STRING
+        else (name, sql)
+        for name, sql in selected
+    ]
     columns = ", ".join(name for name, _ in selected)
     expressions = ", ".join(f"{sql} as {name}" for name, sql in selected)
     con.execute(
@@ -295,15 +328,11 @@ def _conversion_failures(
     origins: Origins,
 ) -> tuple[list[Problem], set[tuple[str, int, str]]]:
     """A problem for every value the conversion left empty."""
-    checks = [
-        (name, sql)
-        for name, sql in selected
-        if name in present and table.column(name).type != STRING
-    ]
+    checks = [(name, sql) for name, sql in selected if name in present]
     if not checks:
         return [], set()
     flags = ", ".join(
-        f"case when {_quoted(name)} is not null and ({sql}) is null "
+        f"case when {_failing(name, sql, table.column(name).type)} "
         f"then [{_sql_text(name)}, {_quoted(name)}::varchar] end"
         for name, sql in checks
     )
@@ -326,6 +355,9 @@ def _conversion_failures(
                 (table.name, first + row, name),
                 (table.name, first + row, f"{name}_precision"),
             }
+            if table.column(name).type == STRING:
+                problems.append(origin.problem(name, *_control_words(value), "type"))
+                continue
             problems.append(
                 origin.problem(
                     name,
@@ -336,3 +368,21 @@ def _conversion_failures(
                 )
             )
     return problems, rejected
+
+
+def _failing(name: str, sql: str, wanted: str) -> str:
+    """SQL true when the source value cannot be taken: text holding a control character (a
+    case file's reader refuses it), any other value that converts to nothing."""
+    if wanted == STRING:
+        return f"regexp_matches({_quoted(name)}, '{_CONTROL}')"
+    return f"{_quoted(name)} is not null and ({sql}) is null"
+
+
+def _control_words(value: str) -> tuple[str, str]:
+    """What a case file's reader says of text holding a control character."""
+    found = re.search(_CONTROL, value)
+    code = ord(found.group()) if found else 0
+    return (
+        f"the text holds the control character U+{code:04X}, which a reader cannot see.",
+        "delete it; only line breaks and tabs are allowed in text.",
+    )

@@ -40,6 +40,9 @@ class FeedFile:
 def _csv_record_lines(path: Path) -> list[int]:
     """The line on which each data record of a CSV file starts, header excluded."""
     starts: list[int] = []
+    # A cell may be as long as the file (DuckDB reads lines up to 2 MB); csv's default limit of
+    # 128 KB would stop the lookup of a line with an error instead of a problem.
+    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         previous_end = 0
@@ -79,4 +82,5 @@ class Origins:
 def csv_header(data: bytes) -> list[str]:
     """The header row of a CSV file's first bytes."""
     text = data.decode("utf-8-sig", errors="replace")
-    return next(csv.reader(io.StringIO(text)), [])
+    # newline="": a header ended by CR alone (old Mac files) is a header, not an error.
+    return next(csv.reader(io.StringIO(text, newline="")), [])

@@ -20,6 +20,7 @@ about structure and lenient about form:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -268,7 +269,15 @@ def _construct_float(loader: _CaseLoader, node: yaml.ScalarNode) -> float:
             f"{text} is {what}; saydo accepts only plain decimal numbers.",
             "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
         )
-    return float(text)
+    number = float(text)
+    if not math.isfinite(number):  # 1.0e+400: too large for a double, read as infinity
+        return RefusedValue(
+            _line(node),
+            f"{text} is too large: it would be stored as infinity; saydo accepts only plain "
+            f"decimal numbers.",
+            "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
+        )
+    return number
 
 
 def _construct_refused(loader: _CaseLoader, node: yaml.ScalarNode) -> RefusedValue:
