@@ -28,6 +28,8 @@ from schemas.registry import AUTHORING, Table
 from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
 from transforms.ingest.files import InputFile, UnreadableFile
 from transforms.ingest.origins import FeedFile, Origins, csv_header
+from transforms.ingest.yaml_reader import CONTROL_CHARACTER as _CONTROL
+from transforms.ingest.yaml_reader import control_character_words
 from validations.problems import Problem, printable
 
 # Plain decimal numbers: no nan, inf, hex or thousands separators.
@@ -37,8 +39,6 @@ _DECIMAL = r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
 # no-break or ideographic space around an id or an allowed value is trimmed at both doors.
 # One regexp_replace strips it faster than DuckDB's trim() stripped six ASCII characters.
 _SPACE = r"[\t\n\x0b\x0c\r\x{1c}-\x{1f} \x{85}\p{Z}]"
-# The control characters a case file's reader refuses in text (line breaks and tabs are text).
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _FIRST_DAY, _LAST_DAY = "DATE '0001-01-01'", "DATE '9999-12-31'"
 
 
@@ -381,8 +381,4 @@ def _failing(name: str, sql: str, wanted: str) -> str:
 def _control_words(value: str) -> tuple[str, str]:
     """What a case file's reader says of text holding a control character."""
     found = re.search(_CONTROL, value)
-    code = ord(found.group()) if found else 0
-    return (
-        f"the text holds the control character U+{code:04X}, which a reader cannot see.",
-        "delete it; only line breaks and tabs are allowed in text.",
-    )
+    return control_character_words(found.group() if found else "\x00")

@@ -44,8 +44,18 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain decimal numbers only: no leading zeros, no underscores, no other bases.
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-# Line breaks and tabs are text; every other control character is refused.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Line breaks and tabs are text; every other control character is refused (a feed's text too:
+# transforms.ingest.feeds runs the same pattern in DuckDB, whose RE2 reads it alike).
+CONTROL_CHARACTER = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTER)
+
+
+def control_character_words(character: str) -> tuple[str, str]:
+    """What the door says of text holding `character`, a control character: message and hint."""
+    return (
+        f"the text holds the control character U+{ord(character):04X}, which a reader cannot see.",
+        "delete it; only line breaks and tabs are allowed in text.",
+    )
 
 
 class CaseFileError(Exception):
@@ -208,12 +218,7 @@ def _construct_string(loader: _CaseLoader, node: yaml.ScalarNode) -> str:
     text = unicodedata.normalize("NFC", loader.construct_scalar(node))
     bad = _CONTROL.search(text)
     if bad:
-        return RefusedValue(
-            _line(node),
-            f"the text holds the control character U+{ord(bad.group()):04X}, which a reader "
-            f"cannot see.",
-            "delete it; only line breaks and tabs are allowed in text.",
-        )
+        return RefusedValue(_line(node), *control_character_words(bad.group()))
     return text
 
 
