@@ -4,7 +4,7 @@ fails the last test, so a new rule arrives with its case."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,16 +290,23 @@ def problems_of_every_case() -> list[Problem]:
     records). A case that writes a feed is checked on its own in the test. Made once for the
     run."""
 
-    def make(folder: Path) -> list[Problem]:
+    def cases() -> Iterator[tuple[str, dict]]:
         for kind, mutate, _, _ in CATALOGUE:
             case = minimal_case()
             if not isinstance(mutate(case), Feed):
-                write_variant(folder / "datasets", case, variant_name(kind))
-        with pytest.raises(InputError) as caught:
-            check(folder / "datasets", today=TODAY)
-        return caught.value.problems
+                yield kind, case
 
-    return made_once("rule-catalogue", make)
+    return made_once("rule-catalogue", lambda folder: _checked_together(folder, cases()))
+
+
+def _checked_together(folder: Path, cases: Iterable[tuple[str, dict]]) -> list[Problem]:
+    """The problems of one check of folder/datasets holding each (name, case) in a file of its
+    own, its ids prefixed with the name (write_variant)."""
+    for name, case in cases:
+        write_variant(folder / "datasets", case, variant_name(name))
+    with pytest.raises(InputError) as caught:
+        check(folder / "datasets", today=TODAY)
+    return caught.value.problems
 
 
 @pytest.mark.parametrize(
@@ -747,16 +754,13 @@ def problems_of_every_unknown() -> list[Problem]:
     """One check of a folder holding every case of UNKNOWNS, each in its own file with its ids
     prefixed (as problems_of_every_case does for the catalogue). Made once for the run."""
 
-    def make(folder: Path) -> list[Problem]:
+    def cases() -> Iterator[tuple[str, dict]]:
         for what, reach, _ in UNKNOWNS:
             case = minimal_case()
             reach(case)
-            write_variant(folder / "datasets", case, variant_name(what))
-        with pytest.raises(InputError) as caught:
-            check(folder / "datasets", today=TODAY)
-        return caught.value.problems
+            yield what, case
 
-    return made_once("rule-unknowns", make)
+    return made_once("rule-unknowns", lambda folder: _checked_together(folder, cases()))
 
 
 @pytest.mark.parametrize(
