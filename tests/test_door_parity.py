@@ -221,3 +221,35 @@ def test_a_parquet_date_before_year_one_is_refused(tmp_path: Path) -> None:
     problems = _feed_check(tmp_path, "ancient.parquet", sink.getvalue().to_pybytes())
     assert [(p.line, p.field) for p in problems] == [(1, "evidence_date")]
     assert "is not a valid date" in problems[0].message
+
+
+def test_a_value_refused_as_written_is_named_once_at_either_door(tmp_path: Path) -> None:
+    # 'EN' is no language tag (tags are lowercase): the claim's in a case file and a quoted
+    # feed row's are each named once, for that field. The rules that read a quote's language
+    # (its English translation and where it came from, whether a verbatim quote is in the
+    # company's language) leave the two records alone, as they do a value the reader refused:
+    # before, these two mistakes were seven problems.
+    case = minimal_case()
+    case["claims"][0]["quote_lang"] = "EN"
+    datasets = tmp_path / "datasets"
+    write_case(datasets, case)
+    row = feed_row(evidence_id="quoted", quote="We did it.", quote_lang="EN", quote_kind="verbatim")
+    folder = datasets / "feeds" / "evidence"
+    folder.mkdir(parents=True)
+    (folder / "quoted.csv").write_bytes(_rows([row]))
+    with pytest.raises(InputError) as caught:
+        check(datasets, today=TODAY)
+    assert [(p.file, p.record, p.field, p.message) for p in caught.value.problems] == [
+        (
+            "datasets/cases/acme.yaml",
+            "claim acme-denial",
+            "quote_lang",
+            "'EN' is not a known BCP-47 language tag.",
+        ),
+        (
+            "datasets/feeds/evidence/quoted.csv",
+            "evidence quoted",
+            "quote_lang",
+            "'EN' is not a known BCP-47 language tag.",
+        ),
+    ]

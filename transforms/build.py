@@ -154,14 +154,28 @@ def validate(
     cache folder, rows pandera passed before are not judged again (validations.door)."""
     label_of = _label_of(con)
     problems = list(ingested.problems)
+    # A value the door refused as written (its pattern, allowed values or bounds) is to the
+    # rules what one the reader refused is: named once, and not read again as if it held.
+    refused_as_written: set[tuple[str, int, str]] = set()
     problems += pandera_problems(
-        ingested.case_frames, ingested.origins, ingested.rejected, cache=cache
+        ingested.case_frames,
+        ingested.origins,
+        ingested.rejected,
+        cache=cache,
+        refused_as_written=refused_as_written,
     )
-    problems += feed_problems(con, ingested.origins, ingested.rejected, label_of)
+    problems += feed_problems(
+        con, ingested.origins, ingested.rejected, label_of, refused_as_written
+    )
     duplicates = key_problems(con, ingested.origins, label_of)
     problems += duplicates
     problems += rule_problems(
-        con, ingested.origins, today, ingested.rejected, label_of, keys_unique=not duplicates
+        con,
+        ingested.origins,
+        today,
+        ingested.rejected | refused_as_written,
+        label_of,
+        keys_unique=not duplicates,
     )
     problems += _adapter_problems(con, ingested)
     if problems:

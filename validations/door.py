@@ -74,6 +74,7 @@ def pandera_problems(
     origins: Origins,
     already_reported: set[tuple[str, int, str]],
     cache: Path | None = None,
+    refused_as_written: set[tuple[str, int, str]] | None = None,
 ) -> list[Problem]:
     """Validate each table's rows (with `_origin`) against its pandera model. With a cache
     folder, rows pandera passed before under the same model are not judged again (pandera's
@@ -96,7 +97,9 @@ def pandera_problems(
         failing_rows: set[int] = set()
         if not judged.is_empty():
             with pandera_imported_lightly():
-                problems += _pandera_table(name, judged, origins, already_reported, failing_rows)
+                problems += _pandera_table(
+                    name, judged, origins, already_reported, failing_rows, refused_as_written
+                )
         if judged_hashes is not None:
             keep = [i for i in range(judged.height) if i not in failing_rows]
             passed[name] = pl.concat([passed[name], judged_hashes.gather(keep)])
@@ -111,6 +114,7 @@ def _pandera_table(
     origins: Origins,
     already_reported: set[tuple[str, int, str]],
     failing_rows: set[int],
+    refused_as_written: set[tuple[str, int, str]] | None = None,
 ) -> list[Problem]:
     import pandera.errors
 
@@ -134,6 +138,8 @@ def _pandera_table(
                 continue
             failing_rows.add(row)
             origin_id = row_origins[row]
+            if refused_as_written is not None and check != REQUIRED:
+                refused_as_written.add((name, origin_id, column))
             if (name, origin_id, column) in already_reported:
                 continue
             message, hint = words(table.column(column), check, case["failure_case"])
@@ -313,6 +319,7 @@ def feed_problems(
     origins: Origins,
     already_reported: set[tuple[str, int, str]],
     label_of: Callable[[str, list[int]], dict[int, str]],
+    refused_as_written: set[tuple[str, int, str]] | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     fed = {
@@ -334,6 +341,8 @@ def feed_problems(
         for origin_id, failures in found:
             origin: Origin = origins.origin(origin_id, noun, labels.get(origin_id, ""))
             for column, check, value in failures:
+                if refused_as_written is not None and check != REQUIRED:
+                    refused_as_written.add((name, origin_id, column))
                 if (name, origin_id, column) in already_reported:
                     continue
                 message, hint = words(table.column(column), check, value)

@@ -471,7 +471,7 @@ _EDITORIAL_RULES = [
         "is verbatim, but the quote's language is not the one the company used ({detail}).",
         "a quote in a language the speaker did not use is a translation (or, translated back, "
         "a back_translation); never verbatim.",
-        reads=("said_in_source_id",),
+        reads=("said_in_source_id", "quote_lang"),
     ),
     Rule(
         "verbatim_of_a_translation",

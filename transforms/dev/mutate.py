@@ -138,6 +138,9 @@ NEW_CASE_TEST = (
     "tests/test_red_team.py::test_new_case_writes_no_control_character_and_nothing_through_a_link"
 )
 
+REFUSED_AS_WRITTEN_TEST = (
+    "tests/test_door_parity.py::test_a_value_refused_as_written_is_named_once_at_either_door"
+)
 NULL_KEY_TEST = (
     "tests/test_bad_input.py::"
     "test_records_without_their_key_are_each_missing_it_not_sharing_the_key_none"
@@ -584,6 +587,36 @@ MUTATIONS = (
         "return (p.file, p.line or 0, p.field, p.rule, p.message, p.record, p.hint)",
         "return (p.file, p.line or 0, p.field)",
         ("tests/test_rule_catalogue.py::test_problems_of_one_field_on_one_line_come_in_one_order",),
+    ),
+    Mutation(
+        "the rules read again a value the door refused as written",
+        "transforms/build.py",
+        "        ingested.rejected | refused_as_written,\n",
+        "        ingested.rejected,\n",
+        (REFUSED_AS_WRITTEN_TEST,),
+    ),
+    Mutation(
+        "a case file's value refused as written is read again by the rules",
+        "validations/door.py",
+        "origin_id = row_origins[row]\n"
+        "            if refused_as_written is not None and check != REQUIRED:",
+        "origin_id = row_origins[row]\n            if False:",
+        (REFUSED_AS_WRITTEN_TEST,),
+    ),
+    Mutation(
+        "a feed's value refused as written is read again by the rules",
+        "validations/door.py",
+        "for column, check, value in failures:\n"
+        "                if refused_as_written is not None and check != REQUIRED:",
+        "for column, check, value in failures:\n                if False:",
+        (REFUSED_AS_WRITTEN_TEST,),
+    ),
+    Mutation(
+        "whether a verbatim quote is in the company's language reads a refused language tag",
+        "validations/rules.py",
+        'reads=("said_in_source_id", "quote_lang"),',
+        'reads=("said_in_source_id",),',
+        (REFUSED_AS_WRITTEN_TEST,),
     ),
     Mutation(
         "an id used twice is a duplicate only three times over",
