@@ -253,3 +253,20 @@ def test_a_value_refused_as_written_is_named_once_at_either_door(tmp_path: Path)
             "'EN' is not a known BCP-47 language tag.",
         ),
     ]
+
+
+def test_a_sources_language_refused_as_written_is_not_read_for_the_claims_quoting_it(
+    tmp_path: Path,
+) -> None:
+    # 'english' is no language tag: the company's statement is named for it, once. Its claim,
+    # quoted verbatim in English from that statement, is not judged against the refused tag
+    # (it was "not in the company's language" too).
+    case = minimal_case()
+    case["sources"][1]["source_lang"] = "english"
+    assert case["sources"][1]["source_id"] == case["claims"][0]["source_id"] == "src-company"
+    write_case(tmp_path / "datasets", case)
+    with pytest.raises(InputError) as caught:
+        check(tmp_path / "datasets", today=TODAY)
+    assert [(p.record, p.field, p.message) for p in caught.value.problems] == [
+        ("source src-company", "source_lang", "'english' is not a known BCP-47 language tag.")
+    ]

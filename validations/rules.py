@@ -66,18 +66,29 @@ def _given(table: str, column: str, alias: str | None = None) -> str:
     return f"__given({table},{alias or table},{column})__"
 
 
-_GIVEN_MARK = re.compile(r"__given\((\w+),(\w+),(\w+)\)__")
+def _refused(table: str, column: str, alias: str) -> str:
+    """SQL, true when the value of `column` in a record of `table` (named `alias` in the rule)
+    was refused by the reader or the door: for a rule about another record that reads it (a
+    claim's quote judged by its source's language), which then does not judge that record. A
+    mark, as _given's: `false` on a table with no refused value."""
+    return f"__refused({table},{alias},{column})__"
 
 
-def _given_sql(table: str, alias: str, column: str, refused_tables: Set[str]) -> str:
+_MARK = re.compile(r"__(given|refused)\((\w+),(\w+),(\w+)\)__")
+
+
+def _mark_sql(kind: str, table: str, alias: str, column: str, refused_tables: Set[str]) -> str:
+    refused = (
+        f"exists (select 1 from _refused_cells as refused "
+        f"where refused._origin = {alias}._origin and refused.table_name = '{table}' "
+        f"and refused.field_name = '{column}')"
+    )
+    if kind == "refused":
+        return f"({refused})" if table in refused_tables else "false"
     present = f"{alias}.{column} is not null"
     if table not in refused_tables:
         return f"({present})"
-    return (
-        f"({present} or exists (select 1 from _refused_cells as refused "
-        f"where refused._origin = {alias}._origin and refused.table_name = '{table}' "
-        f"and refused.field_name = '{column}'))"
-    )
+    return f"({present} or {refused})"
 
 
 # --- generated from the registry -----------------------------------------------------------------
@@ -467,7 +478,9 @@ _EDITORIAL_RULES = [
                                          case when read_in.source_type like 'company_%'
                                               then claim.source_id end)
            where claim.quote_kind = 'verbatim' and own.source_lang not in ('und', 'mul')
-             and split_part(claim.quote_lang, '-', 1) != split_part(own.source_lang, '-', 1)""",
+             and split_part(claim.quote_lang, '-', 1) != split_part(own.source_lang, '-', 1)
+             and not """
+        + _refused("sources", "source_lang", alias="own"),
         "is verbatim, but the quote's language is not the one the company used ({detail}).",
         "a quote in a language the speaker did not use is a translation (or, translated back, "
         "a back_translation); never verbatim.",
@@ -721,7 +734,7 @@ def _judged(rule: Rule, refused_tables: Set[str]) -> str:
     in what the rule reads (_refused_cells). A table with no refused value is left as it is:
     planning the filter for every rule costs a clean build (every real one) about half a
     second."""
-    sql = _GIVEN_MARK.sub(lambda mark: _given_sql(*mark.groups(), refused_tables), rule.sql)
+    sql = _MARK.sub(lambda mark: _mark_sql(*mark.groups(), refused_tables), rule.sql)
     if rule.table not in refused_tables:
         return sql
     fields = ", ".join(f"'{f}'" for f in (rule.field, *rule.reads))

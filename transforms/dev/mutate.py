@@ -553,8 +553,8 @@ MUTATIONS = (
     Mutation(
         "a rule that asks whether a value is there counts a refused one as absent",
         "validations/rules.py",
-        'f"({present} or exists (select 1 from _refused_cells as refused "',
-        'f"({present} and exists (select 1 from _refused_cells as refused "',
+        'return f"({present} or {refused})"',
+        'return f"({present})"',
         (UNKNOWNS_TEST,),
     ),
     Mutation(
@@ -617,6 +617,16 @@ MUTATIONS = (
         'reads=("said_in_source_id", "quote_lang"),',
         'reads=("said_in_source_id",),',
         (REFUSED_AS_WRITTEN_TEST,),
+    ),
+    Mutation(
+        "a rule about a claim reads its source's refused language",
+        "validations/rules.py",
+        """        return f"({refused})" if table in refused_tables else "false"\n""",
+        """        return "false"\n""",
+        (
+            "tests/test_door_parity.py::"
+            "test_a_sources_language_refused_as_written_is_not_read_for_the_claims_quoting_it",
+        ),
     ),
     Mutation(
         "an id used twice is a duplicate only three times over",
