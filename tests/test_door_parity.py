@@ -270,3 +270,22 @@ def test_a_sources_language_refused_as_written_is_not_read_for_the_claims_quotin
     assert [(p.record, p.field, p.message) for p in caught.value.problems] == [
         ("source src-company", "source_lang", "'english' is not a known BCP-47 language tag.")
     ]
+
+
+def test_an_english_quote_in_a_feed_is_told_how_to_give_its_english(tmp_path: Path) -> None:
+    # A case file fills in an English quote's quote_en (the quote) and quote_en_origin
+    # ('original'); a feed gives every column itself, so it is told to, and what to write.
+    row = feed_row(evidence_id="quoted", quote="We did it.", quote_lang="en", quote_kind="verbatim")
+    problems = _feed_check(tmp_path, "quoted.csv", _rows([row]))
+    assert [(p.field, p.hint) for p in problems] == [
+        (
+            "quote_en",
+            "add the English translation in quote_en (for a quote in English, the quote itself: "
+            "a case file fills it in), and say whose it is in quote_en_origin.",
+        ),
+        (
+            "quote_en_origin",
+            "say who made quote_en: original (the quote is in English), source_translation or "
+            "saydo_translation.",
+        ),
+    ]

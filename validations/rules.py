@@ -256,10 +256,12 @@ def _correction_rules(table: Table) -> list[Rule]:
 
 _QUOTE_FIXES = {
     "quote_lang": "give the quote's BCP-47 language tag (ar, en, zh-Hans).",
-    "quote_en": "add the English translation in quote_en, and say whose it is in quote_en_origin.",
+    "quote_en": "add the English translation in quote_en (for a quote in English, the quote "
+    "itself: a case file fills it in), and say whose it is in quote_en_origin.",
     "quote_kind": "say whose words the quote holds: verbatim, translation, back_translation, "
     "headline or paraphrase (docs/editorial.md).",
-    "quote_en_origin": "say who translated it: source_translation or saydo_translation.",
+    "quote_en_origin": "say who made quote_en: original (the quote is in English), "
+    "source_translation or saydo_translation.",
 }
 
 
