@@ -14,6 +14,11 @@ from dataclasses import dataclass
 
 from schemas.languages import LANGUAGE_TAG_PATTERN
 
+# Unicode's White_Space, what `\s` means to polars (pandera's engine), as the inside of an RE2
+# character class: DuckDB's RE2 reads `\s` as ASCII only. The feeds' door (validations.door) and
+# the feed reader's trimming (transforms.ingest.feeds) spell it from here.
+WHITE_SPACE_RE2 = r"\t\n\x0b\x0c\r\x{85}\p{Z}"
+
 # Logical types, in Frictionless terms. Each generator maps them to its own system's types.
 STRING = "string"
 DATE = "date"

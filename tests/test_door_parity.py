@@ -123,11 +123,7 @@ def _write(datasets: Path) -> None:
         folder = datasets / "feeds" / table
         folder.mkdir(parents=True, exist_ok=True)
         row[_ID[table]] = row[_ID[table]] if column == _ID[table] else f"csv-{i}"
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(row)
-        writer.writerow(row.values())
-        (folder / f"v{i}.csv").write_text(out.getvalue(), encoding="utf-8")
+        (folder / f"v{i}.csv").write_bytes(_rows([row], end="\r\n"))
         row[_ID[table]] = row[_ID[table]] if column == _ID[table] else f"parquet-{i}"
         columns = {k: pa.array([v], pa.string()) for k, v in row.items()}
         pq.write_table(pa.table(columns), folder / f"p{i}.parquet")

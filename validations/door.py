@@ -22,6 +22,7 @@ import polars as pl
 
 from schemas.generate import pandera_schema, sql_string
 from schemas.registry import TABLES, Field, authoring
+from schemas.types import WHITE_SPACE_RE2
 from transforms.cache import keep
 from transforms.ingest.origins import FEED_SHIFT, Origins
 from validations.light_imports import pandera_imported_lightly
@@ -239,10 +240,9 @@ class KnownValidRows:
 
 
 # --- the same checks as SQL, on the rows of feeds ------------------------------------------------
-# What `\s` means to polars (pandera's engine, Unicode White_Space), spelt for DuckDB's RE2, whose
-# `\s` is ASCII only: without it a feed's text of no-break spaces passed as text, and a URL with
-# a no-break space in it as a URL, where a case file's were refused.
-_RE2_SPACE = r"\t\n\x0b\x0c\r\x{85}\p{Z}"
+# Without it a feed's text of no-break spaces passed as text, and a URL with a no-break space in
+# it as a URL, where a case file's were refused.
+_RE2_SPACE = WHITE_SPACE_RE2
 
 
 def re2_pattern(pattern: str) -> str:

@@ -77,12 +77,18 @@ def _refused(table: str, column: str, alias: str) -> str:
 _MARK = re.compile(r"__(given|refused)\((\w+),(\w+),(\w+)\)__")
 
 
-def _mark_sql(kind: str, table: str, alias: str, column: str, refused_tables: Set[str]) -> str:
-    refused = (
-        f"exists (select 1 from _refused_cells as refused "
-        f"where refused._origin = {alias}._origin and refused.table_name = '{table}' "
-        f"and refused.field_name = '{column}')"
+def _refused_cell(origin: str, table: str, fields: tuple[str, ...]) -> str:
+    """SQL, true when the record of `table` at `origin` (an SQL expression) had its value in
+    one of `fields` refused (rule_problems fills _refused_cells)."""
+    named = ", ".join(f"'{f}'" for f in fields)
+    return (
+        f"exists (select 1 from _refused_cells as refused where refused._origin = {origin} "
+        f"and refused.table_name = '{table}' and refused.field_name in ({named}))"
     )
+
+
+def _mark_sql(kind: str, table: str, alias: str, column: str, refused_tables: Set[str]) -> str:
+    refused = _refused_cell(f"{alias}._origin", table, (column,))
     if kind == "refused":
         return f"({refused})" if table in refused_tables else "false"
     present = f"{alias}.{column} is not null"
@@ -648,9 +654,9 @@ def rule_problems(
     unique ids a failing rule is a defect in saydo and is raised."""
     problems = []
     every_rule = rules(today)
-    # The values the reader refused, where the rules read them: a row refused in what a rule
-    # reads is left out before the rule's thousand rows are counted, so a thousand refusals
-    # cannot fill a rule's rows and hide the problems after them.
+    # The values the reader or the door refused, where the rules read them: a row refused in
+    # what a rule reads is left out before the rule's thousand rows are counted, so a thousand
+    # refusals cannot fill a rule's rows and hide the problems after them.
     con.execute(
         "create or replace temp table _refused_cells "
         "(table_name varchar, _origin bigint, field_name varchar)"
@@ -739,13 +745,8 @@ def _judged(rule: Rule, refused_tables: Set[str]) -> str:
     sql = _MARK.sub(lambda mark: _mark_sql(*mark.groups(), refused_tables), rule.sql)
     if rule.table not in refused_tables:
         return sql
-    fields = ", ".join(f"'{f}'" for f in (rule.field, *rule.reads))
-    return (
-        f"select * from ({sql}) as found(_origin, detail) "
-        f"where not exists (select 1 from _refused_cells as refused "
-        f"where refused._origin = found._origin and refused.table_name = '{rule.table}' "
-        f"and refused.field_name in ({fields}))"
-    )
+    refused = _refused_cell("found._origin", rule.table, (rule.field, *rule.reads))
+    return f"select * from ({sql}) as found(_origin, detail) where not {refused}"
 
 
 def _in_origin_order(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -546,8 +546,8 @@ MUTATIONS = (
     Mutation(
         "a rule reads a value refused in another field of its record as absent",
         "validations/rules.py",
-        """fields = ", ".join(f"'{f}'" for f in (rule.field, *rule.reads))""",
-        """fields = ", ".join(f"'{f}'" for f in (rule.field,))""",
+        '_refused_cell("found._origin", rule.table, (rule.field, *rule.reads))',
+        '_refused_cell("found._origin", rule.table, (rule.field,))',
         (UNKNOWNS_TEST,),
     ),
     Mutation(
@@ -1783,7 +1783,7 @@ MUTATIONS = (
     Mutation(
         "a feed's text is trimmed of ASCII whitespace only",
         "transforms/ingest/feeds.py",
-        '_SPACE = r"[\\t\\n\\x0b\\x0c\\r\\x{1c}-\\x{1f} \\x{85}\\p{Z}]"',
+        '_SPACE = rf"[{WHITE_SPACE_RE2}\\x{{1c}}-\\x{{1f}}]"',
         '_SPACE = r"[\\t\\n\\x0b\\x0c\\r ]"',
         (f"{PARITY_TEST}nbsp-after-allowed-value]",),
     ),

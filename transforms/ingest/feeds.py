@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.registry import AUTHORING, Table
-from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING
+from schemas.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, WHITE_SPACE_RE2
 from transforms.ingest.files import InputFile, UnreadableFile
 from transforms.ingest.origins import FeedFile, Origins, csv_header
 from transforms.ingest.yaml_reader import CONTROL_CHARACTER as _CONTROL
@@ -35,10 +35,10 @@ from validations.problems import Problem, printable
 # Plain decimal numbers: no nan, inf, hex or thousands separators.
 _DECIMAL = r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
 # Every character Python's str.strip() removes from a case file's text (str.isspace: Unicode's
-# separators, Z, with the ASCII controls \t-\r and \x1c-\x1f and NEL), as RE2 spells it: a
-# no-break or ideographic space around an id or an allowed value is trimmed at both doors.
-# One regexp_replace strips it faster than DuckDB's trim() stripped six ASCII characters.
-_SPACE = r"[\t\n\x0b\x0c\r\x{1c}-\x{1f} \x{85}\p{Z}]"
+# White_Space and the separators \x1c-\x1f), as RE2 spells it: a no-break or ideographic space
+# around an id or an allowed value is trimmed at both doors. One regexp_replace strips it faster
+# than DuckDB's trim() stripped six ASCII characters.
+_SPACE = rf"[{WHITE_SPACE_RE2}\x{{1c}}-\x{{1f}}]"
 _FIRST_DAY, _LAST_DAY = "DATE '0001-01-01'", "DATE '9999-12-31'"
 
 

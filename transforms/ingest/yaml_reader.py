@@ -44,6 +44,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain decimal numbers only: no leading zeros, no underscores, no other bases.
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_PLAIN_NUMBER_HINT = "write a plain decimal number such as 1500000 or 1.5, or put text in quotes."
 # Line breaks and tabs are text; every other control character is refused (a feed's text too:
 # transforms.ingest.feeds runs the same pattern in DuckDB, whose RE2 reads it alike).
 CONTROL_CHARACTER = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
@@ -272,7 +273,7 @@ def _construct_float(loader: _CaseLoader, node: yaml.ScalarNode) -> float:
         return RefusedValue(
             _line(node),
             f"{text} is {what}; saydo accepts only plain decimal numbers.",
-            "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
+            _PLAIN_NUMBER_HINT,
         )
     number = float(text)
     if not math.isfinite(number):  # 1.0e+400: too large for a double, read as infinity
@@ -280,7 +281,7 @@ def _construct_float(loader: _CaseLoader, node: yaml.ScalarNode) -> float:
             _line(node),
             f"{text} is too large: it would be stored as infinity; saydo accepts only plain "
             f"decimal numbers.",
-            "write a plain decimal number such as 1500000 or 1.5, or put text in quotes.",
+            _PLAIN_NUMBER_HINT,
         )
     return number
 
